@@ -1,0 +1,79 @@
+// The immutable, validated description of one sweep, produced by config::LoadJob and consumed
+// by every other module. Nothing here refers to TOML.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trim/core/error.hpp"
+#include "trim/core/types.hpp"
+#include "trim/model/hardware.hpp"
+#include "trim/model/options.hpp"
+#include "trim/net/layer.hpp"
+
+namespace trim::config {
+
+/// One hardware sweep axis: a template parameter and the values it takes, in job order.
+struct HwAxis {
+  model::HwParam param;
+  std::vector<double> values;  ///< choice parameters hold choice indices
+  SourcePos pos;               ///< where the axis is declared
+};
+
+/// A named precision setting: bits per tensor class, applied over the template's values.
+struct Precision {
+  std::string name;  ///< "template" keeps the hardware file's bits
+  int bits_weight = 0, bits_act = 0, bits_psum = 0, bits_grad = 0, bits_opt = 0;
+};
+
+/// A network on the network axis: its label (the name in the job file) and its layers.
+struct NetworkEntry {
+  std::string label;
+  net::Network network;
+};
+
+/// A bound on one result column; a design is feasible when it satisfies every constraint.
+struct Constraint {
+  std::string column;  ///< a model::ResultCol name
+  std::optional<double> min;
+  std::optional<double> max;
+  SourcePos pos;
+};
+
+struct Goal {
+  std::string column = "latency_s";  ///< a model::ResultCol name
+  bool maximize = false;
+  int top = 5;  ///< best designs kept per network
+};
+
+struct JobSpec {
+  std::string path;  ///< the job file as named on the command line
+  std::string text;  ///< the job file verbatim
+  std::string name;  ///< [job].name, default: the file's stem
+
+  std::string hardware_name;  ///< [job].hardware as written
+  model::Hardware base;       ///< the hardware template with every default filled in
+
+  std::vector<HwAxis> hw_axes;  ///< first axis varies fastest in the design index
+  std::vector<Precision> precisions;
+  std::vector<std::int64_t> batches;
+  std::vector<Dataflow> dataflows;
+  std::vector<Mode> modes;
+  std::vector<NetworkEntry> networks;
+
+  Goal goal;
+  std::vector<Constraint> constraints;
+  model::ModelOptions model_options;
+
+  std::string output;                 ///< results file, relative to the working directory
+  std::optional<std::uint64_t> chunk; ///< design points per task; nullopt = automatic
+
+  /// Every file read to build this spec (the job, hardware and energy files, network files),
+  /// by the path as resolved, with its text. Stored in the results file for provenance.
+  std::map<std::string, std::string> sources;
+};
+
+}  // namespace trim::config

@@ -1,0 +1,40 @@
+// Model switches: every modelling choice the TRIM paper leaves open is a named option with a
+// documented default (docs/model.md). Options are set in a job's [model] table and are the
+// same for every design point of a job. All options are choices among named values.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace trim::model {
+
+enum class Option : std::uint16_t {
+  kEngine = 0,  ///< "trim" (the dataflow model) or "roofline" (the lower bound alone)
+  kOverlap,     ///< "overlap": latency = max(compute, memory); "serial": their sum
+  kCount
+};
+
+inline constexpr std::size_t kNumOptions = static_cast<std::size_t>(Option::kCount);
+
+struct OptionInfo {
+  Option id;
+  std::string_view name;
+  std::string_view description;
+  std::span<const std::string_view> choices;  ///< choices[0] need not be the default
+  std::uint8_t default_choice;
+};
+
+std::span<const OptionInfo> Options();
+const OptionInfo* FindOption(std::string_view name);
+
+/// The chosen value of every option, as an index into its choices.
+struct ModelOptions {
+  std::array<std::uint8_t, kNumOptions> choice{};
+  [[nodiscard]] std::uint8_t operator[](Option o) const { return choice[static_cast<std::size_t>(o)]; }
+  std::uint8_t& operator[](Option o) { return choice[static_cast<std::size_t>(o)]; }
+  static ModelOptions Defaults();
+};
+
+}  // namespace trim::model

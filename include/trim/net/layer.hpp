@@ -1,0 +1,78 @@
+// One layer of a network, described per sample (the batch size is applied at evaluation time).
+//
+// Every layer kind is expressed in one convolution-shaped vocabulary so that the model can map
+// it onto a single 7-D loop nest (N, M, C, E, F, R, S) with groups:
+//   - kConv:    input c x h x w, output m x e x f, window r x s, stride, pad, dilation, groups.
+//   - kFc:      a 1x1 convolution; h x w > 1 means the same weights are applied at h*w
+//               positions (a transformer's per-token projection: h = sequence length, w = 1).
+//   - kMatmul:  `groups` independent products (h x k) * (k x n) whose second operand is an
+//               activation, not a weight (attention's Q*K^T and P*V): c = groups*k,
+//               m = groups*n, h = rows, w = 1, r = s = 1.
+//   - kPool:    max or average pooling, m == c.
+//   - kEltwise: element-wise op over c x h x w elements (m == c, e == h, f == w) with
+//               `num_inputs` operand tensors (2 for a residual add).
+// Plain value type; safe to share read-only across threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trim::net {
+
+enum class LayerKind : std::uint8_t { kConv = 0, kFc, kMatmul, kPool, kEltwise };
+enum class PoolType : std::uint8_t { kMax = 0, kAvg };
+/// Element-wise operations. kBatchNorm/kLayerNorm are the normalizations (inference: a scale
+/// and shift per element; training: statistics too), kSoftmax is row-wise over w.
+enum class EltOp : std::uint8_t { kAdd = 0, kRelu, kBatchNorm, kLayerNorm, kSoftmax, kGelu, kMul };
+
+std::string_view Name(LayerKind k);
+std::string_view Name(EltOp op);
+
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::kConv;
+
+  std::int64_t c = 1;  ///< input channels (all groups)
+  std::int64_t h = 1;  ///< input height
+  std::int64_t w = 1;  ///< input width
+  std::int64_t m = 1;  ///< output channels (all groups)
+  std::int64_t r = 1;  ///< window height
+  std::int64_t s = 1;  ///< window width
+  std::int64_t stride = 1;
+  std::int64_t pad = 0;       ///< zero padding on each side
+  std::int64_t dilation = 1;  ///< window dilation
+  std::int64_t groups = 1;    ///< c and m are both multiples of groups
+
+  PoolType pool = PoolType::kMax;    ///< kPool only
+  EltOp op = EltOp::kAdd;            ///< kEltwise only
+  std::int64_t num_inputs = 1;       ///< kEltwise: operand tensors (2 for a residual add)
+
+  /// Producer layers of this layer's inputs, by index into Network::layers; -1 is the network
+  /// input. Empty means "the previous layer" (or the network input for layer 0). A residual add
+  /// lists both its producers.
+  std::vector<int> inputs;
+
+  [[nodiscard]] std::int64_t e() const;  ///< output height
+  [[nodiscard]] std::int64_t f() const;  ///< output width
+  [[nodiscard]] bool has_weights() const { return kind == LayerKind::kConv || kind == LayerKind::kFc; }
+  /// Multiply-accumulates of the forward pass per sample (0 for pool and element-wise layers).
+  [[nodiscard]] std::int64_t macs() const;
+  /// Non-MAC element operations of the forward pass per sample (comparisons, adds, ...).
+  [[nodiscard]] std::int64_t ops() const;
+  [[nodiscard]] std::int64_t weight_count() const;   ///< parameters (kConv, kFc; 0 otherwise)
+  [[nodiscard]] std::int64_t input_count() const;    ///< elements of one input tensor per sample
+  [[nodiscard]] std::int64_t output_count() const;   ///< elements of the output per sample
+};
+
+struct Network {
+  std::string name;
+  std::string description;
+  std::vector<Layer> layers;
+
+  [[nodiscard]] std::int64_t macs() const;          ///< forward MACs per sample
+  [[nodiscard]] std::int64_t weight_count() const;  ///< parameters
+};
+
+}  // namespace trim::net
