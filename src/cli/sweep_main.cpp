@@ -1,1 +1,348 @@
-int main() { return 0; }
+// trim-sweep: run a design-space sweep described by a job file on every MPI rank, writing
+// one HDF5 results file. Without mpirun/srun it runs as one rank.
+#include <mpi.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "cli_common.hpp"
+#include "trim/core/error.hpp"
+#include "trim/model/columns.hpp"
+#include "trim/net/zoo.hpp"
+#include "trim/sched/runner.hpp"
+
+namespace {
+
+using namespace trim;
+
+volatile std::sig_atomic_t g_stop = 0;  // the only global: set by the signal handler
+
+extern "C" void OnStopSignal(int /*sig*/) { g_stop = 1; }
+
+constexpr const char* kHelp = R"(usage: trim-sweep [options] JOB.toml
+
+Evaluates every design point of the job's design space with the TRIM accelerator model and
+writes one HDF5 results file (one row per design point). Runs on every MPI rank it is started
+on (srun/mpirun); started directly it runs as one rank on this machine.
+
+options:
+  -o, --output PATH     results file (default: the job's [job].output)
+      --force           replace an existing results file
+      --resume          complete an existing results file: compute only the rows not done
+      --dry-run         print the axes, the number of points and a run-time estimate; write
+                        nothing
+      --chunk N         design points per task (default: automatic)
+      --configs DIR     directory of hardware/ and energy/ presets (default: %s)
+  -q, --quiet           no progress and no summary on stderr/stdout (errors still print)
+      --list-networks   list the built-in networks and exit
+      --show-network NAME
+                        print the layers of a built-in network (with --batch N) and exit
+      --batch N         batch size for --show-network (default 1)
+      --test-crash-after N
+                        testing aid: each rank kills itself (SIGKILL) after writing N tasks
+  -h, --help            this help
+      --version         print the version
+
+signals: SIGTERM, SIGINT and SIGUSR1 finish the tasks in flight, flush and close the file and
+exit with code 4; `--resume` then completes the run.
+exit codes: 0 done; 1 internal error; 2 bad input (job file, arguments, existing output
+without --force); 3 I/O error; 4 interrupted (resumable).
+
+examples:
+  trim-sweep jobs/quickstart.toml
+  trim-sweep jobs/quickstart.toml -o /tmp/q.h5 --force
+  mpirun -n 3 trim-sweep jobs/quickstart.toml --resume
+  srun --mpi=pmix trim-sweep sweep.toml
+  trim-sweep --dry-run jobs/bench-1m.toml
+)";
+
+struct Args {
+  std::string job;
+  std::string output;
+  std::string config_dir = config::DefaultConfigDir();
+  bool force = false, resume = false, dry_run = false, quiet = false;
+  bool list_networks = false, help = false, version = false;
+  std::string show_network;
+  std::int64_t batch = 1;
+  std::uint64_t chunk = 0;
+  int crash_after = -1;
+  std::string command_line;
+};
+
+// Throws ConfigError (position-less) on a bad argument.
+Args ParseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 0; i < argc; ++i) a.command_line += (i ? " " : "") + std::string(argv[i]);
+  auto value = [&](int& i, const std::string& flag) -> std::string {
+    if (i + 1 >= argc) throw ConfigError({}, "option " + flag + " needs a value", "see --help");
+    return argv[++i];
+  };
+  auto number = [&](int& i, const std::string& flag) -> std::uint64_t {
+    const std::string v = value(i, flag);
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || v[0] == '-' || n == 0) {
+      throw ConfigError({}, "option " + flag + " needs a positive integer, got '" + v + "'",
+                        "for example " + flag + " 1000");
+    }
+    return n;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string s = argv[i];
+    if (s == "-o" || s == "--output") a.output = value(i, s);
+    else if (s == "--force") a.force = true;
+    else if (s == "--resume") a.resume = true;
+    else if (s == "--dry-run") a.dry_run = true;
+    else if (s == "--chunk") a.chunk = number(i, s);
+    else if (s == "--configs") a.config_dir = value(i, s);
+    else if (s == "-q" || s == "--quiet") a.quiet = true;
+    else if (s == "--list-networks") a.list_networks = true;
+    else if (s == "--show-network") a.show_network = value(i, s);
+    else if (s == "--batch") a.batch = static_cast<std::int64_t>(number(i, s));
+    else if (s == "--test-crash-after") a.crash_after = static_cast<int>(number(i, s));
+    else if (s == "-h" || s == "--help") a.help = true;
+    else if (s == "--version") a.version = true;
+    else if (!s.empty() && s[0] == '-') {
+      static const std::vector<std::string> kFlags = {
+          "--output", "--force", "--resume", "--dry-run", "--chunk", "--configs", "--quiet",
+          "--list-networks", "--show-network", "--batch", "--test-crash-after", "--help",
+          "--version"};
+      const std::string near = DidYouMean(s, kFlags);
+      throw ConfigError({}, "unknown option '" + s + "'",
+                        near.empty() ? "see --help" : "did you mean '" + near + "'?");
+    } else if (a.job.empty()) {
+      a.job = s;
+    } else {
+      throw ConfigError({}, "more than one job file given ('" + a.job + "' and '" + s + "')",
+                        "run one job at a time");
+    }
+  }
+  if (a.force && a.resume) {
+    throw ConfigError({}, "--force and --resume cannot be combined",
+                      "--force starts over, --resume completes the existing file: pick one");
+  }
+  return a;
+}
+
+void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
+                  const std::string& output) {
+  const auto& goal = space.job().goal;
+  const auto* col = model::FindResultCol(goal.column);
+  std::printf("trim-sweep: %s\n", s.interrupted ? "INTERRUPTED (resume with --resume)" : "done");
+  std::printf("  points      %llu of %llu computed now (%llu were already done)\n",
+              static_cast<unsigned long long>(s.points_now),
+              static_cast<unsigned long long>(s.points_total),
+              static_cast<unsigned long long>(s.points_before));
+  std::printf("  wall time   %.3f s on %d rank%s, %.0f points/s\n", s.wall_s, s.ranks,
+              s.ranks == 1 ? "" : "s",
+              s.wall_s > 0 ? static_cast<double>(s.points_now) / s.wall_s : 0.0);
+  std::printf("  goal        %s %s\n", goal.maximize ? "maximize" : "minimize",
+              goal.column.c_str());
+  const auto& nets = space.axes().back().labels;
+  std::uint32_t last = UINT32_MAX;
+  int rank = 0;
+  if (s.best.empty()) std::printf("  no feasible design met the constraints\n");
+  for (const auto& e : s.best) {
+    if (e.network != last) {
+      std::printf("  best for %s:\n", nets[e.network].c_str());
+      last = e.network;
+      rank = 0;
+    }
+    std::printf("    %d. %s = %s  [row %llu] %s\n", ++rank, goal.column.c_str(),
+                cli::Human(e.value, std::string(col->unit)).c_str(),
+                static_cast<unsigned long long>(e.index),
+                cli::DescribePoint(space, e.index).c_str());
+  }
+  std::printf("  results     %s\n", output.c_str());
+  std::printf(
+      "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "
+      "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu\n",
+      static_cast<unsigned long long>(s.points_now), s.ranks, s.wall_s,
+      s.wall_s > 0 ? static_cast<double>(s.points_now) / s.wall_s : 0.0, s.times_max.fill_s,
+      s.times_max.evaluate_s, s.times_max.write_s, s.times_max.sched_s,
+      static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks));
+  std::fflush(stdout);
+}
+
+// Times a few points of every block (at most ~1 s in all) and extrapolates to the whole space.
+void DryRun(const space::DesignSpace& space, int ranks) {
+  const auto& job = space.job();
+  std::printf("job %s: %zu axes, %llu design points (%llu blocks of %llu hardware points)\n",
+              job.path.c_str(), space.axes().size(),
+              static_cast<unsigned long long>(space.size()),
+              static_cast<unsigned long long>(space.num_blocks()),
+              static_cast<unsigned long long>(space.block_size()));
+  for (const auto& a : space.axes()) {
+    std::ostringstream os;
+    const std::size_t n = a.size();
+    for (std::size_t k = 0; k < n && k < 8; ++k) {
+      os << (k ? ", " : "") << (a.categorical() ? a.labels[k] : cli::Human(a.values[k], ""));
+    }
+    if (n > 8) os << ", ... (" << n << " values)";
+    std::printf("  %-20s %6zu  %s\n", a.name.c_str(), n, os.str().c_str());
+  }
+  model::Evaluator ev(job.model_options);
+  model::HwBatch hw;
+  model::ResultBatch out;
+  double measured_s = 0, measured_cost = 0;
+  const auto t_begin = std::chrono::steady_clock::now();
+  for (Index b = 0; b < space.num_blocks(); ++b) {
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t_begin).count() > 1.0)
+      break;
+    const IndexRange r{b * space.block_size(),
+                       b * space.block_size() + std::min<Index>(space.block_size(), 16)};
+    space.FillBatch(r, hw);
+    out.Resize(r.size());
+    const auto t0 = std::chrono::steady_clock::now();
+    ev.Evaluate(space.WorkloadOf(b), hw, out);
+    measured_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    measured_cost += sched::BlockCost(space, b) * static_cast<double>(r.size());
+  }
+  double total_cost = 0;
+  for (Index b = 0; b < space.num_blocks(); ++b) {
+    total_cost += sched::BlockCost(space, b) * static_cast<double>(space.block_size());
+  }
+  const double est = measured_cost > 0 ? measured_s / measured_cost * total_cost : 0;
+  std::printf("estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from a "
+              "%.2f s calibration on this machine)\n",
+              est, est / ranks, ranks, measured_s);
+}
+
+int Run(int argc, char** argv) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  Args args;
+  try {
+    args = ParseArgs(argc, argv);
+  } catch (const ConfigError& e) {
+    if (rank == 0) std::cerr << "trim-sweep: " << e.what() << "\n";
+    return cli::kExitBadInput;
+  }
+  if (args.help) {
+    if (rank == 0) std::printf(kHelp, config::DefaultConfigDir().c_str());
+    return cli::kExitOk;
+  }
+  if (args.version) {
+    if (rank == 0) std::printf("trim-sweep %s\n", TRIM_VERSION);
+    return cli::kExitOk;
+  }
+  if (args.list_networks) {
+    if (rank == 0) {
+      for (auto n : net::BuiltinNetworkNames()) {
+        std::printf("%-16s %s\n", std::string(n).c_str(),
+                    std::string(net::BuiltinNetworkDescription(n)).c_str());
+      }
+    }
+    return cli::kExitOk;
+  }
+  if (!args.show_network.empty()) {
+    const auto n = net::BuiltinNetwork(args.show_network);
+    if (!n) {
+      if (rank == 0) {
+        const std::string near = DidYouMean(args.show_network, net::BuiltinNetworkNames());
+        std::cerr << "trim-sweep: error: unknown network '" << args.show_network << "'\n  hint: "
+                  << (near.empty() ? "see --list-networks" : "did you mean '" + near + "'?")
+                  << "\n";
+      }
+      return cli::kExitBadInput;
+    }
+    if (rank == 0) std::printf("%s", net::DescribeNetwork(*n, args.batch).c_str());
+    return cli::kExitOk;
+  }
+  if (args.job.empty()) {
+    if (rank == 0) std::cerr << "trim-sweep: error: no job file given\n  hint: trim-sweep JOB.toml (see --help)\n";
+    return cli::kExitBadInput;
+  }
+
+  config::LoadOptions lo;
+  lo.config_dir = args.config_dir;
+  int code = 0;
+  auto job = cli::LoadJobEverywhere(MPI_COMM_WORLD, args.job, lo, code);
+  if (!job) return code;
+  if (!args.output.empty()) job->output = args.output;
+  std::optional<space::DesignSpace> space;
+  try {
+    space.emplace(*job);
+  } catch (const ConfigError& e) {
+    if (rank == 0) std::cerr << e.what() << "\n";
+    return cli::kExitBadInput;
+  }
+  if (args.dry_run) {
+    if (rank == 0) DryRun(*space, size);
+    return cli::kExitOk;
+  }
+
+  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGUSR1, OnStopSignal);
+
+  sched::RunOptions ro;
+  ro.output = job->output;
+  ro.force = args.force;
+  ro.resume = args.resume;
+  ro.chunk = args.chunk ? args.chunk : job->chunk.value_or(0);
+  ro.command_line = args.command_line;
+  ro.version = TRIM_VERSION;
+  ro.stop_flag = &g_stop;
+  ro.crash_after_tasks = args.crash_after;
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  if (!args.quiet && rank == 0) {
+    ro.progress = [tty, t0 = std::chrono::steady_clock::now()](std::uint64_t done,
+                                                                std::uint64_t total) {
+      const double el =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double rate = el > 0 ? static_cast<double>(done) / el : 0;
+      const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+      std::fprintf(stderr, "%strim-sweep: %llu/%llu points (%.1f%%), %.0f points/s, ETA %.0f s%s",
+                   tty ? "\r" : "", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total),
+                   100.0 * static_cast<double>(done) / static_cast<double>(total), rate, eta,
+                   tty ? "   " : "\n");
+    };
+  }
+  sched::RunSummary sum = sched::RunSweep(MPI_COMM_WORLD, *space, ro);
+  if (rank == 0 && !args.quiet) {
+    if (tty && ro.progress) std::fprintf(stderr, "\n");
+    PrintSummary(*space, sum, job->output);
+  }
+  return sum.interrupted ? cli::kExitInterrupted : cli::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int code = cli::kExitFailure;
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  try {
+    code = Run(argc, argv);
+  } catch (const trim::IoError& e) {
+    std::cerr << "trim-sweep: " << e.what() << "\n";
+    code = std::strstr(e.what(), "--force") != nullptr || std::strstr(e.what(), "--resume")
+               ? trim::cli::kExitBadInput
+               : trim::cli::kExitIo;
+    // Every rank raises the same IoError for collective file checks; a rank-local failure
+    // must not leave the others waiting in a collective call.
+    if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+  } catch (const trim::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    code = trim::cli::kExitBadInput;
+    if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+  } catch (const std::exception& e) {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    std::cerr << "trim-sweep: rank " << rank << ": internal error: " << e.what() << "\n";
+    MPI_Abort(MPI_COMM_WORLD, trim::cli::kExitFailure);
+  }
+  MPI_Finalize();
+  return code;
+}

@@ -1,0 +1,51 @@
+# Shared steps of .ci/quickstart.sh and .ci/test.sh: install what is missing (Debian 12),
+# configure and build Release into build/. Sourced, not run.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD="$ROOT/build"
+JOBS=$(nproc)
+
+# Debian packages the build, the tests and the analysis need.
+TRIM_PACKAGES=(
+  build-essential cmake pkg-config git
+  libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
+  libboost-serialization-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
+  python3 python3-h5py python3-numpy python3-pandas python3-pytest python3-matplotlib
+  python3-torch
+)
+
+trim_ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+trim_build() {
+  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DTRIM_WERROR=ON >/dev/null
+  fi
+  echo "building into $BUILD (log: $BUILD/build.log)" >&2
+  if ! cmake --build "$BUILD" -j"$JOBS" >"$BUILD/build.log" 2>&1; then
+    grep -E "error|Error" -A3 "$BUILD/build.log" | head -60 >&2
+    echo "build failed; full log: $BUILD/build.log" >&2
+    return 1
+  fi
+}
+
+# Open MPI refuses to run as root without these, and needs oversubscription for more ranks
+# than cores.
+trim_mpi_env() {
+  if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  export OMPI_MCA_rmaps_base_oversubscribe=1
+}

@@ -1,0 +1,76 @@
+// Runs a sweep over every rank of a communicator and writes one results file.
+//
+// Rank 0 plans the work (index ranges that never cross a workload block, costliest networks
+// first, skipping rows already done when resuming) and hands it out on request; it computes
+// too, in short slices between polls for requests, so no core idles on one node. Every rank
+// writes the rows it computed straight into the file (independent parallel-HDF5 writes). At
+// the end the ranks' best designs are reduced on rank 0 and stored in the file.
+// COLLECTIVE over `comm`; every rank must pass an identical DesignSpace and options.
+#pragma once
+
+#include <atomic>
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <mpi.h>
+
+#include "trim/sched/messages.hpp"
+#include "trim/space/design_space.hpp"
+
+namespace trim::sched {
+
+struct RunOptions {
+  std::string output;        ///< results file path
+  bool force = false;        ///< replace an existing file
+  bool resume = false;       ///< complete an existing file's rows that are not done
+  std::uint64_t chunk = 0;   ///< points per task; 0 = automatic
+  std::string command_line;  ///< stored as provenance
+  std::string version;       ///< trim-sweep version, stored as provenance
+  /// Set asynchronously (by a signal handler) to wind the run down: tasks in flight finish,
+  /// the file is flushed and closed, and the run returns with interrupted = true.
+  const volatile std::sig_atomic_t* stop_flag = nullptr;
+  /// Testing aid: this rank kills itself with SIGKILL after writing this many tasks (< 0: never).
+  int crash_after_tasks = -1;
+  /// Called on rank 0 about once per `progress_interval_s` with (points done, points total).
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+  double progress_interval_s = 2.0;
+};
+
+struct PhaseTimes {
+  double fill_s = 0;      ///< building hardware batches
+  double evaluate_s = 0;  ///< the model
+  double write_s = 0;     ///< HDF5 writes
+  double sched_s = 0;     ///< waiting for and exchanging work messages
+};
+
+struct RunSummary {
+  std::uint64_t points_total = 0;
+  std::uint64_t points_before = 0;  ///< already done when the run started (resume)
+  std::uint64_t points_now = 0;     ///< computed by this run, all ranks
+  std::uint64_t tasks = 0;          ///< tasks planned by rank 0
+  std::uint64_t chunk = 0;          ///< points per task used
+  double wall_s = 0;
+  PhaseTimes times;                 ///< rank 0's own phase times
+  PhaseTimes times_max;             ///< the largest of each phase over the ranks
+  bool interrupted = false;
+  std::vector<BestEntry> best;      ///< rank 0 only: best designs per network, best first
+  int ranks = 1;
+};
+
+/// Automatic chunk size for `ranks` ranks over `points` points in blocks of `block` points.
+std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks);
+
+/// Relative cost of evaluating one design point of a block: layer-phase evaluations (layers x
+/// phases x dataflows tried). Orders the work: costliest blocks first.
+double BlockCost(const space::DesignSpace& space, Index block);
+
+/// SHA-256 (hex) of the job text and every source file it read: the identity of a results file.
+std::string JobHash(const config::JobSpec& job);
+
+/// Runs the sweep. Throws IoError (file problems) on every rank alike.
+RunSummary RunSweep(MPI_Comm comm, const space::DesignSpace& space, const RunOptions& opts);
+
+}  // namespace trim::sched

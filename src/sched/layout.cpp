@@ -1,0 +1,180 @@
+#include "layout.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+namespace trim::sched {
+namespace {
+
+double Seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool Better(const BestEntry& a, const BestEntry& b, bool maximize) {
+  if (a.value != b.value) return maximize ? a.value > b.value : a.value < b.value;
+  return a.index < b.index;
+}
+
+}  // namespace
+
+io::Layout MakeLayout(const space::DesignSpace& space) {
+  io::Layout layout;
+  layout.rows = space.size();
+  for (const auto& a : space.axes()) {
+    io::ColumnDef c;
+    c.group = "params";
+    c.name = a.name;
+    c.units = a.unit;
+    c.description = a.description;
+    if (a.categorical()) {
+      c.dtype = io::Dtype::kU16;
+      c.categories = a.labels;
+    } else {
+      c.dtype = io::Dtype::kF64;
+      c.axis_values = a.values;
+    }
+    layout.columns.push_back(std::move(c));
+  }
+  for (const auto& r : model::ResultCols()) {
+    io::ColumnDef c;
+    c.group = "results";
+    c.name = std::string(r.name);
+    c.units = std::string(r.unit);
+    c.description = std::string(r.description);
+    layout.columns.push_back(std::move(c));
+  }
+  io::ColumnDef status;
+  status.group = "results";
+  status.name = "status";
+  status.dtype = io::Dtype::kU8;
+  status.description = "0 = feasible; otherwise why the model found no valid mapping";
+  for (std::size_t s = 0; s < model::kNumStatus; ++s) {
+    status.categories.emplace_back(model::Name(static_cast<model::Status>(s)));
+  }
+  layout.columns.push_back(std::move(status));
+  io::ColumnDef feasible;
+  feasible.group = "results";
+  feasible.name = "feasible";
+  feasible.dtype = io::Dtype::kU8;
+  feasible.description = "1 when status is ok and every constraint of the job holds";
+  layout.columns.push_back(std::move(feasible));
+  return layout;
+}
+
+TaskRunner::TaskRunner(const space::DesignSpace& space)
+    : space_(space),
+      evaluator_(space.job().model_options),
+      numeric_params_(space.axes().size()),
+      code_params_(space.axes().size()),
+      goal_col_(static_cast<std::size_t>(model::FindResultCol(space.job().goal.column)->id)),
+      maximize_(space.job().goal.maximize),
+      top_(static_cast<std::size_t>(std::max(0, space.job().goal.top))),
+      best_(space.job().networks.size()) {
+  for (const auto& con : space.job().constraints) {
+    bounds_.push_back({static_cast<std::size_t>(model::FindResultCol(con.column)->id),
+                       con.min.value_or(-std::numeric_limits<double>::infinity()),
+                       con.max.value_or(std::numeric_limits<double>::infinity())});
+  }
+}
+
+void TaskRunner::Begin(IndexRange r) {
+  task_ = r;
+  const Index block = r.begin / space_.block_size();
+  work_ = space_.WorkloadOf(block);
+  network_code_ = static_cast<std::uint32_t>(
+      space_.AxisColumnValue(space_.axes().size() - 1, r.begin));
+  res_.Resize(r.size());
+  feasible_.resize(r.size());
+}
+
+void TaskRunner::EvaluatePart(IndexRange part, double& fill_s, double& eval_s) {
+  const double t0 = Seconds();
+  space_.FillBatch(part, hw_);
+  if (part_.size != part.size()) part_.Resize(part.size());
+  const double t1 = Seconds();
+  evaluator_.Evaluate(work_, hw_, part_);
+  const double t2 = Seconds();
+  const std::size_t off = part.begin - task_.begin;
+  for (std::size_t c = 0; c < model::kNumResultCols; ++c) {
+    std::copy(part_.col[c].begin(), part_.col[c].end(), res_.col[c].begin() + off);
+  }
+  std::copy(part_.status.begin(), part_.status.end(), res_.status.begin() + off);
+  auto& best = best_[network_code_];
+  for (std::size_t k = 0; k < part.size(); ++k) {
+    bool ok = part_.status[k] == 0;
+    for (const Bound& b : bounds_) {
+      const double v = part_.col[b.col][k];
+      ok = ok && v >= b.min && v <= b.max;
+    }
+    feasible_[off + k] = ok ? 1 : 0;
+    if (!ok || top_ == 0) continue;
+    const BestEntry e{network_code_, part.begin + k, part_.col[goal_col_][k]};
+    if (best.size() == top_ && !Better(e, best.back(), maximize_)) continue;
+    auto pos = std::upper_bound(best.begin(), best.end(), e, [&](const BestEntry& a,
+                                                                 const BestEntry& b) {
+      return Better(a, b, maximize_);
+    });
+    best.insert(pos, e);
+    if (best.size() > top_) best.pop_back();
+  }
+  fill_s += t1 - t0;
+  eval_s += t2 - t1;
+}
+
+void TaskRunner::Write(io::ResultsFile& file) {
+  const auto& axes = space_.axes();
+  const std::size_t n = task_.size();
+  std::vector<const void*> data;
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    if (axes[a].categorical()) {
+      auto& v = code_params_[a];
+      v.resize(n);
+      for (std::size_t k = 0; k < n; ++k) {
+        v[k] = static_cast<std::uint16_t>(space_.AxisColumnValue(a, task_.begin + k));
+      }
+      data.push_back(v.data());
+    } else {
+      auto& v = numeric_params_[a];
+      v.resize(n);
+      for (std::size_t k = 0; k < n; ++k) v[k] = space_.AxisColumnValue(a, task_.begin + k);
+      data.push_back(v.data());
+    }
+  }
+  for (std::size_t c = 0; c < model::kNumResultCols; ++c) data.push_back(res_.col[c].data());
+  data.push_back(res_.status.data());
+  data.push_back(feasible_.data());
+  file.WriteRows(task_, data);
+}
+
+std::vector<BestEntry> TaskRunner::Best() const {
+  std::vector<BestEntry> all;
+  for (const auto& b : best_) all.insert(all.end(), b.begin(), b.end());
+  return all;
+}
+
+std::vector<BestEntry> MergeBest(const std::vector<BestEntry>& all, bool maximize,
+                                 std::size_t top) {
+  std::vector<BestEntry> sorted = all;
+  std::sort(sorted.begin(), sorted.end(), [&](const BestEntry& a, const BestEntry& b) {
+    if (a.network != b.network) return a.network < b.network;
+    return Better(a, b, maximize);
+  });
+  std::vector<BestEntry> out;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    if (i > 0 && sorted[i].network != sorted[i - 1].network) kept = 0;
+    if (i > 0 && sorted[i].network == sorted[i - 1].network &&
+        sorted[i].index == sorted[i - 1].index) {
+      continue;
+    }
+    if (kept < top) {
+      out.push_back(sorted[i]);
+      ++kept;
+    }
+  }
+  return out;
+}
+
+}  // namespace trim::sched

@@ -1,0 +1,61 @@
+// Module-private: the results-file layout of a design space, and the per-task buffers that
+// turn a range of design points into the column data the file writes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "trim/io/results_file.hpp"
+#include "trim/model/evaluate.hpp"
+#include "trim/sched/messages.hpp"
+#include "trim/space/design_space.hpp"
+
+namespace trim::sched {
+
+/// Columns: /params/<axis> for every axis (categorical: uint16 codes; numeric: float64),
+/// then /results/<column> for every model::ResultCol, then results/status and
+/// results/feasible (uint8).
+io::Layout MakeLayout(const space::DesignSpace& space);
+
+/// Evaluates ranges of one block and keeps the best feasible designs of this rank.
+class TaskRunner {
+ public:
+  explicit TaskRunner(const space::DesignSpace& space);
+
+  /// Starts a task: sizes the buffers for r (which lies in one block).
+  void Begin(IndexRange r);
+  /// Evaluates the part [from, to) of the current task (any sub-range, in any order).
+  void EvaluatePart(IndexRange part, double& fill_s, double& eval_s);
+  /// Writes the current task's rows (all parts must have been evaluated).
+  void Write(io::ResultsFile& file);
+  /// The best entries seen by this rank, per network, best first.
+  [[nodiscard]] std::vector<BestEntry> Best() const;
+
+ private:
+  const space::DesignSpace& space_;
+  model::Evaluator evaluator_;
+  IndexRange task_;
+  model::Workload work_;
+  std::uint32_t network_code_ = 0;
+  model::HwBatch hw_;
+  model::ResultBatch part_;
+  model::ResultBatch res_;
+  std::vector<std::uint8_t> feasible_;
+  std::vector<std::vector<double>> numeric_params_;
+  std::vector<std::vector<std::uint16_t>> code_params_;
+  struct Bound {
+    std::size_t col;
+    double min;
+    double max;
+  };
+  std::vector<Bound> bounds_;  ///< the job's constraints, by result-column index
+  std::size_t goal_col_;
+  bool maximize_;
+  std::size_t top_;
+  std::vector<std::vector<BestEntry>> best_;  ///< per network code
+};
+
+/// Merges best lists: per network at most `top` entries, best first; ties by design index.
+std::vector<BestEntry> MergeBest(const std::vector<BestEntry>& all, bool maximize, std::size_t top);
+
+}  // namespace trim::sched

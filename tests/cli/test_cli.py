@@ -1,0 +1,168 @@
+"""End-to-end tests of the trim-sweep command: real MPI runs (mpirun -n 1 and -n 3), real
+parallel HDF5 files read back with h5py, crash-and-resume, refusal to clobber, bad input.
+
+Run by CTest with TRIM_BIN (the build's bin/ directory) and TRIM_SOURCE set."""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+BIN = os.environ["TRIM_BIN"]
+SRC = os.environ["TRIM_SOURCE"]
+DATA = os.path.join(SRC, "tests", "data", "cli")
+SWEEP = os.path.join(BIN, "trim-sweep")
+MPIRUN = shutil.which("mpirun") or "mpirun"
+
+
+def run(args, ranks=None, check=None, cwd=None):
+    cmd = ([MPIRUN, "-n", str(ranks)] if ranks else []) + [SWEEP] + args
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=cwd)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"{cmd} exited {p.returncode}, expected {check}\n"
+                             f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+def columns(path):
+    with h5py.File(path, "r") as f:
+        out = {}
+        for group in ("params", "results"):
+            for name, ds in f[group].items():
+                out[f"{group}/{name}"] = ds[()]
+        out["done"] = f["done"][()]
+        return out
+
+
+def assert_same_results(a, b):
+    ca, cb = columns(a), columns(b)
+    assert ca.keys() == cb.keys()
+    for k in ca:
+        # Bitwise: compare the raw bytes, so NaN patterns and -0.0 count too.
+        assert ca[k].tobytes() == cb[k].tobytes(), f"column {k} differs"
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref") / "one.h5"
+    run([os.path.join(DATA, "small.toml"), "-o", str(out), "-q"], check=0)
+    return out
+
+
+def test_one_rank_file_is_complete_and_readable(reference):
+    with h5py.File(reference, "r") as f:
+        n = f.attrs["rows"]
+        assert n == 108
+        assert f["done"].shape == (108,)
+        assert f["done"][()].all()
+        assert f.attrs["schema_version"] == 1
+        assert f.attrs["mpi_ranks"] == 1
+        assert f.attrs["job_text"] == open(os.path.join(DATA, "small.toml")).read()
+        assert len(f.attrs["job_sha256"]) == 64
+        lat = f["results/latency_s"][()]
+        ok = f["results/status"][()] == 0
+        assert ok.any()
+        assert np.all(lat[ok] > 0) and np.all(np.isfinite(lat))
+        # The parameter columns follow the mixed-radix order: pe_rows fastest.
+        assert list(f["params/pe_rows"][:6]) == [8, 12, 16, 8, 12, 16]
+        assert list(f["params/pe_cols"][:6]) == [8, 8, 8, 14, 14, 14]
+        assert [s.decode() for s in f["lookup/dataflow"][()]] == ["ws", "rs", "best"]
+        for name, ds in f["results"].items():
+            assert "units" in ds.attrs and "description" in ds.attrs, name
+        # The best table holds feasible rows sorted by the goal.
+        best = f["best/index"][()]
+        vals = f["best/value"][()]
+        assert 1 <= len(best) <= 3
+        assert np.all(np.diff(vals) >= 0)
+        energy = f["results/energy_pj"][()]
+        feas = f["results/feasible"][()] == 1
+        assert vals[0] == energy[feas].min()
+        assert energy[best[0]] == vals[0]
+
+
+def test_three_ranks_identical_to_one(reference, tmp_path):
+    out = tmp_path / "three.h5"
+    run([os.path.join(DATA, "small.toml"), "-o", str(out), "-q"], ranks=3, check=0)
+    assert_same_results(reference, out)
+    with h5py.File(out, "r") as f:
+        assert f.attrs["mpi_ranks"] == 3
+        with h5py.File(reference, "r") as g:
+            assert list(f["best/index"][()]) == list(g["best/index"][()])
+
+
+@pytest.mark.parametrize("crash_after", [1, 3])
+def test_killed_run_resumes_to_identical_file(reference, tmp_path, crash_after):
+    out = tmp_path / "crash.h5"
+    p = run([os.path.join(DATA, "small.toml"), "-o", str(out), "-q",
+             "--test-crash-after", str(crash_after)], ranks=3)
+    assert p.returncode != 0
+    # The crashed file is readable and partial; rows marked done hold their results.
+    with h5py.File(out, "r") as f:
+        done = f["done"][()]
+        assert 0 < done.sum() < 108
+    with h5py.File(reference, "r") as g:
+        ref_lat = g["results/latency_s"][()]
+    with h5py.File(out, "r") as f:
+        lat = f["results/latency_s"][()]
+    assert np.array_equal(lat[done == 1], ref_lat[done == 1])
+    run([os.path.join(DATA, "small.toml"), "-o", str(out), "-q", "--resume"], ranks=3, check=0)
+    assert_same_results(reference, out)
+
+
+def test_existing_file_is_never_clobbered(reference, tmp_path):
+    out = tmp_path / "keep.h5"
+    shutil.copy(reference, out)
+    before = sha(out)
+    p = run([os.path.join(DATA, "small.toml"), "-o", str(out), "-q"], check=2)
+    assert str(out) in p.stderr and "--force" in p.stderr
+    assert sha(out) == before
+    run([os.path.join(DATA, "small.toml"), "-o", str(out), "-q", "--force"], check=0)
+    assert_same_results(reference, out)
+
+
+def test_resume_of_a_complete_file_computes_nothing(reference, tmp_path):
+    out = tmp_path / "again.h5"
+    shutil.copy(reference, out)
+    p = run([os.path.join(DATA, "small.toml"), "-o", str(out), "--resume"], check=0)
+    assert "0 of 108 computed now (108 were already done)" in p.stdout
+    assert_same_results(reference, out)
+
+
+def test_misspelt_key_exits_2_and_writes_nothing(tmp_path):
+    p = run([os.path.join(DATA, "misspelt.toml")], cwd=tmp_path, check=2)
+    assert "misspelt.toml:6:1: error:" in p.stderr
+    assert "pe_rows" in p.stderr  # the did-you-mean suggestion
+    assert os.listdir(tmp_path) == []
+
+
+def test_misspelt_key_under_mpi_exits_2(tmp_path):
+    p = run([os.path.join(DATA, "misspelt.toml")], ranks=3, cwd=tmp_path)
+    assert p.returncode == 2
+    assert p.stderr.count("misspelt.toml:6:1: error:") == 1  # rank 0 reports once
+    assert os.listdir(tmp_path) == []
+
+
+def test_dry_run_counts_points_and_writes_nothing(tmp_path):
+    p = run([os.path.join(DATA, "small.toml"), "--dry-run"], cwd=tmp_path, check=0)
+    assert "108 design points" in p.stdout
+    assert "estimated run time" in p.stdout
+    assert os.listdir(tmp_path) == []
+
+
+def test_bad_option_exits_2():
+    p = run(["--forse", os.path.join(DATA, "small.toml")], check=2)
+    assert "did you mean '--force'" in p.stderr
+
+
+def test_help_and_version():
+    assert "usage: trim-sweep" in run(["--help"], check=0).stdout
+    assert run(["--version"], check=0).stdout.startswith("trim-sweep ")
