@@ -5,7 +5,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -14,6 +13,7 @@
 
 #include "cli_common.hpp"
 #include "trim/core/error.hpp"
+#include "trim/io/results_file.hpp"
 #include "trim/model/columns.hpp"
 #include "trim/net/zoo.hpp"
 #include "trim/sched/runner.hpp"
@@ -325,11 +325,16 @@ int main(int argc, char** argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   try {
     code = Run(argc, argv);
+  } catch (const trim::io::RefusedError& e) {
+    // The file exists, or belongs to another job: nothing was touched. Every rank got the same
+    // verdict from rank 0, so all return here together and rank 0 reports it.
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) std::cerr << "trim-sweep: " << e.what() << "\n";
+    code = trim::cli::kExitBadInput;
   } catch (const trim::IoError& e) {
     std::cerr << "trim-sweep: " << e.what() << "\n";
-    code = std::strstr(e.what(), "--force") != nullptr || std::strstr(e.what(), "--resume")
-               ? trim::cli::kExitBadInput
-               : trim::cli::kExitIo;
+    code = trim::cli::kExitIo;
     // Every rank raises the same IoError for collective file checks; a rank-local failure
     // must not leave the others waiting in a collective call.
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);

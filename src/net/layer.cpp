@@ -19,12 +19,14 @@ std::string_view Name(EltOp op) {
 std::int64_t Layer::e() const {
   if (kind == LayerKind::kEltwise) return h;
   const std::int64_t span = dilation * (r - 1) + 1;
+  if (h + 2 * pad < span) return 0;  // the window does not fit (avoids rounding -1/2 to 0)
   return (h + 2 * pad - span) / stride + 1;
 }
 
 std::int64_t Layer::f() const {
   if (kind == LayerKind::kEltwise) return w;
   const std::int64_t span = dilation * (s - 1) + 1;
+  if (w + 2 * pad < span) return 0;
   return (w + 2 * pad - span) / stride + 1;
 }
 
@@ -51,6 +53,16 @@ std::int64_t Layer::ops() const {
 }
 
 std::int64_t Layer::weight_count() const { return has_weights() ? m * (c / groups) * r * s : 0; }
+std::int64_t Layer::bias_count() const { return has_weights() && bias ? m : 0; }
+
+std::int64_t Layer::params() const {
+  std::int64_t p = weight_count() + bias_count() + extra_params;
+  if (kind == LayerKind::kEltwise && (op == EltOp::kBatchNorm || op == EltOp::kLayerNorm)) {
+    p += 2 * c;
+  }
+  return p;
+}
+
 std::int64_t Layer::input_count() const { return c * h * w; }
 std::int64_t Layer::output_count() const { return m * e() * f(); }
 
@@ -63,6 +75,12 @@ std::int64_t Network::macs() const {
 std::int64_t Network::weight_count() const {
   std::int64_t t = 0;
   for (const auto& l : layers) t += l.weight_count();
+  return t;
+}
+
+std::int64_t Network::params() const {
+  std::int64_t t = 0;
+  for (const auto& l : layers) t += l.params();
   return t;
 }
 

@@ -261,6 +261,38 @@ std::vector<BestEntry> GatherBest(MPI_Comm comm, int rank, int size,
   return MergeBest(merged, maximize, top);
 }
 
+// The best designs among this rank's share of every row already done in the file: a resumed
+// run's best table covers the rows of earlier runs too.
+std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSpace& space,
+                                    int rank, int size) {
+  const auto& goal = space.job().goal;
+  const std::size_t naxes = space.axes().size();
+  const std::size_t goal_col =
+      naxes + static_cast<std::size_t>(model::FindResultCol(goal.column)->id);
+  const std::size_t feasible_col = naxes + model::kNumResultCols + 1;
+  const std::size_t network_col = naxes - 1;
+  const Index n = space.size();
+  const Index lo = n * static_cast<Index>(rank) / static_cast<Index>(size);
+  const Index hi = n * static_cast<Index>(rank + 1) / static_cast<Index>(size);
+  const std::size_t top = static_cast<std::size_t>(std::max(0, goal.top));
+  std::vector<BestEntry> best;
+  constexpr Index kStep = Index{1} << 20;
+  for (Index s = lo; s < hi; s += kStep) {
+    const IndexRange r{s, std::min(hi, s + kStep)};
+    const auto done = file.ReadDone(r);
+    const auto feasible = file.ReadColumn(feasible_col, r);
+    const auto value = file.ReadColumn(goal_col, r);
+    const auto network = file.ReadColumn(network_col, r);
+    for (Index k = 0; k < r.size(); ++k) {
+      if (done[k] != 0 && feasible[k] == 1.0) {
+        best.push_back({static_cast<std::uint32_t>(network[k]), r.begin + k, value[k]});
+      }
+    }
+    best = MergeBest(best, goal.maximize, top);
+  }
+  return best;
+}
+
 io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<BestEntry>& best) {
   io::SmallTable t;
   t.group = "best";
@@ -398,7 +430,9 @@ RunSummary RunSweep(MPI_Comm comm, const space::DesignSpace& space, const RunOpt
   sum.times_max = {maxes[0], maxes[1], maxes[2], maxes[3]};
 
   const auto& goal = job.goal;
-  sum.best = GatherBest(comm, rank, size, work.Best(), goal.maximize,
+  const std::vector<BestEntry> candidates =
+      sum.points_before > 0 ? BestFromFile(*file, space, rank, size) : work.Best();
+  sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
                         static_cast<std::size_t>(std::max(0, goal.top)));
   file->WriteTable(BestTable(space, sum.best), 0);
   sum.wall_s = Seconds() - t_start;

@@ -23,9 +23,10 @@ struct HwAxis {
   SourcePos pos;               ///< where the axis is declared
 };
 
-/// A named precision setting: bits per tensor class, applied over the template's values.
+/// A named precision setting: bits per tensor class, applied over the template's values
+/// (config/precision.hpp lists the presets).
 struct Precision {
-  std::string name;  ///< "template" keeps the hardware file's bits
+  std::string name;  ///< "template" keeps the hardware file's bits (all bits_* are 0)
   int bits_weight = 0, bits_act = 0, bits_psum = 0, bits_grad = 0, bits_opt = 0;
 };
 
@@ -54,8 +55,12 @@ struct JobSpec {
   std::string text;  ///< the job file verbatim
   std::string name;  ///< [job].name, default: the file's stem
 
-  std::string hardware_name;  ///< [job].hardware as written
-  model::Hardware base;       ///< the hardware template with every default filled in
+  std::string hardware_name;    ///< [job].hardware as written
+  std::string hardware_file;    ///< the hardware file as resolved (a key of `sources`)
+  std::string technology_file;  ///< the technology file as resolved, "" when none is named
+  /// The hardware template: registry defaults < technology table < hardware file. Precision
+  /// presets and sweep axes apply on top of it per design point.
+  model::Hardware base;
 
   std::vector<HwAxis> hw_axes;  ///< first axis varies fastest in the design index
   std::vector<Precision> precisions;
@@ -68,8 +73,8 @@ struct JobSpec {
   std::vector<Constraint> constraints;
   model::ModelOptions model_options;
 
-  std::string output;                 ///< results file, relative to the working directory
-  std::optional<std::uint64_t> chunk; ///< design points per task; nullopt = automatic
+  std::string output;                  ///< results file, relative to the working directory
+  std::optional<std::uint64_t> chunk;  ///< design points per task; nullopt = automatic
 
   /// Every file read to build this spec (the job, hardware and energy files, network files),
   /// by the path as resolved, with its text. Stored in the results file for provenance.

@@ -19,7 +19,7 @@ using FileReader = std::function<std::optional<std::string>(const std::string& p
 struct LoadOptions {
   /// Directory of the built-in presets (configs/ in the source tree by default): hardware
   /// presets are looked up as <config_dir>/hardware/<name>.toml, energy tables as
-  /// <config_dir>/energy/<name>.toml.
+  /// <config_dir>/energy/<name>.toml. Empty = DefaultConfigDir().
   std::string config_dir;
   FileReader read;  ///< empty = read from disk
 };

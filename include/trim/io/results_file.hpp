@@ -10,6 +10,8 @@
 // same order with the same arguments; they are marked COLLECTIVE.
 #pragma once
 
+#include <mpi.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -17,8 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include <mpi.h>
-
+#include "trim/core/error.hpp"
 #include "trim/core/types.hpp"
 
 namespace trim::io {
@@ -44,6 +45,15 @@ struct Layout {
   std::vector<ColumnDef> columns;
 };
 
+/// An IoError caused by the request rather than by the file system: the output exists and
+/// neither force nor resume was asked for, the path is a directory, or a file to resume is
+/// missing, not a trim-sweep file, or was written for another job, row count, column set or
+/// schema version. The file is left untouched. (Any other IoError is a file-system failure.)
+class RefusedError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 /// Root attributes: strings are stored as variable-length UTF-8, numbers as float64.
 struct Attribute {
   std::string name;
@@ -61,14 +71,17 @@ struct SmallTable {
 class ResultsFile {
  public:
   /// COLLECTIVE. Creates the file with every column, the done mask, lookups, axes and
-  /// attributes, then flushes. Throws IoError if `path` exists and !force, or on any HDF5/OS
-  /// error (the message names the path and the cause). With force, replaces the file.
+  /// attributes (plus the root attributes schema_version, hdf5_version and rows), then
+  /// flushes. Throws RefusedError if `path` exists and !force (the file is not touched), and
+  /// IoError on any HDF5/OS error (the message names the path and the cause). With force,
+  /// replaces the file. Every rank throws the same error.
   static std::unique_ptr<ResultsFile> Create(MPI_Comm comm, const std::string& path,
                                              const Layout& layout,
                                              const std::vector<Attribute>& attributes, bool force);
-  /// COLLECTIVE. Opens an existing file to complete it. Throws IoError if it is missing, not a
-  /// trim-sweep file, of another schema version, of another row count or column set, or if
-  /// its `job_sha256` attribute differs from `job_sha256`.
+  /// COLLECTIVE. Opens an existing file to complete it. Throws RefusedError if it is missing,
+  /// not a trim-sweep file, of another schema version, of another row count or column set, or
+  /// if its `job_sha256` attribute differs from `job_sha256`; IoError if it cannot be opened
+  /// for writing. Every rank throws the same error.
   static std::unique_ptr<ResultsFile> OpenForResume(MPI_Comm comm, const std::string& path,
                                                     const Layout& layout,
                                                     const std::string& job_sha256);
@@ -79,13 +92,26 @@ class ResultsFile {
   virtual void WriteRows(IndexRange r, std::span<const void* const> data) = 0;
   /// INDEPENDENT. The done mask of rows r.
   virtual std::vector<std::uint8_t> ReadDone(IndexRange r) = 0;
-  /// COLLECTIVE. Creates /<group> with its columns; only `writer_rank` writes the values
-  /// (other ranks pass the same column definitions; their values are ignored).
+  /// INDEPENDENT. Rows r of layout column `column` (index in Layout::columns) as float64
+  /// (HDF5 converts integer columns).
+  virtual std::vector<double> ReadColumn(std::size_t column, IndexRange r) = 0;
+  /// COLLECTIVE. Creates /<group> with its columns, replacing an earlier /<group>; only
+  /// `writer_rank` writes the values (other ranks pass the same column definitions; their
+  /// values, and so their lengths, are ignored: the writer's lengths are broadcast). A
+  /// categorical column reuses /lookup/<name> when its labels equal that lookup's, and gets
+  /// /lookup/<group>_<name> otherwise. ColumnDef::group is ignored here.
   virtual void WriteTable(const SmallTable& table, int writer_rank) = 0;
   /// COLLECTIVE. Sets (creates or replaces) root attributes.
   virtual void SetAttributes(const std::vector<Attribute>& attributes) = 0;
-  /// COLLECTIVE. Flushes and closes; further calls are errors.
+  /// COLLECTIVE. Flushes and closes; further calls are errors. A file destroyed without
+  /// Close() is closed only when the communicator has one rank; otherwise its handles are left
+  /// to HDF5's shutdown at MPI_Finalize (the destructor never blocks or throws).
   virtual void Close() = 0;
 };
+
+/// Serial (one process, not collective; for tools and rank-0-only code): the root attribute
+/// `name` of the results file at `path` as text (strings verbatim, numbers in their shortest
+/// round-trip decimal form). Throws IoError if the file or the attribute is missing.
+std::string ReadAttributeText(const std::string& path, const std::string& name);
 
 }  // namespace trim::io

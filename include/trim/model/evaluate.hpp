@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "trim/core/types.hpp"
@@ -47,9 +48,11 @@ struct ResultBatch {
 /// One row of trim-eval: one layer in one phase.
 struct LayerPhaseReport {
   int layer = 0;
+  net::LayerKind kind = net::LayerKind::kConv;
   Phase phase = Phase::kFP;
   Dataflow dataflow = Dataflow::kRS;  ///< the dataflow used (resolved when the job says best)
   double macs = 0;
+  double ops = 0;  ///< non-MAC element operations (pooling, element-wise layers)
   double cycles = 0;
   double latency_s = 0;
   double energy_pj = 0;
@@ -61,6 +64,9 @@ struct LayerPhaseReport {
   double energy_leak_pj = 0;
   double dram_bytes = 0;
   double glb_accesses = 0;
+  double rf_accesses = 0;
+  double noc_transfers = 0;
+  double roofline_s = 0;  ///< max(compute, compulsory DRAM) bound of this layer-phase
   double active_pes = 0;
   double utilization = 0;
   Status status = Status::kOk;
@@ -84,8 +90,11 @@ class Evaluator {
   /// One design with per-layer, per-phase detail (trim-eval).
   PointReport EvaluatePoint(const Workload& work, const Hardware& hw);
 
+  struct Plan;  ///< the workload's loop nests and inter-layer structure (internal)
+
  private:
   ModelOptions options_;
+  std::unique_ptr<Plan> plan_;
 };
 
 /// Peak MACs per cycle of a design: pe_rows * pe_cols * macs_per_pe.

@@ -13,6 +13,9 @@ namespace trim::model {
 enum class Option : std::uint16_t {
   kEngine = 0,  ///< "trim" (the dataflow model) or "roofline" (the lower bound alone)
   kOverlap,     ///< "overlap": latency = max(compute, memory); "serial": their sum
+  kSelect,      ///< criterion for dataflow "best": "edp", "energy", "latency" or "dram"
+  kMacScaling,  ///< MAC energy vs operand width: "quadratic", "linear" or "none"
+  kInterLayer,  ///< "keep": a layer's output stays in the GLB when it fits; "spill": never
   kCount
 };
 
@@ -32,7 +35,9 @@ const OptionInfo* FindOption(std::string_view name);
 /// The chosen value of every option, as an index into its choices.
 struct ModelOptions {
   std::array<std::uint8_t, kNumOptions> choice{};
-  [[nodiscard]] std::uint8_t operator[](Option o) const { return choice[static_cast<std::size_t>(o)]; }
+  [[nodiscard]] std::uint8_t operator[](Option o) const {
+    return choice[static_cast<std::size_t>(o)];
+  }
   std::uint8_t& operator[](Option o) { return choice[static_cast<std::size_t>(o)]; }
   static ModelOptions Defaults();
 };

@@ -11,6 +11,18 @@
 //   - kPool:    max or average pooling, m == c.
 //   - kEltwise: element-wise op over c x h x w elements (m == c, e == h, f == w) with
 //               `num_inputs` operand tensors (2 for a residual add).
+//
+// Parameters. weight_count() is the weight operand of the loop nest (the filter of a kConv or
+// kFc layer, m * c/groups * r * s); it is what a MAC layer streams from memory. params() is every
+// trainable parameter the layer owns, as deep-learning frameworks count them: the weights, plus
+// m biases when `bias` is set, plus 2*c affine parameters (scale and shift) for kBatchNorm and
+// kLayerNorm, plus `extra_params` (embedding tables, learned position embeddings, class tokens:
+// parameters read by a layer that are not a MAC operand). Batch-norm running statistics are
+// buffers, not parameters. Network::params() summed over the layers matches published totals
+// (for example 25,557,032 for ResNet-50).
+//
+// Operands that come from a parameter table rather than from another layer (an embedding sum,
+// a position-embedding add) count towards `num_inputs` but have no entry in `inputs`.
 // Plain value type; safe to share read-only across threads.
 #pragma once
 
@@ -45,9 +57,11 @@ struct Layer {
   std::int64_t dilation = 1;  ///< window dilation
   std::int64_t groups = 1;    ///< c and m are both multiples of groups
 
-  PoolType pool = PoolType::kMax;    ///< kPool only
-  EltOp op = EltOp::kAdd;            ///< kEltwise only
-  std::int64_t num_inputs = 1;       ///< kEltwise: operand tensors (2 for a residual add)
+  PoolType pool = PoolType::kMax;  ///< kPool only
+  EltOp op = EltOp::kAdd;          ///< kEltwise only
+  std::int64_t num_inputs = 1;     ///< kEltwise: operand tensors (2 for a residual add)
+  bool bias = false;               ///< kConv/kFc: one bias per output channel (m parameters)
+  std::int64_t extra_params = 0;   ///< parameters besides weights, biases and norm affine
 
   /// Producer layers of this layer's inputs, by index into Network::layers; -1 is the network
   /// input. Empty means "the previous layer" (or the network input for layer 0). A residual add
@@ -56,14 +70,19 @@ struct Layer {
 
   [[nodiscard]] std::int64_t e() const;  ///< output height
   [[nodiscard]] std::int64_t f() const;  ///< output width
-  [[nodiscard]] bool has_weights() const { return kind == LayerKind::kConv || kind == LayerKind::kFc; }
+  [[nodiscard]] bool has_weights() const {
+    return kind == LayerKind::kConv || kind == LayerKind::kFc;
+  }
   /// Multiply-accumulates of the forward pass per sample (0 for pool and element-wise layers).
   [[nodiscard]] std::int64_t macs() const;
   /// Non-MAC element operations of the forward pass per sample (comparisons, adds, ...).
   [[nodiscard]] std::int64_t ops() const;
-  [[nodiscard]] std::int64_t weight_count() const;   ///< parameters (kConv, kFc; 0 otherwise)
-  [[nodiscard]] std::int64_t input_count() const;    ///< elements of one input tensor per sample
-  [[nodiscard]] std::int64_t output_count() const;   ///< elements of the output per sample
+  [[nodiscard]] std::int64_t weight_count() const;  ///< weight operand (kConv, kFc; 0 otherwise)
+  [[nodiscard]] std::int64_t bias_count() const;    ///< m if `bias` and has_weights(), else 0
+  /// Trainable parameters: weights + biases + norm affine (2*c) + extra_params.
+  [[nodiscard]] std::int64_t params() const;
+  [[nodiscard]] std::int64_t input_count() const;   ///< elements of one input tensor per sample
+  [[nodiscard]] std::int64_t output_count() const;  ///< elements of the output per sample
 };
 
 struct Network {
@@ -72,7 +91,8 @@ struct Network {
   std::vector<Layer> layers;
 
   [[nodiscard]] std::int64_t macs() const;          ///< forward MACs per sample
-  [[nodiscard]] std::int64_t weight_count() const;  ///< parameters
+  [[nodiscard]] std::int64_t weight_count() const;  ///< sum of Layer::weight_count()
+  [[nodiscard]] std::int64_t params() const;        ///< sum of Layer::params()
 };
 
 }  // namespace trim::net

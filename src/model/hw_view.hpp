@@ -1,0 +1,53 @@
+// A design's parameters unpacked into named fields in the units the formulas use (bits,
+// bytes per cycle, Hz), plus the precision of each operand role of a loop nest.
+// Plain value built once per design point; no allocation. Internal to the model module.
+#pragma once
+
+#include <array>
+
+#include "loop_nest.hpp"
+#include "trim/model/hardware.hpp"
+#include "trim/model/options.hpp"
+
+namespace trim::model::detail {
+
+struct HwView {
+  double rows = 1, cols = 1, lanes = 1;  ///< PE array and MACs per PE
+  bool systolic = false;
+  double rf_weight_bits = 0, rf_input_bits = 0, rf_psum_bits = 0;  ///< per PE
+  bool glb_split = false;
+  double glb_bits = 0;  ///< shared capacity (also the total when split)
+  double glb_weight_bits = 0, glb_input_bits = 0, glb_output_bits = 0;
+  double glb_words_per_cycle = 0, noc_words_per_cycle = 0;
+  double dram_bytes_per_cycle = 0;  ///< DRAM bandwidth / clock
+  double dram_bytes_per_s = 0;
+  double clock_hz = 0;
+  std::array<double, 5> bits{};  ///< by BitsClass
+  double ref_bits = 16;
+  double e_mac = 0, e_rf = 0, e_noc = 0, e_glb = 0, e_dram = 0;  ///< pJ per ref-width access
+  double leak_w = 0;
+  // Model switches that the formulas read.
+  bool overlap = true;
+  std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
+
+  [[nodiscard]] double Peak() const { return rows * cols * lanes; }
+  [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }
+};
+
+HwView MakeHwView(const Hardware& hw, const ModelOptions& opt);
+
+/// Precisions of a nest's three operand roles under one design.
+struct RoleBits {
+  double w = 16, i = 16, o = 16, p = 16;  ///< weight, input, final output, partial sum
+};
+
+inline RoleBits ResolveBits(const LoopNest& nest, const HwView& hw) {
+  RoleBits b;
+  b.w = hw.Bits(nest.weight_bits);
+  b.i = hw.Bits(nest.input_bits);
+  b.o = hw.Bits(nest.output_bits);
+  b.p = hw.Bits(BitsClass::kPsum);
+  return b;
+}
+
+}  // namespace trim::model::detail

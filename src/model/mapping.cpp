@@ -1,0 +1,179 @@
+#include "mapping.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace trim::model::detail {
+namespace {
+
+double CeilDiv(double a, double b) { return std::ceil(a / b); }
+/// Splits `extent` into the fewest equal pieces of at most `cap` and returns the piece size.
+double Balanced(double extent, double cap) { return CeilDiv(extent, CeilDiv(extent, cap)); }
+
+}  // namespace
+
+Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const RoleBits& bits,
+                      MapParams* out) {
+  MapParams mp;
+  const double rs = nest.r * nest.s;
+  const double rf_w = std::floor(hw.rf_weight_bits / bits.w);  // words that fit
+  const double rf_i = std::floor(hw.rf_input_bits / bits.i);
+  const double rf_p = std::floor(hw.rf_psum_bits / bits.p);
+  Tile& t = mp.min_tile;
+  switch (df) {
+    case Dataflow::kWS:
+      if (rf_w < 1) return Status::kRfTooSmall;
+      t.m = std::min(nest.m, hw.cols);
+      t.c = std::min(nest.c, CeilDiv(hw.rows, rs));
+      break;
+    case Dataflow::kOS:
+      if (rf_p < 1) return Status::kRfTooSmall;
+      t.e = std::min(nest.e, CeilDiv(hw.rows, nest.f));
+      t.m = std::min(nest.m, hw.cols);
+      break;
+    case Dataflow::kIS:
+      if (rf_i < 1) return Status::kRfTooSmall;
+      t.c = std::min(nest.c, CeilDiv(hw.rows, rs));
+      t.e = std::min(nest.e, CeilDiv(hw.cols, nest.f));
+      break;
+    case Dataflow::kNLR:
+      t.c = std::min(nest.c, hw.rows);
+      t.m = std::min(nest.m, hw.cols);
+      break;
+    case Dataflow::kRS: {
+      // A PE convolves one filter row (S weights) with a sliding window of S inputs into one
+      // psum; with room it holds p filters and q channels (Chen et al., ISCA 2016, Sec. V).
+      if (rf_w < nest.s || rf_i < nest.s || rf_p < 1) return Status::kRfTooSmall;
+      mp.rs_p_max = std::min({nest.m, rf_p, std::floor(rf_w / nest.s)});
+      const double p = Balanced(nest.m, mp.rs_p_max);
+      mp.rs_q_max = std::min({nest.c, std::floor(rf_w / (p * nest.s)), std::floor(rf_i / nest.s)});
+      mp.rs_q_max = std::max(1.0, mp.rs_q_max);
+      t.m = p;
+      t.c = Balanced(nest.c, mp.rs_q_max);
+      t.e = std::min(nest.e, hw.cols);
+      break;
+    }
+    case Dataflow::kBest:
+      return Status::kShapeMismatch;
+  }
+  *out = mp;
+  return Status::kOk;
+}
+
+ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, const MapParams& mp,
+                        const Tile& t) {
+  ArrayCost a;
+  const double py = hw.rows, px = hw.cols, v = hw.lanes;
+  const double pix = t.n * t.e * nest.f;   // output pixels of the tile
+  const double k = t.c * nest.r * nest.s;  // reduction length
+  const double outs = pix * t.m;
+  const double wts = t.m * k;
+  const double macs = outs * k;
+  switch (df) {
+    case Dataflow::kWS: {
+      // Rows: the reduction (c, r, s); columns: filters m; pixels stream in time.
+      const double fk = CeilDiv(k, py), fm = CeilDiv(t.m, px);
+      const double ru = std::min(k, py), cu = std::min(t.m, px);
+      a.cycles = fk * fm * (CeilDiv(pix, v) + FoldFillCycles(hw, ru, cu));
+      a.active_pes = ru * cu;
+      a.glb_rd_w = wts;
+      a.glb_rd_i = pix * k * fm;
+      a.glb_wr_o = outs * fk;
+      a.glb_rd_o = outs * (fk - 1);
+      a.noc_w = wts;
+      a.noc_i = macs;
+      a.noc_o = macs;
+      a.rf_w = macs + wts;
+      break;
+    }
+    case Dataflow::kOS: {
+      // Rows: output pixels; columns: filters; the reduction runs in time, psums stay in RF.
+      const double fp = CeilDiv(pix, py), fm = CeilDiv(t.m, px);
+      const double ru = std::min(pix, py), cu = std::min(t.m, px);
+      a.cycles = fp * fm * (CeilDiv(k, v) + FoldFillCycles(hw, ru, cu));
+      a.active_pes = ru * cu;
+      a.glb_rd_w = wts * fp;
+      a.glb_rd_i = pix * k * fm;
+      a.glb_wr_o = outs;
+      a.noc_w = macs;
+      a.noc_i = macs;
+      a.rf_o = 2 * macs;
+      break;
+    }
+    case Dataflow::kIS: {
+      // Rows: the reduction; columns: output pixels (inputs held in RF); filters run in time.
+      const double fk = CeilDiv(k, py), fp = CeilDiv(pix, px);
+      const double ru = std::min(k, py), cu = std::min(pix, px);
+      a.cycles = fk * fp * (CeilDiv(t.m, v) + FoldFillCycles(hw, ru, cu));
+      a.active_pes = ru * cu;
+      a.glb_rd_i = pix * k;
+      a.glb_rd_w = wts * fp;
+      a.glb_wr_o = outs * fk;
+      a.glb_rd_o = outs * (fk - 1);
+      a.noc_i = pix * k;
+      a.noc_w = macs;
+      a.noc_o = macs;
+      a.rf_i = macs + pix * k;
+      break;
+    }
+    case Dataflow::kNLR: {
+      // Rows: input channels; columns: filters; pixels and the window run in time. No RF:
+      // weights are unicast from the GLB for every MAC, inputs multicast along a row, psums
+      // reduced down a column and accumulated in the GLB over the window and channel folds.
+      const double fc = CeilDiv(t.c, py), fm = CeilDiv(t.m, px);
+      const double ru = std::min(t.c, py), cu = std::min(t.m, px);
+      const double steps = pix * nest.r * nest.s;
+      a.cycles = fc * fm * (CeilDiv(steps, v) + FoldFillCycles(hw, ru, cu));
+      a.active_pes = ru * cu;
+      a.glb_rd_w = macs;
+      a.glb_rd_i = pix * k * fm;
+      const double passes = nest.r * nest.s * fc;
+      a.glb_wr_o = outs * passes;
+      a.glb_rd_o = outs * (passes - 1);
+      a.noc_w = macs;
+      a.noc_i = macs;
+      a.noc_o = macs;
+      break;
+    }
+    case Dataflow::kRS: {
+      // PE set: R' filter rows x e_w output rows; sets replicated over the array; each PE
+      // runs p x q one-dimensional convolutions of length F (S MACs each).
+      const double r_fold = CeilDiv(nest.r, py);
+      const double r_used = CeilDiv(nest.r, r_fold);
+      const double strips = CeilDiv(t.e, px);
+      const double e_w = CeilDiv(t.e, strips);
+      const double sets = std::floor(py / r_used) * std::floor(px / e_w);
+      const double p = Balanced(t.m, std::min(t.m, mp.rs_p_max));
+      const double q = Balanced(t.c, std::min(t.c, mp.rs_q_max));
+      const double cq = CeilDiv(t.c, q);
+      const double passes = t.n * CeilDiv(t.m, p) * cq * strips * r_fold;
+      const double rounds = CeilDiv(passes, sets);
+      const double fill = hw.systolic ? r_used + e_w - 2 : 0.0;
+      a.cycles = rounds * (CeilDiv(p, v) * q * nest.s * nest.f + fill);
+      a.active_pes = std::min(passes, sets) * r_used * e_w;
+      const double in_rows = std::min(nest.h_in, (e_w - 1) * nest.stride + r_used);
+      const double row_len = std::min(nest.w_in, (nest.f - 1) * nest.stride + nest.s_span);
+      a.glb_rd_w = passes * r_used * p * q * nest.s;  // multicast along a set row
+      a.glb_rd_i = passes * in_rows * q * row_len;    // diagonal multicast shares rows
+      // Sets working at once on different channel groups of the same outputs add their psums
+      // through the array (Eyeriss accumulates vertically across sets), so only every
+      // c_par-th channel group sends psums to the GLB.
+      const double c_par = std::max(1.0, std::min(sets, cq));
+      const double acc = CeilDiv(cq, c_par) * r_fold;
+      a.glb_wr_o = outs * acc;
+      a.glb_rd_o = outs * (acc - 1);
+      a.noc_w = passes * r_used * e_w * p * q * nest.s;
+      a.noc_i = passes * r_used * e_w * q * row_len;
+      a.noc_o = passes * (r_used - 1) * e_w * p * nest.f + outs * (cq - CeilDiv(cq, c_par));
+      a.rf_w = macs + a.noc_w;
+      a.rf_i = macs + a.noc_i;
+      a.rf_o = 2 * macs;
+      break;
+    }
+    case Dataflow::kBest:
+      break;
+  }
+  return a;
+}
+
+}  // namespace trim::model::detail

@@ -1,0 +1,51 @@
+// Spatial mapping of a MAC loop nest onto the PE array, per dataflow (docs/model.md, section
+// "Dataflows"). Two steps:
+//   PrepareMapping: register-file checks, the per-PE work of the row-stationary dataflow, and
+//     the smallest GLB tile that still fills one spatial fold (the tiling search starts there);
+//   TileArrayCost: cycles and per-level accesses to process one GLB tile on the array.
+// Closed-form; no allocation; never throws. Internal to the model module.
+#pragma once
+
+#include "hw_view.hpp"
+#include "loop_nest.hpp"
+#include "trim/core/types.hpp"
+#include "trim/model/columns.hpp"
+
+namespace trim::model::detail {
+
+/// Extents of one GLB tile of a MAC nest (per group). f, r and s are never tiled.
+struct Tile {
+  double n = 1, m = 1, c = 1, e = 1;
+};
+
+struct MapParams {
+  Tile min_tile;        ///< smallest tile that fills one spatial fold (clipped to the nest)
+  double rs_p_max = 1;  ///< RS: filters held per PE (psum and weight RF limit)
+  double rs_q_max = 1;  ///< RS: channels held per PE (weight and input RF limit)
+};
+
+/// Checks the register files and fills `out`. kRfTooSmall when the dataflow's stationary data
+/// cannot be held; kShapeMismatch for kBest (resolve it before calling).
+Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const RoleBits& bits,
+                      MapParams* out);
+
+/// Work of one GLB tile on the array. Counts are in words of the tensor's own precision.
+struct ArrayCost {
+  double cycles = 0;      ///< compute cycles including folds and systolic fill and drain
+  double active_pes = 0;  ///< PEs busy in a full fold
+  double glb_rd_w = 0, glb_rd_i = 0, glb_rd_o = 0;  ///< GLB reads by the array per tensor
+  double glb_wr_o = 0;  ///< outputs and partial sums written by the array into the GLB
+  double noc_w = 0, noc_i = 0, noc_o = 0;  ///< array-network deliveries and inter-PE moves
+  double rf_w = 0, rf_i = 0, rf_o = 0;     ///< register-file reads and writes
+};
+
+ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, const MapParams& mp,
+                        const Tile& t);
+
+/// Systolic fill and drain of one fold that maps rows_used x cols_used PEs (0 on a multicast
+/// array): SCALE-Sim's per-fold form 2*S_R + S_C - 2 on top of the T temporal steps.
+inline double FoldFillCycles(const HwView& hw, double rows_used, double cols_used) {
+  return hw.systolic ? 2.0 * rows_used + cols_used - 2.0 : 0.0;
+}
+
+}  // namespace trim::model::detail

@@ -1,0 +1,229 @@
+#include "tiling.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace trim::model::detail {
+namespace {
+
+constexpr int kMaxChain = 24;
+
+double CeilDiv(double a, double b) { return std::ceil(a / b); }
+
+/// Tile counts for one dimension, from the largest tile (count 1) to the smallest allowed
+/// (tile >= min_tile): 1, 2, 4, ... and the largest allowed count.
+struct Chain {
+  std::array<double, kMaxChain> count{};
+  int size = 0;
+};
+
+Chain MakeChain(double extent, double min_tile) {
+  Chain ch;
+  // Largest count T with ceil(extent / T) >= min_tile.
+  double t_max = extent;
+  if (min_tile > 1) t_max = std::max(1.0, std::ceil(extent / (min_tile - 1)) - 1);
+  while (t_max > 1 && CeilDiv(extent, t_max) < min_tile) t_max -= 1;
+  for (double t = 1; t < t_max && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
+  ch.count[ch.size++] = t_max;
+  return ch;
+}
+
+struct Ctx {
+  const LoopNest& nest;
+  const HwView& hw;
+  const RoleBits& bits;
+  const Residency& res;
+  double w_words, i_row_words, o_words;
+};
+
+struct Candidate {
+  double tn, tm, tc, te;
+};
+
+Tile TileOf(const LoopNest& nest, const Candidate& k) {
+  return Tile{CeilDiv(nest.n, k.tn), CeilDiv(nest.m, k.tm), CeilDiv(nest.c, k.tc),
+              CeilDiv(nest.e, k.te)};
+}
+
+bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
+  const Tile t = TileOf(x.nest, k);
+  const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
+  const double it =
+      x.res.input_on_chip ? 0.0 : t.n * t.c * TileInputRows(x.nest, t.e) * x.nest.w_in * x.bits.i;
+  const double ot = t.n * t.m * t.e * x.nest.f * x.bits.p;
+  const double in_all = x.res.input_on_chip ? x.nest.InputElems() * x.bits.i : 0.0;
+  const double out_all = x.res.keep_output ? x.nest.OutputElems() * x.bits.o : 0.0;
+  *occupancy_bits = wt + it + ot + in_all + out_all;
+  if (!x.hw.glb_split) return *occupancy_bits <= x.hw.glb_bits;
+  return wt <= x.hw.glb_weight_bits && it + in_all <= x.hw.glb_input_bits &&
+         ot + out_all <= x.hw.glb_output_bits;
+}
+
+/// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
+double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
+  const Tile t = TileOf(x.nest, k);
+  const double in_words =
+      x.res.input_on_chip ? 0.0 : x.i_row_words * k.te * TileInputRows(x.nest, t.e);
+  const double w = x.w_words * x.bits.w;
+  const double i = in_words * x.bits.i;
+  const double o_final = x.res.keep_output ? 0.0 : x.o_words * x.bits.o;
+  const double psum = 2.0 * (k.tc - 1) * x.o_words * x.bits.p;
+  switch (order) {
+    case LoopOrder::kOutputResident:  // c innermost: psums complete on chip
+      r->dram_rd_w_bits = w * k.tn * k.te;
+      r->dram_rd_i_bits = i * k.tm;
+      r->dram_psum_bits = 0;
+      break;
+    case LoopOrder::kWeightResident:  // n, e innermost: each weight tile fetched once
+      r->dram_rd_w_bits = w;
+      r->dram_rd_i_bits = i * k.tm;
+      r->dram_psum_bits = psum;
+      break;
+    case LoopOrder::kInputResident:  // m innermost: each input tile fetched once
+      r->dram_rd_w_bits = w * k.tn * k.te;
+      r->dram_rd_i_bits = i;
+      r->dram_psum_bits = psum;
+      break;
+  }
+  r->dram_wr_o_bits = o_final;
+  return r->DramBits();
+}
+
+void Consider(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* best) {
+  double occ = 0;
+  if (!Fits(x, k, &occ)) return;
+  TilingResult r;
+  const double bits = Traffic(x, order, k, &r);
+  const double tiles = k.tn * k.tm * k.tc * k.te;
+  if (best->feasible) {
+    const double best_bits = best->DramBits();
+    if (bits > best_bits || (bits == best_bits && tiles >= best->Tiles())) return;
+  }
+  r.feasible = true;
+  r.order = order;
+  r.tn = k.tn;
+  r.tm = k.tm;
+  r.tc = k.tc;
+  r.te = k.te;
+  r.tile = TileOf(x.nest, k);
+  r.glb_peak_bits = occ;
+  *best = r;
+}
+
+/// Pixel tiles (n, e) ordered from the smallest to the largest: shrink the e count to 1, then
+/// the n count to 1. Tile sizes never decrease along the list.
+struct PixelChain {
+  std::array<double, 2 * kMaxChain> tn{}, te{};
+  int size = 0;
+};
+
+PixelChain MakePixelChain(const Chain& n_chain, const Chain& e_chain) {
+  PixelChain pc;
+  const double tn_max = n_chain.count[n_chain.size - 1];
+  for (int i = e_chain.size - 1; i >= 0; --i) {
+    pc.tn[pc.size] = tn_max;
+    pc.te[pc.size++] = e_chain.count[i];
+  }
+  for (int i = n_chain.size - 2; i >= 0; --i) {
+    pc.tn[pc.size] = n_chain.count[i];
+    pc.te[pc.size++] = 1;
+  }
+  return pc;
+}
+
+/// Index of the last pixel tile that fits with the other counts fixed, or -1.
+int LastFittingPixel(const Ctx& x, const PixelChain& pc, double tm, double tc) {
+  double occ = 0;
+  int lo = 0, hi = pc.size - 1, found = -1;
+  while (lo <= hi) {
+    const int mid = (lo + hi) / 2;
+    if (Fits(x, Candidate{pc.tn[mid], tm, tc, pc.te[mid]}, &occ)) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+/// Index (in count order, largest tile first) of the largest c tile that fits, or -1.
+int LargestFittingC(const Ctx& x, const Chain& c_chain, double tn, double tm, double te) {
+  double occ = 0;
+  int lo = 0, hi = c_chain.size - 1, found = -1;
+  while (lo <= hi) {  // fits is monotone: larger count = smaller tile
+    const int mid = (lo + hi) / 2;
+    if (Fits(x, Candidate{tn, tm, c_chain.count[mid], te}, &occ)) {
+      found = mid;
+      hi = mid - 1;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+double TileInputRows(const LoopNest& nest, double e) {
+  const double window = (e - 1) * nest.stride + nest.r_span;
+  // With a stride larger than the window, rows between windows are never read.
+  return std::min(nest.h_in, std::min(window, e * nest.r_span));
+}
+
+TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const MapParams& mp, const Residency& res) {
+  const Ctx x{nest,
+              hw,
+              bits,
+              res,
+              nest.WeightElems(),
+              nest.g * nest.n * nest.c * nest.w_in,
+              nest.OutputElems()};
+  TilingResult best;
+  // Everything at once: the compulsory traffic, the least any tiling can reach.
+  Consider(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
+  if (best.feasible) return best;
+
+  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n);
+  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m);
+  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c);
+  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e);
+  const PixelChain pc = MakePixelChain(n_chain, e_chain);
+  const double tm_min_tile = m_chain.count[m_chain.size - 1];
+  const double tc_min_tile = c_chain.count[c_chain.size - 1];
+
+  // Outputs resident: c innermost; every pixel tile that fits with the smallest c tile (the
+  // input halo makes the traffic not monotone along the pixel list, so all are compared).
+  for (int im = 0; im < m_chain.size; ++im) {
+    const int last = LastFittingPixel(x, pc, m_chain.count[im], tc_min_tile);
+    for (int ip = 0; ip <= last; ++ip) {
+      // The c tile does not change this order's DRAM traffic; the largest that fits makes
+      // the fewest tiles (less psum traffic through the GLB).
+      const int ic = LargestFittingC(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
+      Consider(x, LoopOrder::kOutputResident,
+               Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
+    }
+  }
+  // Inputs resident: m innermost at its smallest tile.
+  for (int ic = 0; ic < c_chain.size; ++ic) {
+    const int last = LastFittingPixel(x, pc, tm_min_tile, c_chain.count[ic]);
+    for (int ip = 0; ip <= last; ++ip) {
+      Consider(x, LoopOrder::kInputResident,
+               Candidate{pc.tn[ip], tm_min_tile, c_chain.count[ic], pc.te[ip]}, &best);
+    }
+  }
+  // Weights resident: for each filter and pixel tile, the largest fitting channel tile.
+  for (int im = 0; im < m_chain.size; ++im) {
+    for (int ip = 0; ip < pc.size; ++ip) {
+      const int ic = LargestFittingC(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
+      if (ic < 0) break;  // larger pixel tiles fit even less
+      Consider(x, LoopOrder::kWeightResident,
+               Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
+    }
+  }
+  return best;
+}
+
+}  // namespace trim::model::detail

@@ -1,0 +1,49 @@
+// The global-buffer tiling search (docs/model.md, section "GLB tiling").
+//
+// A tile holds n samples x m filters x c channels x e output rows (full width, full window) of
+// one group. Three loop orders over the tiles are considered (outputs, weights or inputs
+// resident), and tile extents come from a fixed candidate set: tile counts that are powers of
+// two (plus the largest count that still fills one spatial fold). The search returns the
+// feasible candidate with the least DRAM traffic (ties: fewer tiles). Because the candidate set
+// does not depend on the buffer size, a larger buffer can never give more DRAM traffic.
+// Bounded: per loop order at most (filter or channel tile counts, <= 24) x (pixel tiles,
+// <= 48) candidates, each with a binary search of <= 5 capacity checks; in practice a few
+// hundred checks per layer. No allocation; never throws.
+#pragma once
+
+#include "hw_view.hpp"
+#include "loop_nest.hpp"
+#include "mapping.hpp"
+
+namespace trim::model::detail {
+
+enum class LoopOrder : std::uint8_t { kOutputResident = 0, kWeightResident, kInputResident };
+
+/// Data that is already on chip or must stay on chip around this layer (inter-layer reuse).
+struct Residency {
+  bool input_on_chip = false;  ///< the whole input was left in the GLB by the previous layer
+  bool keep_output = false;    ///< the whole output stays in the GLB for the next layer
+};
+
+struct TilingResult {
+  bool feasible = false;
+  Tile tile;
+  double tn = 1, tm = 1, tc = 1, te = 1;  ///< tile counts per dimension
+  LoopOrder order = LoopOrder::kOutputResident;
+  double dram_rd_w_bits = 0, dram_rd_i_bits = 0;  ///< DRAM reads (bits)
+  double dram_wr_o_bits = 0;                      ///< final outputs written to DRAM (bits)
+  double dram_psum_bits = 0;                      ///< partial sums spilled and re-read (bits)
+  double glb_peak_bits = 0;                       ///< buffer occupancy of the chosen tile
+  [[nodiscard]] double DramBits() const {
+    return dram_rd_w_bits + dram_rd_i_bits + dram_wr_o_bits + dram_psum_bits;
+  }
+  [[nodiscard]] double Tiles() const { return tn * tm * tc * te; }
+};
+
+TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const MapParams& mp, const Residency& res);
+
+/// Input rows one tile of e output rows needs (halo included, never more than the input).
+double TileInputRows(const LoopNest& nest, double e);
+
+}  // namespace trim::model::detail

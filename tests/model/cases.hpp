@@ -1,0 +1,44 @@
+// Small hand-derived cases shared by the tests and the validation report: a 4 x 4 array with
+// roomy buffers and bandwidths, and one small convolution, so that every number can be
+// derived on paper (derivations in dataflow_cases_test.cpp and systolic_test.cpp).
+#pragma once
+
+#include "fixtures.hpp"
+
+namespace trim::model::testing {
+
+/// 4 x 4 PEs, 1 MAC each, Eyeriss-sized register files, a buffer that holds any small layer,
+/// bandwidths that never bind, 16-bit everything, Eyeriss normalized energies.
+inline Hardware SmallArray(bool systolic) {
+  Hardware h = EyerissV1();
+  h[HwParam::kPeRows] = 4;
+  h[HwParam::kPeCols] = 4;
+  h[HwParam::kInterconnect] = systolic ? 1 : 0;
+  h[HwParam::kGlbKib] = 1024;
+  h[HwParam::kGlbWordsPerCycle] = 1e6;
+  h[HwParam::kNocWordsPerCycle] = 1e6;
+  h[HwParam::kDramGbps] = 1e6;
+  return h;
+}
+
+/// C = 2, M = 4, 4 x 4 input, 3 x 3 window, stride 1, no padding: E = F = 2,
+/// K = C*R*S = 18, P = N*E*F = 4, MACs = 4 * 4 * 18 = 288.
+inline net::Network SmallConv() {
+  net::Network n;
+  n.name = "small-conv";
+  n.layers = {Conv("conv", 2, 4, 4, 3, 1, 0, 1)};
+  return n;
+}
+
+inline PointReport RunPoint(const net::Network& net, const Hardware& hw, Dataflow df,
+                            std::int64_t batch = 1,
+                            const ModelOptions& opt = ModelOptions::Defaults()) {
+  Evaluator ev(opt);
+  return ev.EvaluatePoint(Workload{&net, Mode::kInference, batch, df}, hw);
+}
+
+inline double Col(const PointReport& r, ResultCol c) {
+  return r.totals[static_cast<std::size_t>(c)];
+}
+
+}  // namespace trim::model::testing

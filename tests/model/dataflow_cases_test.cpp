@@ -1,0 +1,144 @@
+// Hand-derived single-layer cases, one per dataflow, on the 4 x 4 multicast array of
+// cases.hpp. Layer: C = 2, M = 4, H = W = 4, R = S = 3, U = 1 -> E = F = 2, K = 18, P = 4,
+// MACs = 288. The buffer holds everything, so the tile is the whole layer and DRAM traffic is
+// compulsory: weights 4*18 = 72 + inputs 2*4*4 = 32 + outputs 4*2*2 = 16 = 120 words = 240 B.
+#include <gtest/gtest.h>
+
+#include "cases.hpp"
+
+namespace trim::model {
+namespace {
+
+using testing::Col;
+using testing::RunPoint;
+
+TEST(DataflowCases, WeightStationary) {
+  // Rows carry K = 18 -> ceil(18/4) = 5 folds; columns carry M = 4 -> 1 fold; each fold
+  // streams the P = 4 pixels: 5 * 1 * 4 = 20 cycles.
+  const auto rep = RunPoint(testing::SmallConv(), testing::SmallArray(false), Dataflow::kWS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 20);
+  EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 16);
+  EXPECT_DOUBLE_EQ(rep.rows[0].dram_bytes, 240);
+  // GLB: weights 72 + inputs P*K*1 = 72 + psum writes 16*5 = 80 + psum reads 16*4 = 64
+  // (array side, 288) + DRAM fills and write-backs 120 = 408 words.
+  EXPECT_DOUBLE_EQ(rep.rows[0].glb_accesses, 408);
+  // RF: one weight read per MAC (288) + 72 weight writes = 360; energy 360 x 1.
+  EXPECT_DOUBLE_EQ(rep.rows[0].rf_accesses, 360);
+  EXPECT_DOUBLE_EQ(rep.rows[0].energy_rf_pj, 360);
+  // DRAM energy: 120 words x 200; MAC energy 288 x 1.
+  EXPECT_DOUBLE_EQ(rep.rows[0].energy_dram_pj, 24000);
+  EXPECT_DOUBLE_EQ(rep.rows[0].energy_mac_pj, 288);
+}
+
+TEST(DataflowCases, OutputStationary) {
+  // Rows carry the P = 4 pixels, columns M = 4: one fold of K = 18 steps: 18 cycles.
+  const auto rep = RunPoint(testing::SmallConv(), testing::SmallArray(false), Dataflow::kOS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 18);
+  EXPECT_DOUBLE_EQ(rep.rows[0].utilization, 288.0 / (16 * 18));
+  // GLB: weights 72 * 1 fold + inputs 4 * 18 * 1 + outputs written once 16 = 160,
+  // + 120 DRAM words = 280. RF: psum read and write per MAC = 576.
+  EXPECT_DOUBLE_EQ(rep.rows[0].glb_accesses, 280);
+  EXPECT_DOUBLE_EQ(rep.rows[0].rf_accesses, 576);
+}
+
+TEST(DataflowCases, InputStationary) {
+  // Rows carry K = 18 (5 folds), columns P = 4 (1 fold); each fold runs M = 4 steps: 20.
+  const auto rep = RunPoint(testing::SmallConv(), testing::SmallArray(false), Dataflow::kIS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 20);
+  // RF: one input read per MAC + the 72 stationary inputs written = 360.
+  EXPECT_DOUBLE_EQ(rep.rows[0].rf_accesses, 360);
+}
+
+TEST(DataflowCases, NoLocalReuse) {
+  // Rows carry C = 2, columns M = 4: one fold of P*R*S = 36 steps: 36 cycles on 8 PEs.
+  const auto rep = RunPoint(testing::SmallConv(), testing::SmallArray(false), Dataflow::kNLR);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 36);
+  EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 8);
+  EXPECT_DOUBLE_EQ(rep.rows[0].rf_accesses, 0);
+  // GLB: weights one per MAC 288 + inputs 4*18 = 72 + psums over R*S = 9 passes: writes
+  // 16*9 = 144, reads 16*8 = 128 -> 632, + 120 DRAM words = 752.
+  EXPECT_DOUBLE_EQ(rep.rows[0].glb_accesses, 752);
+}
+
+TEST(DataflowCases, RowStationary) {
+  // PE set: R = 3 filter rows x E = 2 output rows; 4 x 4 array holds floor(4/3) x floor(4/2)
+  // = 2 sets. RF: 224 weight words / S = 74 filters, 24 psums -> p = min(M = 4, 24, 74) = 4;
+  // q = min(C = 2, 224 / (4*3) = 18, 12 / 3 = 4) = 2. One pass covers everything:
+  // p * q * S * F = 4 * 2 * 3 * 2 = 48 cycles on 6 PEs (6 * 48 = 288 MACs, no idle cycle).
+  const auto rep = RunPoint(testing::SmallConv(), testing::SmallArray(false), Dataflow::kRS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 48);
+  EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 6);
+  EXPECT_DOUBLE_EQ(rep.rows[0].utilization, 288.0 / (16 * 48));
+  // RF: 4 per MAC (weight, input, psum read and write) = 1152, plus fills: weights
+  // R*E_w*p*q*S = 3*2*4*2*3 = 144 and input rows R*E_w*q*W = 3*2*2*4 = 48 -> 1344.
+  EXPECT_DOUBLE_EQ(rep.rows[0].rf_accesses, 1344);
+  // NoC: the same fills 192 + vertical psum moves (R-1)*E_w*p*F = 2*2*4*2 = 32 -> 224.
+  EXPECT_DOUBLE_EQ(rep.rows[0].noc_transfers, 224);
+}
+
+TEST(DataflowCases, RowStationaryNeedsAFilterRowInTheRf) {
+  // S = 3 weights of 16 bits need 6 bytes of weight RF; 4 bytes is too small.
+  auto hw = testing::SmallArray(false);
+  hw[HwParam::kRfWeightBytes] = 4;
+  const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  EXPECT_EQ(rep.status, Status::kRfTooSmall);
+  for (double v : rep.totals) EXPECT_EQ(v, 0.0);
+}
+
+TEST(DataflowCases, BestPicksTheLowestCriterion) {
+  // Under the default edp criterion, `best` must equal the minimum of the five.
+  const auto net = testing::SmallConv();
+  const auto hw = testing::SmallArray(false);
+  double min_edp = 1e300;
+  for (int d = 0; d < 5; ++d) {
+    const auto rep = RunPoint(net, hw, static_cast<Dataflow>(d));
+    ASSERT_EQ(rep.status, Status::kOk);
+    min_edp = std::min(min_edp, rep.rows[0].energy_pj * rep.rows[0].latency_s);
+  }
+  const auto best = RunPoint(net, hw, Dataflow::kBest);
+  ASSERT_EQ(best.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(best.rows[0].energy_pj * best.rows[0].latency_s, min_edp);
+  EXPECT_NE(best.rows[0].dataflow, Dataflow::kBest);
+}
+
+TEST(DataflowCases, PoolingIsTrafficNotMacs) {
+  // 2x2 max pool, stride 2, over 4 channels of 8 x 8: 4*4*4 outputs x 4 compares = 256 ops on
+  // 16 lanes = 16 cycles; DRAM: 256 inputs + 64 outputs = 320 words = 640 B.
+  net::Network n;
+  net::Layer l;
+  l.kind = net::LayerKind::kPool;
+  l.c = l.m = 4;
+  l.h = l.w = 8;
+  l.r = l.s = 2;
+  l.stride = 2;
+  n.layers = {l};
+  const auto rep = RunPoint(n, testing::SmallArray(false), Dataflow::kRS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].macs, 0);
+  EXPECT_DOUBLE_EQ(rep.rows[0].ops, 256);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 16);
+  EXPECT_DOUBLE_EQ(rep.rows[0].dram_bytes, 640);
+}
+
+TEST(DataflowCases, OutputKeptOnChipForTheNextLayer) {
+  // Two chained convolutions whose intermediate tensor (4 x 2 x 2 = 16 words) fits: the first
+  // layer does not write it to DRAM and the second does not read it.
+  net::Network n;
+  n.layers = {testing::Conv("a", 2, 4, 4, 3, 1, 0, 1), testing::Conv("b", 4, 4, 2, 1, 1, 0, 1)};
+  const auto keep = RunPoint(n, testing::SmallArray(false), Dataflow::kWS);
+  ModelOptions spill_opt = ModelOptions::Defaults();
+  spill_opt[Option::kInterLayer] = 1;
+  const auto spill = RunPoint(n, testing::SmallArray(false), Dataflow::kWS, 1, spill_opt);
+  ASSERT_EQ(keep.status, Status::kOk);
+  ASSERT_EQ(spill.status, Status::kOk);
+  // Intermediate tensor: 16 words x 2 B, written once and read once = 64 B saved.
+  EXPECT_DOUBLE_EQ(Col(spill, ResultCol::kDramBytes) - Col(keep, ResultCol::kDramBytes), 64);
+}
+
+}  // namespace
+}  // namespace trim::model
