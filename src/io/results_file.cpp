@@ -246,6 +246,8 @@ class Hdf5ResultsFile final : public ResultsFile {
   void RequireOpen(const char* op) const;
   void RequireRows(IndexRange r, const char* op) const;
   void Flush(const std::string& what);
+  /// Independent read of rows r of `dset` into `out`, converted to `mem_type`.
+  void ReadRows(hid_t dset, hid_t mem_type, IndexRange r, void* out, const std::string& what);
 
   MPI_Comm comm_;
   std::string path_;
@@ -501,36 +503,34 @@ void Hdf5ResultsFile::WriteRows(IndexRange r, std::span<const void* const> data)
         path_, "cannot write the done mask");
 }
 
-std::vector<std::uint8_t> Hdf5ResultsFile::ReadDone(IndexRange r) {
-  RequireRows(r, "ReadDone");
-  std::vector<std::uint8_t> out(r.size());
-  if (r.empty()) return out;
+void Hdf5ResultsFile::ReadRows(hid_t dset, hid_t mem_type, IndexRange r, void* out,
+                               const std::string& what) {
+  if (r.empty()) return;
   const h5::QuietErrors quiet;
   const hsize_t start = r.begin;
   const hsize_t count = r.size();
   Id mem = Checked(H5Screate_simple(1, &count, nullptr), H5Sclose, path_, "no dataspace");
   Check(H5Sselect_hyperslab(row_space_.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
         path_, "cannot select rows");
-  Check(
-      H5Dread(done_.get(), H5T_NATIVE_UINT8, mem.get(), row_space_.get(), dxpl_.get(), out.data()),
-      path_, "cannot read the done mask");
+  Check(H5Dread(dset, mem_type, mem.get(), row_space_.get(), dxpl_.get(), out), path_,
+        "cannot read " + what);
+}
+
+std::vector<std::uint8_t> Hdf5ResultsFile::ReadDone(IndexRange r) {
+  RequireRows(r, "ReadDone");
+  std::vector<std::uint8_t> out(r.size());
+  ReadRows(done_.get(), H5T_NATIVE_UINT8, r, out.data(), "the done mask");
   return out;
 }
 
 std::vector<double> Hdf5ResultsFile::ReadColumn(std::size_t column, IndexRange r) {
   RequireRows(r, "ReadColumn");
-  if (column >= columns_.size()) throw IoError(path_, "ReadColumn: no column " + std::to_string(column));
+  if (column >= columns_.size()) {
+    throw IoError(path_, "ReadColumn: no column " + std::to_string(column));
+  }
   std::vector<double> out(r.size());
-  if (r.empty()) return out;
-  const h5::QuietErrors quiet;
-  const hsize_t start = r.begin;
-  const hsize_t count = r.size();
-  Id mem = Checked(H5Screate_simple(1, &count, nullptr), H5Sclose, path_, "no dataspace");
-  Check(H5Sselect_hyperslab(row_space_.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-        path_, "cannot select rows");
-  Check(H5Dread(columns_[column].get(), H5T_NATIVE_DOUBLE, mem.get(), row_space_.get(),
-                dxpl_.get(), out.data()),
-        path_, "cannot read column " + layout_.columns[column].name);
+  ReadRows(columns_[column].get(), H5T_NATIVE_DOUBLE, r, out.data(),
+           "column " + layout_.columns[column].name);
   return out;
 }
 
