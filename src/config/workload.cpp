@@ -8,6 +8,7 @@
 #include "sections.hpp"
 #include "trim/config/precision.hpp"
 #include "trim/net/network_file.hpp"
+#include "trim/net/onnx.hpp"
 #include "trim/net/zoo.hpp"
 
 namespace trim::config::detail {
@@ -71,24 +72,23 @@ std::vector<std::size_t> ParseNameList(const toml::node& n, const std::string& w
   return out;
 }
 
-// A network file named in the job: a .toml network description (docs/network-format.md),
-// resolved relative to the job file and read through the recording reader, so that every rank
-// parses the same bytes.
-NetworkEntry NetworkFile(const toml::node& item, const std::string& where,
-                         const std::string& job_path, FileSet& files) {
+// A network file named in the job: a .toml network description (docs/network-format.md) or
+// an ONNX graph (docs/onnx.md), resolved relative to the job file and read through the
+// recording reader, so that every rank parses the same bytes.
+NetworkEntry NetworkFile(const toml::node& item, const std::string& job_path, FileSet& files,
+                         const net::NetworkParams& params = {}, std::string label = {}) {
   const std::string value = item.as_string()->get();
-  if (EndsWith(value, ".onnx")) {
-    Fail(Pos(item), where + " = " + Echo(item) + ": ONNX networks are not supported yet",
-         "describe the network in a .toml network file (docs/network-format.md) or use a "
-         "built-in network");
-  }
+  const bool onnx = EndsWith(value, ".onnx");
   const std::string path = ResolveRelative(job_path, value);
-  const std::optional<std::string> text = files.Read(path);
-  if (!text) {
+  const std::optional<std::string> bytes = files.Read(path);
+  if (!bytes) {
     Fail(Pos(item), "cannot read network file '" + value + "' (tried " + path + ")",
-         "a path ending in .toml is relative to the directory of " + job_path);
+         std::string("a path ending in ") + (onnx ? ".onnx" : ".toml") +
+             " is relative to the directory of " + job_path);
   }
-  return NetworkEntry{value, net::ParseNetworkFile(*text, path)};
+  if (label.empty()) label = value;
+  if (!onnx) return NetworkEntry{label, net::ParseNetworkFile(*bytes, path)};
+  return NetworkEntry{label, net::ParseOnnxNetwork(*bytes, path, params)};
 }
 
 NetworkEntry BuiltinEntry(const toml::node& item, const std::string& where, const std::string& name,
@@ -123,7 +123,7 @@ NetworkEntry ParseNetwork(const toml::node& item, const std::string& where,
   if (const auto* s = item.as_string()) {
     const std::string& name = s->get();
     if (EndsWith(name, ".toml") || EndsWith(name, ".onnx")) {
-      return NetworkFile(item, where, job_path, files);
+      return NetworkFile(item, job_path, files);
     }
     return BuiltinEntry(item, where, name, {}, name);
   }
@@ -139,12 +139,9 @@ NetworkEntry ParseNetwork(const toml::node& item, const std::string& where,
     Fail(Pos(*t), where + " has no 'name'", "write { name = \"alexnet\", image_size = 227 }");
   }
   const std::string name = AsName(*name_n, where + ".name", "write name = \"alexnet\"");
-  if (EndsWith(name, ".toml") || EndsWith(name, ".onnx")) {
-    if (t->size() > 1) {
-      Fail(Pos(*t), where + " names a network file and parameters",
-           "a network file fixes its own shapes: write the path alone, \"" + name + "\"");
-    }
-    return NetworkFile(*name_n, where + ".name", job_path, files);
+  if (EndsWith(name, ".toml") && t->size() > 1) {
+    Fail(Pos(*t), where + " names a network file and parameters",
+         "a network file fixes its own shapes: write the path alone, \"" + name + "\"");
   }
   net::NetworkParams params;
   std::string label = name;
@@ -161,6 +158,9 @@ NetworkEntry ParseNetwork(const toml::node& item, const std::string& where,
         AsInt(*n, where + ".image_size", 1, kMaxImageSize,
               "image_size takes whole numbers from 1 to " + std::to_string(kMaxImageSize));
     label += sep + std::string("image_size=") + std::to_string(params.image_size);
+  }
+  if (EndsWith(name, ".toml") || EndsWith(name, ".onnx")) {
+    return NetworkFile(*name_n, job_path, files, params, label);
   }
   return BuiltinEntry(*name_n, where + ".name", name, params, label);
 }

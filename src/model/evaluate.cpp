@@ -35,14 +35,14 @@ Evaluator::~Evaluator() = default;
 
 PointReport Evaluator::EvaluatePoint(const Workload& work, const Hardware& hw) {
   PointReport rep;
-  detail::BuildPlan(work, plan_.get());
-  rep.rows.reserve(plan_->nests.size());
+  detail::BuildPlan(work, options_, plan_.get());
+  rep.rows.reserve(plan_->phases.size());
   rep.status = detail::EvaluateNetwork(*plan_, work, hw, options_, &rep.totals, &rep.rows);
   return rep;
 }
 
 void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& out) {
-  detail::BuildPlan(work, plan_.get());
+  detail::BuildPlan(work, options_, plan_.get());
   std::array<double, kNumResultCols> totals{};
   for (std::size_t i = 0; i < hw.size; ++i) {
     Hardware h;

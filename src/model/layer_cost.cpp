@@ -50,38 +50,61 @@ LayerCost EvaluateVector(const LoopNest& nest, Dataflow df, const HwView& hw, co
   LayerCost lc;
   lc.dataflow = df;
   lc.ops = nest.vec_ops;
-  const double bi = hw.Bits(nest.input_bits), bo = hw.Bits(nest.output_bits);
-  // Operands stream through the GLB to the array's lanes and back (docs/model.md, Vector
-  // layers): every operand element is read once, every output written once.
-  const double in_words = nest.vec_in_elems * nest.vec_operands;
-  const double dram_in_words =
-      nest.vec_in_elems * (nest.vec_operands - (res.input_on_chip ? 1.0 : 0.0));
-  const double dram_out_words = res.keep_output ? 0.0 : nest.vec_out_elems;
-  if (res.keep_output) {
-    const double cap = hw.glb_split ? hw.glb_output_bits : hw.glb_bits;
-    if (nest.vec_out_elems * bo > cap) {
+  // Streams pass through the GLB to the array's lanes and back (docs/model.md, Vector
+  // layers): every read element is read once, every written element written once; a stream
+  // on chip (or kept) skips DRAM.
+  double in_words = 0, out_words = 0, dram_rd_words = 0, dram_wr_words = 0;
+  double in_bits = 0, out_bits = 0, dram_rd_bits = 0, dram_wr_bits = 0;
+  double first_bits = 0;
+  for (int i = 0; i < nest.vec_n_rd; ++i) {
+    const double b = StreamBits(nest.vec_rd[i], hw);
+    if (b <= 0) continue;
+    if (first_bits == 0) first_bits = b;
+    const double el = nest.vec_rd[i].elems;
+    in_words += el;
+    in_bits += el * b;
+    if ((res.vec_rd_on_chip & (1u << i)) == 0) {
+      dram_rd_words += el;
+      dram_rd_bits += el * b;
+    }
+  }
+  for (int i = 0; i < nest.vec_n_wr; ++i) {
+    const double b = StreamBits(nest.vec_wr[i], hw);
+    if (b <= 0) continue;
+    const double el = nest.vec_wr[i].elems;
+    out_words += el;
+    out_bits += el * b;
+    if ((res.vec_wr_kept & (1u << i)) == 0) {
+      dram_wr_words += el;
+      dram_wr_bits += el * b;
+    }
+  }
+  if (first_bits == 0) first_bits = hw.Bits(BitsClass::kAct);
+  const double held_in = res.resident_in_bits, held_out = res.resident_out_bits;
+  if (held_in > 0 || held_out > 0) {
+    const bool fits = hw.glb_split ? held_in <= hw.glb_input_bits && held_out <= hw.glb_output_bits
+                                   : held_in + held_out <= hw.glb_bits;
+    if (!fits) {
       lc.status = Status::kGlbTooSmall;
       return lc;
     }
   }
-  const double dram_bits = dram_in_words * bi + dram_out_words * bo + spill_bits;
+  const double dram_bits = dram_rd_bits + dram_wr_bits + spill_bits;
   lc.dram_bytes = dram_bits / 8.0;
-  const double array_words = in_words + nest.vec_out_elems;
-  lc.glb_accesses = array_words + dram_in_words + dram_out_words + spill_bits / bi;
+  const double array_words = in_words + out_words;
+  lc.glb_accesses = array_words + dram_rd_words + dram_wr_words + spill_bits / first_bits;
   lc.noc_transfers = array_words;
   lc.compute_cycles = std::ceil(nest.vec_ops / hw.Peak());
   lc.active_pes = std::min(hw.rows * hw.cols, std::ceil(nest.vec_ops / hw.lanes));
   lc.status = Combine(hw, lc.glb_accesses, array_words, lc.dram_bytes, &lc);
   if (lc.status != Status::kOk) return lc;
-  const double glb_bits = in_words * bi + nest.vec_out_elems * bo + dram_bits;
-  lc.e_mac_pj = nest.vec_ops * hw.e_mac * MacScale(hw, bi, bi);
-  lc.e_noc_pj = (in_words * bi + nest.vec_out_elems * bo) / hw.ref_bits * hw.e_noc;
+  const double glb_bits = in_bits + out_bits + dram_bits;
+  lc.e_mac_pj = nest.vec_ops * hw.e_mac * MacScale(hw, first_bits, first_bits);
+  lc.e_noc_pj = (in_bits + out_bits) / hw.ref_bits * hw.e_noc;
   lc.e_glb_pj = glb_bits / hw.ref_bits * hw.e_glb;
   lc.e_dram_pj = dram_bits / hw.ref_bits * hw.e_dram;
-  lc.glb_peak_bytes = ((res.input_on_chip ? nest.vec_in_elems * bi : 0.0) +
-                       (res.keep_output ? nest.vec_out_elems * bo : 0.0)) /
-                      8.0;
-  lc.output_kept = res.keep_output;
+  lc.glb_peak_bytes = (held_in + held_out) / 8.0;
+  lc.output_kept = (res.vec_wr_kept & 1u) != 0;
   Finish(hw, &lc);
   return lc;
 }
@@ -89,8 +112,12 @@ LayerCost EvaluateVector(const LoopNest& nest, Dataflow df, const HwView& hw, co
 }  // namespace
 
 double CompulsoryInputElems(const LoopNest& nest) {
-  if (!nest.is_mac) return nest.vec_in_elems * nest.vec_operands;
-  return nest.g * nest.n * nest.c * nest.w_in * TileInputRows(nest, nest.e);
+  if (!nest.is_mac) {
+    double el = 0;
+    for (int i = 0; i < nest.vec_n_rd; ++i) el += nest.vec_rd[i].elems;
+    return el;
+  }
+  return nest.g * nest.n * nest.c * nest.w_in * TileInputRows(nest, nest.e) * nest.input_density;
 }
 
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
@@ -118,7 +145,7 @@ LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, con
   // Cycles: the array schedules the folds of a whole group back to back (the GLB streams the
   // next tile while the array works), so spatial folding is computed on the whole group.
   const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
-  lc.compute_cycles = nest.g * whole.cycles;
+  lc.compute_cycles = nest.g * whole.cycles * nest.mac_density;
   lc.active_pes = whole.active_pes;
   // Partial sums of a tile that is not the first along c are read back from the GLB.
   const double psum_back = nest.OutputElems() * (tr.tc - 1);
@@ -164,23 +191,25 @@ double Criterion(const LayerCost& lc, Select s) {
   return 0;
 }
 
-LayerCost WithFallback(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
-  LayerCost lc = EvaluateLayer(nest, df, hw, res, 0.0);
-  if (lc.status == Status::kOk || (!res.input_on_chip && !res.keep_output)) return lc;
-  // The requested residency does not fit this layer: the previous output is written to and
-  // read back from DRAM, and this layer's output goes to DRAM.
-  const double spill = res.input_on_chip ? nest.InputElems() * hw.Bits(nest.input_bits) : 0.0;
-  LayerCost plain = EvaluateLayer(nest, df, hw, Residency{}, spill);
+LayerCost WithFallback(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+                       double extra_bits, double evict_bits) {
+  LayerCost lc = EvaluateLayer(nest, df, hw, res, extra_bits);
+  if (lc.status == Status::kOk || !res.Any()) return lc;
+  // The requested residency does not fit this layer: every tensor held on chip is written to
+  // DRAM (evict_bits) and the layer runs with all its operands in DRAM.
+  LayerCost plain = EvaluateLayer(nest, df, hw, Residency{}, extra_bits + evict_bits);
+  plain.fell_back = true;
   return plain.status == Status::kOk ? plain : lc;
 }
 
 }  // namespace
 
 LayerCost EvaluateLayerAuto(const LoopNest& nest, Dataflow df, const HwView& hw,
-                            const Residency& res, Select select) {
-  if (df != Dataflow::kBest) return WithFallback(nest, df, hw, res);
+                            const Residency& res, Select select, double extra_bits,
+                            double evict_bits) {
+  if (df != Dataflow::kBest) return WithFallback(nest, df, hw, res, extra_bits, evict_bits);
   if (!nest.is_mac) {
-    LayerCost lc = WithFallback(nest, Dataflow::kRS, hw, res);
+    LayerCost lc = WithFallback(nest, Dataflow::kRS, hw, res, extra_bits, evict_bits);
     lc.dataflow = Dataflow::kBest;
     return lc;
   }
@@ -188,7 +217,7 @@ LayerCost EvaluateLayerAuto(const LoopNest& nest, Dataflow df, const HwView& hw,
   bool have = false;
   Status worst = Status::kOk;
   for (int d = 0; d < 5; ++d) {
-    LayerCost lc = WithFallback(nest, static_cast<Dataflow>(d), hw, res);
+    LayerCost lc = WithFallback(nest, static_cast<Dataflow>(d), hw, res, extra_bits, evict_bits);
     if (lc.status != Status::kOk) {
       if (worst == Status::kOk || lc.status < worst) worst = lc.status;
       continue;

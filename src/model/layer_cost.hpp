@@ -24,6 +24,7 @@ struct LayerCost {
   double active_pes = 0, utilization = 0;
   double glb_peak_bytes = 0;
   bool output_kept = false;  ///< the output stayed in the GLB (no DRAM write)
+  bool fell_back = false;    ///< the residency did not fit: held tensors were evicted
 };
 
 /// One dataflow (not kBest). `spill_bits` is extra DRAM write traffic charged to this layer
@@ -35,9 +36,12 @@ LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, con
 enum class Select : std::uint8_t { kEdp = 0, kEnergy, kLatency, kDram };
 
 /// The dataflow of the job, or for kBest the best of the five under `select`, each tried with
-/// the requested residency and, if that does not fit, without it.
+/// the requested residency and, if that does not fit, without it (then `evict_bits`, the
+/// tensors held on chip, are written to DRAM and charged here; fell_back is set).
+/// `extra_bits` is DRAM write traffic charged in either case (stored tensors spilled in FP).
 LayerCost EvaluateLayerAuto(const LoopNest& nest, Dataflow df, const HwView& hw,
-                            const Residency& res, Select select);
+                            const Residency& res, Select select, double extra_bits,
+                            double evict_bits);
 
 /// The touched input elements of a layer (rows the window reaches), used by the compulsory
 /// traffic bound.

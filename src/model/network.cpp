@@ -3,187 +3,145 @@
 #include <algorithm>
 #include <cmath>
 
-#include "area.hpp"
-#include "hw_view.hpp"
-#include "layer_cost.hpp"
-
 namespace trim::model::detail {
 namespace {
 
-using C = ResultCol;
+using Plan = Evaluator::Plan;
 
-bool Consumes(const net::Layer& l, int producer, int self) {
-  if (l.inputs.empty()) return producer == self - 1;
-  return std::find(l.inputs.begin(), l.inputs.end(), producer) != l.inputs.end();
+std::size_t T(int tensor) { return static_cast<std::size_t>(tensor + 1); }
+
+NestOptions MakeNestOptions(const ModelOptions& opt) {
+  NestOptions n;
+  n.bp_dense = opt[Option::kBpStride] == 1;
+  switch (opt[Option::kOptimizer]) {
+    case 0:  // sgd: w -= lr * g
+      n.opt_states = 0;
+      n.opt_ops = 2;
+      break;
+    case 2:  // adam: m, v updates (7 ops), w -= lr * m / (sqrt(v) + eps) (5 ops)
+      n.opt_states = 2;
+      n.opt_ops = 12;
+      break;
+    default:  // momentum: v = mu * v + g, w -= lr * v
+      n.opt_states = 1;
+      n.opt_ops = 4;
+      break;
+  }
+  return n;
 }
 
-/// The roofline engine's layer: compute at peak or compulsory traffic at full bandwidth.
-LayerCost RooflineLayer(const LoopNest& nest, const HwView& hw, double compulsory_bytes) {
-  LayerCost lc;
-  lc.macs = nest.Macs();
-  lc.ops = nest.is_mac ? 0.0 : nest.vec_ops;
-  lc.compute_cycles = (lc.macs + lc.ops) / hw.Peak();
-  lc.dram_bytes = compulsory_bytes;
-  lc.dram_cycles = compulsory_bytes / hw.dram_bytes_per_cycle;
-  lc.cycles =
-      hw.overlap ? std::max(lc.compute_cycles, lc.dram_cycles) : lc.compute_cycles + lc.dram_cycles;
-  lc.latency_s = lc.cycles / hw.clock_hz;
-  const double bits = hw.Bits(nest.input_bits);
-  double scale = 1.0;
-  if (hw.mac_scaling == 0) scale = hw.Bits(nest.weight_bits) * bits / (hw.ref_bits * hw.ref_bits);
-  if (hw.mac_scaling == 1) scale = std::max(hw.Bits(nest.weight_bits), bits) / hw.ref_bits;
-  lc.e_mac_pj = (lc.macs + lc.ops) * hw.e_mac * scale;
-  lc.e_dram_pj = compulsory_bytes * 8.0 / hw.ref_bits * hw.e_dram;
-  lc.e_leak_pj = hw.leak_w * lc.latency_s * 1e12;
-  lc.energy_pj = lc.e_mac_pj + lc.e_dram_pj + lc.e_leak_pj;
-  lc.active_pes = std::min(hw.rows * hw.cols, std::ceil((lc.macs + lc.ops) / hw.lanes));
-  lc.utilization = lc.cycles > 0 ? (lc.macs > 0 ? lc.macs : lc.ops) / (hw.Peak() * lc.cycles) : 0;
-  return lc;
+void AddStash(Plan* plan, TensorRef ref, double elems, BitsClass bits, double fixed_bits, int key,
+              int reader) {
+  int* slot = ref.kind == RefKind::kAct ? &plan->stash_of_act[T(ref.id)]
+                                        : &plan->stash_of_own[static_cast<std::size_t>(ref.id)];
+  if (*slot >= 0) {
+    auto& e = plan->stash[static_cast<std::size_t>(*slot)];
+    e.free_at = std::min(e.free_at, reader);
+    return;
+  }
+  *slot = static_cast<int>(plan->stash.size());
+  plan->stash.push_back({ref, elems, bits, fixed_bits, key, reader});
 }
 
 }  // namespace
 
-void BuildPlan(const Workload& work, Evaluator::Plan* plan) {
+void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan) {
   const auto& layers = work.network->layers;
-  const std::size_t count = layers.size();
-  plan->nests.assign(count, LoopNest{});
-  plan->build_status.assign(count, Status::kOk);
-  plan->keepable.assign(count, 0);
-  plan->kinds.assign(count, net::LayerKind::kConv);
+  const int count = static_cast<int>(layers.size());
+  const std::size_t n = layers.size();
   const double batch = static_cast<double>(work.batch);
-  for (std::size_t i = 0; i < count; ++i) {
-    plan->kinds[i] = layers[i].kind;
-    plan->build_status[i] = BuildLoopNest(layers[i], Phase::kFP, batch, &plan->nests[i]);
-  }
-  for (std::size_t i = 0; i + 1 < count; ++i) {
-    const int self = static_cast<int>(i);
-    bool ok = Consumes(layers[i + 1], self, self + 1);
-    for (std::size_t j = i + 2; ok && j < count; ++j) {
-      if (Consumes(layers[j], self, static_cast<int>(j))) ok = false;
-    }
-    plan->keepable[i] = ok ? 1 : 0;
-  }
-}
-
-Status EvaluateNetwork(const Evaluator::Plan& plan, const Workload& work, const Hardware& hw,
-                       const ModelOptions& opt, std::array<double, kNumResultCols>* totals,
-                       std::vector<LayerPhaseReport>* rows) {
-  auto& t = *totals;
-  t.fill(0.0);
-  auto at = [&t](C c) -> double& { return t[static_cast<std::size_t>(c)]; };
-  const HwView hv = MakeHwView(hw, opt);
-  if (hv.clock_hz <= 0 || hv.dram_bytes_per_cycle <= 0) return Status::kZeroBandwidth;
-  const bool roofline = opt[Option::kEngine] == 1;
-  const bool inter = opt[Option::kInterLayer] == 0;
-  const auto select = static_cast<Select>(opt[Option::kSelect]);
-  const double keep_cap_bits =
-      hv.glb_split ? std::min(hv.glb_input_bits, hv.glb_output_bits) : hv.glb_bits / 2.0;
-  const int count = static_cast<int>(plan.nests.size());
-  double weight_bytes = 0, peak_fmap_bytes = 0, peak_onchip = 0;
-  bool prev_kept = false;
-  for (int li = 0; li < count; ++li) {
-    if (plan.build_status[li] != Status::kOk) {
-      t.fill(0.0);
-      return plan.build_status[li];
-    }
-    const LoopNest& nest = plan.nests[li];
-    const double bw = hv.Bits(nest.weight_bits), bi = hv.Bits(nest.input_bits),
-                 bo = hv.Bits(nest.output_bits);
-    // Compulsory traffic: parameters once, the network input once, the network output once.
-    double compulsory = nest.weight_is_param ? nest.WeightElems() * bw / 8.0 : 0.0;
-    if (li == 0) compulsory += CompulsoryInputElems(nest) * bi / 8.0;
-    if (li == count - 1) compulsory += nest.OutputElems() * bo / 8.0;
-    const double roof_cycles =
-        std::max(nest.Macs() / hv.Peak(), compulsory / hv.dram_bytes_per_cycle);
-
-    LayerCost lc;
-    if (roofline) {
-      lc = RooflineLayer(nest, hv, compulsory);
-      lc.dataflow = work.dataflow;
-    } else {
-      Residency res;
-      res.input_on_chip = prev_kept;
-      res.keep_output = inter && plan.keepable[li] != 0 && nest.OutputElems() * bo <= keep_cap_bits;
-      lc = EvaluateLayerAuto(nest, work.dataflow, hv, res, select);
-      if (lc.status != Status::kOk) {
-        t.fill(0.0);
-        return lc.status;
+  plan->training = work.mode == Mode::kTraining;
+  plan->layers = count;
+  plan->phases.assign(n * kNumPhases, PhaseNests{});
+  plan->build_status.assign(n, Status::kOk);
+  plan->kinds.assign(n, net::LayerKind::kConv);
+  plan->last_consumer.assign(n + 1, -1);
+  plan->act_elems.assign(n + 1, 0.0);
+  plan->params.assign(n, 0.0);
+  plan->stash.clear();
+  plan->stash_of_act.assign(n + 1, -1);
+  plan->stash_of_own.assign(n, -1);
+  const NestOptions nopt = MakeNestOptions(opt);
+  // Gradient flow: a tensor needs its error when a parameter lies upstream of it.
+  std::vector<char> needs_grad(n + 1, 0);
+  for (int l = 0; l < count; ++l) {
+    const auto& layer = layers[static_cast<std::size_t>(l)];
+    plan->kinds[static_cast<std::size_t>(l)] = layer.kind;
+    plan->params[static_cast<std::size_t>(l)] = static_cast<double>(layer.params());
+    plan->act_elems[T(l)] = batch * static_cast<double>(layer.output_count());
+    std::array<int, 4> prod{};
+    const int np = LayerProducers(layer, l, &prod);
+    unsigned input_grad = 0;
+    bool upstream = layer.params() > 0;
+    for (int i = 0; i < np; ++i) {
+      const int p = std::clamp(prod[i], -1, count - 1);
+      if (p >= l) continue;  // malformed graph: ignored (build status reports bad shapes)
+      plan->last_consumer[T(p)] = std::max(plan->last_consumer[T(p)], l);
+      if (p == -1 && plan->act_elems[0] == 0) {
+        plan->act_elems[0] = batch * static_cast<double>(layer.input_count());
       }
-      prev_kept = lc.output_kept;
+      if (needs_grad[T(p)] != 0) {
+        input_grad |= 1u << i;
+        upstream = true;
+      }
     }
-    if (nest.weight_is_param) weight_bytes += nest.WeightElems() * bw / 8.0;
-    peak_fmap_bytes = std::max(peak_fmap_bytes,
-                               (nest.InputElems() * (nest.is_mac ? 1.0 : nest.vec_operands) * bi +
-                                nest.OutputElems() * bo) /
-                                   8.0);
-    peak_onchip = std::max(peak_onchip, lc.glb_peak_bytes);
-
-    at(C::kCycles) += lc.cycles;
-    at(C::kMacs) += lc.macs;
-    at(C::kEnergyMacPj) += lc.e_mac_pj;
-    at(C::kEnergyRfPj) += lc.e_rf_pj;
-    at(C::kEnergyNocPj) += lc.e_noc_pj;
-    at(C::kEnergyGlbPj) += lc.e_glb_pj;
-    at(C::kEnergyDramPj) += lc.e_dram_pj;
-    at(C::kEnergyLeakPj) += lc.e_leak_pj;
-    at(C::kDramBytes) += lc.dram_bytes;
-    at(C::kGlbAccesses) += lc.glb_accesses;
-    at(C::kRfAccesses) += lc.rf_accesses;
-    at(C::kNocTransfers) += lc.noc_transfers;
-    at(C::kRooflineS) += roof_cycles / hv.clock_hz;
-    if (rows != nullptr) {
-      LayerPhaseReport r;
-      r.layer = li;
-      r.kind = plan.kinds[li];
-      r.phase = Phase::kFP;
-      r.dataflow = lc.dataflow;
-      r.macs = lc.macs;
-      r.ops = lc.ops;
-      r.cycles = lc.cycles;
-      r.latency_s = lc.latency_s;
-      r.energy_pj = lc.energy_pj;
-      r.energy_mac_pj = lc.e_mac_pj;
-      r.energy_rf_pj = lc.e_rf_pj;
-      r.energy_noc_pj = lc.e_noc_pj;
-      r.energy_glb_pj = lc.e_glb_pj;
-      r.energy_dram_pj = lc.e_dram_pj;
-      r.energy_leak_pj = lc.e_leak_pj;
-      r.dram_bytes = lc.dram_bytes;
-      r.glb_accesses = lc.glb_accesses;
-      r.rf_accesses = lc.rf_accesses;
-      r.noc_transfers = lc.noc_transfers;
-      r.roofline_s = roof_cycles / hv.clock_hz;
-      r.active_pes = lc.active_pes;
-      r.utilization = lc.utilization;
-      r.status = lc.status;
-      rows->push_back(r);
+    needs_grad[T(l)] = upstream ? 1 : 0;
+    const int phases = plan->training ? kNumPhases : 1;
+    for (int p = 0; p < phases && plan->build_status[static_cast<std::size_t>(l)] == Status::kOk;
+         ++p) {
+      auto& slot = plan->phases[static_cast<std::size_t>(l) * kNumPhases + p];
+      plan->build_status[static_cast<std::size_t>(l)] =
+          BuildPhaseNests(layer, l, static_cast<Phase>(p), batch, nopt, input_grad, &slot);
     }
   }
-  const double n = static_cast<double>(work.batch);
-  at(C::kLatencyS) = at(C::kCycles) / hv.clock_hz;
-  at(C::kEnergyPj) = at(C::kEnergyMacPj) + at(C::kEnergyRfPj) + at(C::kEnergyNocPj) +
-                     at(C::kEnergyGlbPj) + at(C::kEnergyDramPj) + at(C::kEnergyLeakPj);
-  at(C::kEnergyPerSamplePj) = at(C::kEnergyPj) / n;
-  at(C::kThroughputSps) = at(C::kLatencyS) > 0 ? n / at(C::kLatencyS) : 0.0;
-  at(C::kEdpJs) = at(C::kEnergyPj) * 1e-12 * at(C::kLatencyS);
-  at(C::kUtilization) = at(C::kCycles) > 0 ? at(C::kMacs) / (hv.Peak() * at(C::kCycles)) : 0.0;
-  at(C::kPowerW) = at(C::kLatencyS) > 0 ? at(C::kEnergyPj) * 1e-12 / at(C::kLatencyS) : 0.0;
-  const AreaResult area = ComputeArea(hw);
-  at(C::kAreaMm2) = area.area_mm2;
-  at(C::kDsp) = area.dsp;
-  at(C::kBram) = area.bram;
-  at(C::kFpLatencyS) = at(C::kLatencyS);
-  at(C::kFpEnergyPj) = at(C::kEnergyPj);
-  at(C::kFpDramBytes) = at(C::kDramBytes);
-  at(C::kPeakOnchipBytes) = peak_onchip;
-  at(C::kPeakOffchipBytes) = weight_bytes + peak_fmap_bytes;
-  for (double v : t) {
-    if (!std::isfinite(v)) {
-      t.fill(0.0);
-      return Status::kNumericOverflow;
+  auto& s = plan->scratch;
+  s.fp_kept.assign(n + 1, 0);
+  s.bp_kept.assign(n + 1, 0);
+  s.grad_exists.assign(n + 1, 0);
+  s.fp_alive.assign(n, 0.0);
+  s.bp_alive.assign(n, 0.0);
+  s.stash_kept.clear();
+  if (!plan->training) return;
+  // Tensors the backward pass reads that FP produced: activations named by BP and WG nests,
+  // and each layer's own saved tensor (mask, indices, statistics).
+  for (int l = 0; l < count; ++l) {
+    for (Phase ph : {Phase::kBP, Phase::kWG}) {
+      const PhaseNests& pn = plan->At(l, ph);
+      for (int k = 0; k < pn.count; ++k) {
+        const NestRefs& r = pn.refs[static_cast<std::size_t>(k)];
+        const LoopNest& nest = pn.part[static_cast<std::size_t>(k)];
+        auto note = [&](TensorRef ref, double elems, BitsClass bits, double fixed) {
+          if (ref.kind == RefKind::kAct) {
+            AddStash(plan, ref, plan->act_elems[T(ref.id)] > 0 ? plan->act_elems[T(ref.id)] : elems,
+                     BitsClass::kAct, 0, ref.id, l);
+          } else if (ref.kind == RefKind::kOwnStash) {
+            AddStash(plan, ref, elems, bits, fixed, ref.id, l);
+          }
+        };
+        if (nest.is_mac) {
+          note(r.in, nest.InputElems(), nest.input_bits, 0);
+          note(r.w, nest.WeightElems(), nest.weight_bits, 0);
+        } else {
+          for (int i = 0; i < nest.vec_n_rd; ++i) {
+            const VecStream& vs = nest.vec_rd[static_cast<std::size_t>(i)];
+            note(r.rd[static_cast<std::size_t>(i)], vs.elems, vs.bits, vs.fixed_bits);
+          }
+        }
+      }
     }
   }
-  return Status::kOk;
+  std::stable_sort(
+      plan->stash.begin(), plan->stash.end(),
+      [](const Plan::StashEntry& a, const Plan::StashEntry& b) { return a.key > b.key; });
+  std::fill(plan->stash_of_act.begin(), plan->stash_of_act.end(), -1);
+  std::fill(plan->stash_of_own.begin(), plan->stash_of_own.end(), -1);
+  for (std::size_t i = 0; i < plan->stash.size(); ++i) {
+    const TensorRef r = plan->stash[i].ref;
+    if (r.kind == RefKind::kAct) plan->stash_of_act[T(r.id)] = static_cast<int>(i);
+    if (r.kind == RefKind::kOwnStash)
+      plan->stash_of_own[static_cast<std::size_t>(r.id)] = static_cast<int>(i);
+  }
+  s.stash_kept.assign(plan->stash.size(), 0);
 }
 
 }  // namespace trim::model::detail

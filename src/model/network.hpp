@@ -1,7 +1,12 @@
-// Whole-network evaluation of one design point (docs/model.md, "Network totals" and
-// "Inter-layer reuse"): walks the layers in order, decides which outputs stay in the GLB,
-// evaluates each layer with the chosen engine, and fills every result column.
-// No allocation when `rows` is null. Internal to the model module.
+// Whole-network evaluation of one design point (docs/model.md, "Inter-layer activity" and
+// "Training step"): builds the nests of every layer-phase once per workload (the Plan), then
+// per design walks the forward pass in layer order and, in training, the backward pass in
+// reverse (BP, WG, WU per layer), deciding which tensors stay in the GLB (activations until
+// their last consumer, errors until their layer's WG, weight gradients until WU, tensors saved
+// for backward in the stash share), evaluates each layer-phase with the chosen engine, and
+// fills every result column.
+// No allocation per point when `rows` is null (per-point state lives in Plan::scratch).
+// Internal to the model module.
 #pragma once
 
 #include <array>
@@ -13,19 +18,47 @@
 namespace trim::model {
 
 struct Evaluator::Plan {
-  std::vector<detail::LoopNest> nests;
+  /// A tensor saved in FP for the backward pass (docs/model.md, "Stash").
+  struct StashEntry {
+    detail::TensorRef ref;  ///< kAct (an activation) or kOwnStash (mask, indices, statistics)
+    double elems = 0;
+    detail::BitsClass bits = detail::BitsClass::kAct;
+    double fixed_bits = 0;
+    int key = 0;      ///< producing layer (-1 the network input): kept last layer first
+    int free_at = 0;  ///< the lowest layer whose backward reads it (it dies after that)
+  };
+  struct Scratch {
+    std::vector<char> fp_kept, bp_kept, grad_exists;  ///< by tensor id + 1
+    std::vector<char> stash_kept;                     ///< by stash entry
+    std::vector<double> fp_alive, bp_alive;           ///< stash bits alive per layer
+  };
+
+  bool training = false;
+  int layers = 0;
+  /// phases[l * kNumPhases + p]: the nests of layer l in phase p.
+  std::vector<detail::PhaseNests> phases;
   std::vector<Status> build_status;
-  /// Layer l's output can stay on chip for layer l + 1: l + 1 reads it and no later layer does.
-  std::vector<char> keepable;
   std::vector<net::LayerKind> kinds;
+  std::vector<int> last_consumer;  ///< by tensor id + 1; -1 = no consumer (a network output)
+  std::vector<double> act_elems;   ///< by tensor id + 1: elements of the activation
+  std::vector<double> params;      ///< by layer: Layer::params()
+  std::vector<StashEntry> stash;   ///< sorted by key, highest first
+  std::vector<int> stash_of_act;   ///< by tensor id + 1: stash entry or -1
+  std::vector<int> stash_of_own;   ///< by layer: stash entry or -1
+  Scratch scratch;
+
+  [[nodiscard]] const detail::PhaseNests& At(int layer, Phase p) const {
+    return phases[static_cast<std::size_t>(layer) * kNumPhases + static_cast<std::size_t>(p)];
+  }
 };
 
 namespace detail {
 
-void BuildPlan(const Workload& work, Evaluator::Plan* plan);
+/// Builds the nests and the tensor graph of a workload (once per batch of designs).
+void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan);
 
 /// Evaluates one design; totals are zero and the status says why when it is infeasible.
-Status EvaluateNetwork(const Evaluator::Plan& plan, const Workload& work, const Hardware& hw,
+Status EvaluateNetwork(Evaluator::Plan& plan, const Workload& work, const Hardware& hw,
                        const ModelOptions& opt, std::array<double, kNumResultCols>* totals,
                        std::vector<LayerPhaseReport>* rows);
 

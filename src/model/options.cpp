@@ -8,6 +8,9 @@ constexpr std::array<std::string_view, 2> kOverlaps = {"overlap", "serial"};
 constexpr std::array<std::string_view, 4> kSelects = {"edp", "energy", "latency", "dram"};
 constexpr std::array<std::string_view, 3> kMacScalings = {"quadratic", "linear", "none"};
 constexpr std::array<std::string_view, 2> kInterLayers = {"keep", "spill"};
+constexpr std::array<std::string_view, 3> kOptimizers = {"sgd", "momentum", "adam"};
+constexpr std::array<std::string_view, 2> kBpStrides = {"sparse", "dense"};
+constexpr std::array<std::string_view, 3> kStashes = {"half", "quarter", "none"};
 
 constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
     {Option::kEngine, "engine",
@@ -31,6 +34,20 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "fits (half the shared buffer, or the input and output partitions); spill: every layer "
      "reads its input from and writes its output to DRAM",
      kInterLayers, 0},
+    {Option::kOptimizer, "optimizer",
+     "training weight update: sgd (no state, 2 ops per parameter), momentum (1 state word, 4 "
+     "ops) or adam (2 state words, 12 ops); a 32-bit master copy is added when bits_opt > "
+     "bits_weight",
+     kOptimizers, 1},
+    {Option::kBpStride, "bp_stride",
+     "training backward-data of a strided layer: sparse (the zeros of the stride-dilated error "
+     "are skipped, as many MACs as the forward pass) or dense (they are multiplied)",
+     kBpStrides, 0},
+    {Option::kStash, "stash",
+     "training: share of the global buffer that holds tensors saved for the backward pass "
+     "(inputs, ReLU masks, pooling indices, norm statistics), filled last layer first: half, "
+     "quarter or none (every saved tensor goes to DRAM)",
+     kStashes, 0},
 }};
 
 }  // namespace

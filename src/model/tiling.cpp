@@ -49,11 +49,12 @@ Tile TileOf(const LoopNest& nest, const Candidate& k) {
 bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
   const Tile t = TileOf(x.nest, k);
   const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
-  const double it =
-      x.res.input_on_chip ? 0.0 : t.n * t.c * TileInputRows(x.nest, t.e) * x.nest.w_in * x.bits.i;
+  const double it = x.res.input_on_chip ? 0.0
+                                        : t.n * t.c * TileInputRows(x.nest, t.e) * x.nest.w_in *
+                                              x.nest.input_density * x.bits.i;
   const double ot = t.n * t.m * t.e * x.nest.f * x.bits.p;
-  const double in_all = x.res.input_on_chip ? x.nest.InputElems() * x.bits.i : 0.0;
-  const double out_all = x.res.keep_output ? x.nest.OutputElems() * x.bits.o : 0.0;
+  const double in_all = x.res.resident_in_bits;
+  const double out_all = x.res.resident_out_bits;
   *occupancy_bits = wt + it + ot + in_all + out_all;
   if (!x.hw.glb_split) return *occupancy_bits <= x.hw.glb_bits;
   return wt <= x.hw.glb_weight_bits && it + in_all <= x.hw.glb_input_bits &&
@@ -63,9 +64,10 @@ bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
 /// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
 double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
   const Tile t = TileOf(x.nest, k);
-  const double in_words =
-      x.res.input_on_chip ? 0.0 : x.i_row_words * k.te * TileInputRows(x.nest, t.e);
-  const double w = x.w_words * x.bits.w;
+  const double in_words = x.res.input_on_chip ? 0.0
+                                              : x.i_row_words * k.te * TileInputRows(x.nest, t.e) *
+                                                    x.nest.input_density;
+  const double w = x.res.weight_on_chip ? 0.0 : x.w_words * x.bits.w;
   const double i = in_words * x.bits.i;
   const double o_final = x.res.keep_output ? 0.0 : x.o_words * x.bits.o;
   const double psum = 2.0 * (k.tc - 1) * x.o_words * x.bits.p;

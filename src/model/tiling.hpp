@@ -19,10 +19,23 @@ namespace trim::model::detail {
 
 enum class LoopOrder : std::uint8_t { kOutputResident = 0, kWeightResident, kInputResident };
 
-/// Data that is already on chip or must stay on chip around this layer (inter-layer reuse).
+/// Data that is already on chip or must stay on chip around this layer-phase (inter-layer
+/// reuse, docs/model.md). The flags remove DRAM traffic; the resident bits are whole tensors
+/// that occupy the buffer while the nest runs (counted against the input partition and the
+/// output partition of a split buffer).
 struct Residency {
-  bool input_on_chip = false;  ///< the whole input was left in the GLB by the previous layer
-  bool keep_output = false;    ///< the whole output stays in the GLB for the next layer
+  bool input_on_chip = false;    ///< the whole input operand is in the GLB (no DRAM read)
+  bool weight_on_chip = false;   ///< the whole weight-role operand is in the GLB (no DRAM read)
+  bool keep_output = false;      ///< the whole output stays in the GLB (no DRAM write)
+  double resident_in_bits = 0;   ///< whole tensors held besides the tiles (inputs, live tensors)
+  double resident_out_bits = 0;  ///< the kept output
+  /// Vector nests: bit i set = read stream i is on chip / write stream i stays on chip.
+  std::uint8_t vec_rd_on_chip = 0;
+  std::uint8_t vec_wr_kept = 0;
+  [[nodiscard]] bool Any() const {
+    return input_on_chip || weight_on_chip || keep_output || resident_in_bits > 0 ||
+           resident_out_bits > 0 || vec_rd_on_chip != 0 || vec_wr_kept != 0;
+  }
 };
 
 struct TilingResult {

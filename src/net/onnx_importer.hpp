@@ -36,21 +36,21 @@ struct Value {
   /// Initializers whose elements this value carries as trainable parameters not owned by a
   /// layer formula (embedding tables, position embeddings, class tokens).
   std::vector<std::string> params;
-  int elem_type = 1;                ///< onnx::TensorProto_DataType (constants)
-  bool has_data = false;            ///< constants: `data` holds every element (row-major)
+  int elem_type = 1;      ///< onnx::TensorProto_DataType (constants)
+  bool has_data = false;  ///< constants: `data` holds every element (row-major)
   std::vector<double> data;
-  std::string initializer;          ///< constants read directly from an initializer
+  std::string initializer;  ///< constants read directly from an initializer
 };
 
 /// A fused group of nodes emitted as one layer at its last node.
 struct Fusion {
   EltOp op = EltOp::kLayerNorm;
-  std::vector<int> nodes;         ///< node indices, ascending; the last one is the anchor
-  std::string input;              ///< the activation the pattern reads
-  std::string output;             ///< the tensor the pattern produces
+  std::vector<int> nodes;          ///< node indices, ascending; the last one is the anchor
+  std::string input;               ///< the activation the pattern reads
+  std::string output;              ///< the tensor the pattern produces
   std::vector<std::string> owned;  ///< initializers owned by the layer (scale, shift)
-  std::int64_t axes = 1;          ///< LayerNorm: number of trailing axes normalized
-  std::string name;               ///< layer name
+  std::vector<std::int64_t> axes;  ///< LayerNorm: the reduced axes (must be the trailing ones)
+  std::string name;                ///< layer name
 };
 
 std::int64_t Numel(const std::vector<std::int64_t>& dims);
@@ -83,6 +83,15 @@ class Importer {
   [[nodiscard]] std::int64_t Axis(std::int64_t axis, std::size_t rank) const;
   /// Appends a layer reading the given producers; returns the new layer's index.
   int Emit(Layer layer, const std::vector<int>& producers);
+  /// Appends `layer` reading the activations `reads` (their producers become its inputs and
+  /// their unattributed parameters its extra_params) and sets the node's output 0 to an
+  /// activation of shape `out_dims` produced by it.
+  void EmitLayer(Layer layer, const std::vector<const Value*>& reads,
+                 std::vector<std::int64_t> out_dims);
+  /// The layer whose direct output is `tensor`, or -1.
+  [[nodiscard]] int LayerOf(const std::string& tensor) const;
+  /// Mutable access to an emitted layer (bias folding).
+  Layer& LayerAt(int index) { return net_.layers[static_cast<std::size_t>(index)]; }
   /// Marks initializers as owned by a layer formula (never counted as extra_params).
   void Own(const Value& v);
   /// Parameters of `v` not yet attributed to a layer; marks them attributed.
@@ -137,6 +146,11 @@ class Importer {
   [[nodiscard]] bool IsStaticConst(const std::string& tensor) const;
   [[nodiscard]] const onnx::NodeProto* Producer(const std::string& tensor) const;
   [[nodiscard]] std::vector<int> ConsumerNodes(const std::string& tensor) const;
+  /// Pattern helpers (onnx_patterns.cpp).
+  [[nodiscard]] int SoleConsumer(const std::string& tensor) const;
+  [[nodiscard]] bool StaticScalar(const std::string& tensor, double* value) const;
+  [[nodiscard]] bool MatchLayerNorm(int node, Fusion* f) const;
+  [[nodiscard]] bool MatchGelu(int node, Fusion* f) const;
 
   const onnx::ModelProto& model_;
   std::string path_;
@@ -145,13 +159,14 @@ class Importer {
   std::int64_t opset_ = 0;
   Network net_;
   std::unordered_map<std::string, Value> values_;
-  std::unordered_map<std::string, int> consumers_;       ///< tensor -> consuming node inputs
-  std::unordered_map<std::string, int> producer_;        ///< tensor -> producing node index
+  std::unordered_map<std::string, int> consumers_;  ///< tensor -> consuming node inputs
+  std::unordered_map<std::string, int> producer_;   ///< tensor -> producing node index
   std::unordered_map<std::string, std::int64_t> init_numel_;
   std::map<std::string, const onnx::ValueInfoProto*> value_info_;
-  std::set<std::string> attributed_;                     ///< initializers already counted
+  std::set<std::string> attributed_;  ///< initializers already counted
   std::set<std::string> layer_names_;
-  std::vector<int> fusion_of_;                           ///< node -> fusion index or -1
+  std::unordered_map<std::string, int> tensor_layer_;  ///< tensor -> layer it is output of
+  std::vector<int> fusion_of_;                         ///< node -> fusion index or -1
   std::vector<Fusion> fusions_;
   const onnx::NodeProto* node_ = nullptr;
   int node_index_ = -1;

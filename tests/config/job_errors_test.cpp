@@ -216,11 +216,18 @@ TEST(JobErrors, UnknownNetworkSuggestsOne) {
                 Networks());
 }
 
-TEST(JobErrors, OnnxNetworksNotYetSupported) {
+TEST(JobErrors, MissingOnnxFile) {
   EXPECT_EQ(MemFiles().Error("[job]\nhardware = \"chip\"\n[workload]\nnetworks = [\"my.onnx\"]\n"),
-            "jobs/t.toml:4:13: error: workload.networks[0] = \"my.onnx\": ONNX networks are not "
-            "supported yet\n  hint: describe the network in a .toml network file "
-            "(docs/network-format.md) or use a built-in network");
+            "jobs/t.toml:4:13: error: cannot read network file 'my.onnx' (tried jobs/my.onnx)\n"
+            "  hint: a path ending in .onnx is relative to the directory of jobs/t.toml");
+}
+
+TEST(JobErrors, MalformedOnnxFileNamesTheFile) {
+  MemFiles files;
+  files.Set("jobs/my.onnx", "this is not a protobuf");
+  const std::string err =
+      files.Error("[job]\nhardware = \"chip\"\n[workload]\nnetworks = [\"my.onnx\"]\n");
+  EXPECT_EQ(err.substr(0, 19), "jobs/my.onnx: error") << err;
 }
 
 TEST(JobErrors, MissingNetworkFile) {

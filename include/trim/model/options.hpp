@@ -16,6 +16,9 @@ enum class Option : std::uint16_t {
   kSelect,      ///< criterion for dataflow "best": "edp", "energy", "latency" or "dram"
   kMacScaling,  ///< MAC energy vs operand width: "quadratic", "linear" or "none"
   kInterLayer,  ///< "keep": a layer's output stays in the GLB when it fits; "spill": never
+  kOptimizer,   ///< training: "sgd", "momentum" (default) or "adam" (state and ops per parameter)
+  kBpStride,    ///< training: BP of strided layers "sparse" (= FP MACs, default) or "dense"
+  kStash,       ///< training: GLB share for tensors saved for backward: "half", "quarter", "none"
   kCount
 };
 

@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Cross-checks the ONNX importer against torch and against the built-in networks.
+
+For one model name, this script
+  1. builds the model in torch.nn with random weights (the CNNs are the reference models of
+     torch_crosscheck.py, which follow torchvision's module structure; the transformer is
+     defined below) and exports it with torch.onnx.export into OUT_DIR (nothing is committed);
+  2. checks that the exported graph contains the operators the case is meant to exercise;
+  3. imports the file with `onnx_dump` (the C++ importer) and compares
+       - every layer, field by field (kind, op, shapes, window, groups, MACs, parameters and
+         producers), with the built-in network of the same architecture printed by `net_dump`;
+       - every convolution, linear layer, attention matmul, normalization, activation,
+         pooling layer, residual add and softmax, and the MAC and parameter totals, with what
+         torch's forward hooks record (torch_crosscheck.compare).
+
+Usage: onnx_crosscheck.py ONNX_DUMP NET_DUMP OUT_DIR MODEL
+MODEL: resnet18 | mobilenet_v2 | transformer | transformer17
+Exit status: 0 match, 1 mismatch, 77 torch or onnx not available (CTest skip).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+try:
+    import torch
+    from torch import nn
+    import onnx
+except ImportError:  # pragma: no cover
+    print("torch or onnx is not installed; skipping")
+    sys.exit(77)
+
+import torch_crosscheck as tc  # noqa: E402  (reference models and the hook-based trace)
+
+
+class TinyEncoder(nn.Module):
+    """A small transformer encoder: token and position embeddings, one pre-LN block with a fused
+    QKV projection, one post-LN block with separate Q/K/V projections, a final layer norm and a
+    classifier on the first token. Sizes are small so that the export stays fast."""
+
+    VOCAB, SEQ, WIDTH, HEADS, FFN, CLASSES = 1000, 32, 96, 4, 384, 10
+
+    def __init__(self):
+        super().__init__()
+        d = self.WIDTH
+        self.tokens = nn.Embedding(self.VOCAB, d)
+        self.position = nn.Parameter(torch.randn(1, self.SEQ, d) * 0.02)
+        self.pre = tc.Block(d, self.HEADS, self.FFN, pre_ln=True, fused=True)
+        self.post = tc.Block(d, self.HEADS, self.FFN, pre_ln=False, fused=False)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, self.CLASSES)
+
+    def forward(self, ids):
+        x = self.tokens(ids) + self.position
+        x = self.norm(self.post(self.pre(x)))
+        return self.head(x[:, 0])
+
+
+def image(size):
+    return torch.randn(1, 3, size, size)
+
+
+# name -> (constructor, example input, built-in network or None, opset, dynamic axes,
+#          operators the export must contain)
+CASES = {
+    "resnet18": (lambda: tc.ResNet(tc.Basic, [2, 2, 2, 2]), lambda: image(224), "resnet18", 13,
+                 None, {"Conv", "BatchNormalization", "MaxPool", "Add", "GlobalAveragePool",
+                        "Flatten", "Gemm"}),
+    "mobilenet_v2": (tc.MobileNetV2, lambda: image(224), "mobilenet-v2", 13, None,
+                     {"Conv", "BatchNormalization", "Clip", "Add", "GlobalAveragePool", "Gemm"}),
+    "transformer": (TinyEncoder, lambda: torch.randint(0, TinyEncoder.VOCAB, (1, TinyEncoder.SEQ)),
+                    None, 13, None,
+                    {"Gather", "MatMul", "ReduceMean", "Pow", "Sqrt", "Erf", "Split", "Reshape",
+                     "Transpose", "Softmax", "Gemm"}),
+    # opset 17 has LayerNormalization; the batch axis is dynamic, so reshapes are computed
+    # from Shape nodes at run time and must be folded by the importer.
+    "transformer17": (TinyEncoder,
+                      lambda: torch.randint(0, TinyEncoder.VOCAB, (1, TinyEncoder.SEQ)),
+                      None, 17, {"input": {0: "batch"}},
+                      {"LayerNormalization", "Erf", "Shape", "MatMul", "Softmax"}),
+}
+
+# Fields of a layer that must agree with the built-in network (everything but the name).
+FIELDS = ("kind", "op", "c", "h", "w", "m", "e", "f", "r", "s", "stride", "pad", "groups",
+          "num_inputs", "macs", "params", "weights", "in", "out", "inputs")
+
+
+def export(model, example, path, opset, dynamic):
+    model.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, example, path, opset_version=opset, do_constant_folding=True,
+                          training=torch.onnx.TrainingMode.PRESERVE,  # keep BatchNormalization
+                          input_names=["input"], output_names=["output"],
+                          dynamic_axes=dynamic)
+
+
+def run_json(tool, args):
+    out = subprocess.run([tool] + args, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{os.path.basename(tool)} {' '.join(args)} failed:\n{out.stderr}")
+    return json.loads(out.stdout)[0]
+
+
+def compare_builtin(imported, builtin):
+    failures = []
+    a, b = imported["layers"], builtin["layers"]
+    if len(a) != len(b):
+        failures.append(f"{len(a)} layers imported, {len(b)} in the built-in")
+    for i, (x, y) in enumerate(zip(a, b)):
+        diff = [f"{k} {x[k]} != {y[k]}" for k in FIELDS if x[k] != y[k]]
+        if diff:
+            failures.append(f"layer {i} ({x['name']} vs {y['name']}): " + ", ".join(diff))
+    for key in ("macs", "params", "weights"):
+        if imported[key] != builtin[key]:
+            failures.append(f"total {key}: imported {imported[key]} != built-in {builtin[key]}")
+    print(f"built-in {builtin['name']}: {len(b)} layers, MACs {builtin['macs']:,}, "
+          f"params {builtin['params']:,}")
+    return failures
+
+
+def main(argv):
+    if len(argv) != 5 or argv[4] not in CASES:
+        print(__doc__)
+        return 2
+    onnx_dump, net_dump, out_dir, name = argv[1:]
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    os.makedirs(out_dir, exist_ok=True)
+    ctor, make_input, builtin, opset, dynamic, must_have = CASES[name]
+    model, example = ctor(), make_input()
+    path = os.path.join(out_dir, f"{name}.onnx")
+    export(model, example, path, opset, dynamic)
+
+    ops = {n.op_type for n in onnx.load(path).graph.node}
+    failures = [f"the export lacks operator {op}" for op in sorted(must_have - ops)]
+    print(f"{name}: exported {path} (opset {opset}, operators: {', '.join(sorted(ops))})")
+
+    imported = run_json(onnx_dump, [path])
+    print(f"imported: {len(imported['layers'])} layers, MACs {imported['macs']:,}, "
+          f"params {imported['params']:,}")
+    if builtin:
+        failures += compare_builtin(imported, run_json(net_dump, [builtin]))
+    failures += tc.compare(name, imported, model, example)
+
+    if name == "resnet18":
+        # Dynamic spatial axes take their size from image_size: compare at 160x160.
+        dyn = os.path.join(out_dir, "resnet18_dynamic.onnx")
+        export(model, example, dyn, opset, {"input": {0: "batch", 2: "height", 3: "width"}})
+        small = run_json(onnx_dump, ["--image", "160", dyn])
+        failures += [f"image 160: {f}" for f in
+                     compare_builtin(small, run_json(net_dump, ["--image", "160", builtin]))]
+        failures += [f"image 160: {f}" for f in tc.compare(name, small, model, image(160))]
+
+    for f in failures[:60]:
+        print("MISMATCH", f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
