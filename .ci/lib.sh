@@ -12,6 +12,8 @@ TRIM_PACKAGES=(
   libboost-serialization-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
   python3 python3-h5py python3-numpy python3-pandas python3-pytest python3-matplotlib
   python3-torch libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
+  slurm-wlm munge                          # the single-node Slurm of the integration tests
+  paraview python3-paraview xvfb xauth     # pvpython renders the VTKHDF view under xvfb-run
 )
 
 trim_ensure_packages() {

@@ -1,7 +1,12 @@
 """Command line: python3 -m trim_analysis <command> ...
 
-Commands:
-  summary FILE   rows, done fraction, provenance and the columns of a results file
+Commands (each has --help with examples; docs/analysis.md describes them):
+  summary FILE                 rows, done fraction, provenance and the columns of a file
+  pareto FILE OBJ OBJ [OBJ]    the Pareto front of 2 or 3 objectives
+  best FILE                    the best designs per network (and workload) for each goal
+  sensitivity FILE             how much the goal depends on each design axis
+  plot-pareto, plot-sensitivity, plot-layers, plot-roofline   PNG charts
+  view FILE                    a ParaView (VTKHDF) point cloud linked to the file
 """
 
 import argparse
@@ -11,6 +16,7 @@ import sys
 import h5py
 import numpy as np
 
+from . import commands
 from .load import COLUMN_GROUPS, _column_names, _labels, _text, tables
 from .schema import SchemaError, check_schema
 
@@ -87,20 +93,24 @@ def summary(path, out):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python3 -m trim_analysis",
-        description="Inspect trim-sweep results files (docs/output-format.md).",
+        description="Inspect and analyse trim-sweep results files (docs/output-format.md, "
+                    "docs/analysis.md).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     p = sub.add_parser("summary", help="rows, done fraction, provenance and columns of FILE")
     p.add_argument("file", metavar="FILE", help="a results file written by trim-sweep")
+    commands.add_commands(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "summary":
             summary(args.file, sys.stdout)
+        else:
+            commands.run(args, sys.stdout)
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w", encoding="utf-8")
         return 0
-    except (OSError, SchemaError, KeyError) as e:
+    except (OSError, SchemaError, KeyError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

@@ -92,7 +92,9 @@ def load(path, only_done=True, columns=None):
     `index`, the design index (the row in the file). With only_done (the default) the frame
     holds only rows whose /done flag is 1; otherwise every row, plus a boolean `done` column
     (values in rows that are not done are undefined). `columns` restricts the columns read.
-    df.attrs["units"] and df.attrs["descriptions"] map column names to their metadata.
+    df.attrs["units"] and df.attrs["descriptions"] map column names to their metadata;
+    df.attrs["params"] lists the /params columns read, df.attrs["axis_order"] the design axes
+    fastest first, df.attrs["goal"] the job's goal ("minimize latency_s"; "" if unknown).
     """
     wanted = None if columns is None else set(columns)
     with h5py.File(path, "r") as f:
@@ -113,10 +115,16 @@ def load(path, only_done=True, columns=None):
                 descriptions[key] = _text(d.attrs.get("description", ""))
         if not only_done:
             data["done"] = done
+        params = [n for n in _column_names(f["params"]) if wanted is None or n in wanted]
+        axis_order = [a for a in _text(f.attrs.get("axis_order", "")).split(",") if a]
+        goal = _text(f.attrs.get("goal", ""))
     df = pd.DataFrame(data)
     df.attrs["units"] = units
     df.attrs["descriptions"] = descriptions
     df.attrs["path"] = str(path)
+    df.attrs["params"] = params
+    df.attrs["axis_order"] = axis_order or list(params)
+    df.attrs["goal"] = goal
     return df
 
 

@@ -1,0 +1,83 @@
+"""The ParaView view (python3 -m trim_analysis view) opened by Debian's pvpython 5.11.
+
+Environment (set by CTest): TRIM_RESULTS_H5, a results file written by trim-sweep for this
+test run; TRIM_WORK, a scratch directory. pvpython, xvfb-run and xauth must be installed
+(Debian: paraview python3-paraview xvfb xauth; .ci/lib.sh installs them).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ANALYSIS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "analysis")
+RESULTS = os.environ.get("TRIM_RESULTS_H5", "")
+WORK = os.environ.get("TRIM_WORK", "")
+
+pytestmark = pytest.mark.skipif(not (RESULTS and WORK),
+                                reason="run by CTest (needs TRIM_RESULTS_H5 and TRIM_WORK)")
+
+
+def render(view, shot, arrays, cwd):
+    for tool in ("pvpython", "xvfb-run", "xauth"):
+        assert shutil.which(tool), f"{tool} is missing: apt-get install paraview " \
+                                   "python3-paraview xvfb xauth"
+    res = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1024x768x24", "pvpython",
+                          os.path.join(HERE, "pv_check.py"), view, shot, *arrays],
+                         capture_output=True, text=True, cwd=cwd, timeout=240, check=False)
+    lines = [l for l in res.stdout.splitlines() if l.startswith("{")]
+    assert res.returncode == 0 and lines, f"pvpython failed:\n{res.stdout}\n{res.stderr}"
+    return json.loads(lines[-1])
+
+
+def test_view_opens_in_paraview():
+    work = os.path.join(WORK, "paraview")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "elsewhere"))
+    # The view goes into another directory than the results file: its links are relative to
+    # the view's directory, and ParaView runs from a third directory.
+    view = os.path.join(work, "views", "sweep.hdf")
+    os.makedirs(os.path.dirname(view))
+    res = subprocess.run([sys.executable, "-m", "trim_analysis", "view", RESULTS, "-o", view],
+                         capture_output=True, text=True, cwd=ANALYSIS, check=False)
+    assert res.returncode == 0, res.stderr
+    assert os.path.getsize(view) < os.path.getsize(RESULTS)  # links, not copies
+
+    shot = os.path.join(work, "view.png")
+    info = render(view, shot, ["latency_s", "energy_pj", "dataflow", "feasible", "done"],
+                  cwd=os.path.join(work, "elsewhere"))
+    with h5py.File(RESULTS, "r") as f:
+        rows = f["done"].shape[0]
+        latency = f["results/latency_s"][()]
+        energy = f["results/energy_pj"][()]
+        n_dataflows = f["lookup/dataflow"].shape[0]
+        feasible = f["results/feasible"][()]
+    assert info["reader"] == "HDFReader"  # ParaView 5.11 proxy of vtkHDFReader
+    assert info["points"] == rows and info["cells"] == rows
+    assert info["array_count"] > 40  # every /params and /results column, and done
+    a = info["arrays"]
+    assert a["latency_s"]["tuples"] == rows
+    assert a["latency_s"]["range"] == pytest.approx([latency.min(), latency.max()], rel=1e-12)
+    assert a["energy_pj"]["range"] == pytest.approx([energy.min(), energy.max()], rel=1e-12)
+    assert a["dataflow"]["type"] == "unsigned short"
+    assert a["dataflow"]["range"] == [0, n_dataflows - 1]
+    assert a["feasible"]["range"] == [feasible.min(), feasible.max()] == [0, 1]
+    assert a["done"]["range"] == [1, 1]
+    # log-normalized coordinates: valid rows span [0, 1], the others sit at -0.1.
+    bounds = np.array(info["bounds"]).reshape(3, 2)
+    np.testing.assert_allclose(bounds[:, 1], 1.0)
+    np.testing.assert_allclose(bounds[:, 0], -0.1)
+
+    import matplotlib.image as mpimg
+    img = mpimg.imread(shot)[:, :, :3]
+    assert img.shape[:2] == (480, 640)
+    background = (img == 1.0).all(axis=2)  # white, as pv_check.py sets it
+    drawn = (~background).sum()
+    assert drawn > 500, f"the screenshot is (almost) blank: {drawn} non-background pixels"
+    assert len(np.unique(img.reshape(-1, 3), axis=0)) > 20  # a colour map, not one colour
