@@ -1,14 +1,18 @@
 // trim-sweep: run a design-space sweep described by a job file on every MPI rank, writing
 // one HDF5 results file. Without mpirun/srun it runs as one rank.
 #include <mpi.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "cli_common.hpp"
@@ -22,9 +26,56 @@ namespace {
 
 using namespace trim;
 
-volatile std::sig_atomic_t g_stop = 0;  // the only global: set by the signal handler
+// The only global: the number of the first stop signal received (0: none), set by the
+// signal handler and polled by the scheduler between tasks.
+volatile std::sig_atomic_t g_stop = 0;
 
-extern "C" void OnStopSignal(int /*sig*/) { g_stop = 1; }
+// The first SIGTERM, SIGINT or SIGUSR1 asks for a clean stop. A second SIGINT or SIGTERM
+// stops at once (the default action), leaving the file as a SIGKILL would: resumable.
+extern "C" void OnStopSignal(int sig) {
+  if (g_stop != 0 && (sig == SIGINT || sig == SIGTERM)) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  if (g_stop == 0) g_stop = sig;
+}
+
+void InstallStopHandlers() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;  // MPI and HDF5 calls resume after the handler returns
+  for (int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaction(sig, &sa, nullptr);
+}
+
+// A write failure's own message may not say why (HDF5 reports "file write failed"); a full
+// file system is the usual cause and is worth naming.
+std::string FullDiskNote(const std::string& output) {
+  const std::size_t slash = output.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : output.substr(0, slash + 1);
+  struct statvfs st;
+  if (statvfs(dir.c_str(), &st) != 0) return "";
+  const double free_bytes = static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize);
+  constexpr double kNearlyFullBytes = 1 << 20;
+  if (free_bytes >= kNearlyFullBytes) return "";
+  return " (the file system holding it is full: " + std::to_string(st.f_bavail * st.f_frsize) +
+         " bytes free)";
+}
+
+const char* SignalName(int sig) {
+  switch (sig) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGUSR1:
+      return "SIGUSR1";
+    default:
+      return "a signal";
+  }
+}
 
 constexpr const char* kHelp = R"(usage: trim-sweep [options] JOB.toml
 
@@ -47,13 +98,18 @@ options:
       --batch N         batch size for --show-network (default 1)
       --test-crash-after N
                         testing aid: each rank kills itself (SIGKILL) after writing N tasks
+      --test-fail-rank R
+                        testing aid: rank R fails (throws) after writing its first task
   -h, --help            this help
       --version         print the version
 
 signals: SIGTERM, SIGINT and SIGUSR1 finish the tasks in flight, flush and close the file and
-exit with code 4; `--resume` then completes the run.
-exit codes: 0 done; 1 internal error; 2 bad input (job file, arguments, existing output
-without --force); 3 I/O error; 4 interrupted (resumable).
+exit with code 4; `--resume` then completes the run. A second SIGINT or SIGTERM stops at once
+(the file stays resumable). Under mpirun send SIGUSR1 to mpirun: it forwards it to every rank
+(see docs/failures.md).
+exit codes: 0 done; 1 internal error or a failed rank; 2 bad input (job file, arguments,
+existing output without --force, --resume of another job's file); 3 file-system error;
+4 interrupted (resumable).
 
 examples:
   trim-sweep jobs/quickstart.toml
@@ -73,6 +129,7 @@ struct Args {
   std::int64_t batch = 1;
   std::uint64_t chunk = 0;
   int crash_after = -1;
+  int fail_rank = -1;
   std::string command_line;
 };
 
@@ -84,36 +141,62 @@ Args ParseArgs(int argc, char** argv) {
     if (i + 1 >= argc) throw ConfigError({}, "option " + flag + " needs a value", "see --help");
     return argv[++i];
   };
-  auto number = [&](int& i, const std::string& flag) -> std::uint64_t {
+  // An integer from `least` to `most`.
+  // A whole number from `least` to `most`; `example` goes into the hint.
+  auto number = [&](int& i, const std::string& flag, std::uint64_t least, std::uint64_t most,
+                    const char* example) -> std::uint64_t {
     const std::string v = value(i, flag);
-    char* end = nullptr;
-    const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || v[0] == '-' || n == 0) {
-      throw ConfigError({}, "option " + flag + " needs a positive integer, got '" + v + "'",
-                        "for example " + flag + " 1000");
+    const bool digits = !v.empty() && v.size() <= 20 && std::all_of(v.begin(), v.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    errno = 0;
+    const unsigned long long n = digits ? std::strtoull(v.c_str(), nullptr, 10) : 0;
+    if (!digits || errno == ERANGE || n < least || n > most) {
+      throw ConfigError({},
+                        "option " + flag + " needs a whole number from " + std::to_string(least) +
+                            " to " + std::to_string(most) + ", got '" + v + "'",
+                        std::string("for example ") + flag + " " + example);
     }
     return n;
   };
+  constexpr std::uint64_t kMaxChunk = std::uint64_t{1} << 40;
+  constexpr std::uint64_t kMaxBatch = 1048576;  // the job files' batch limit
+  constexpr std::uint64_t kMaxTestCount = 1000000;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
-    if (s == "-o" || s == "--output") a.output = value(i, s);
-    else if (s == "--force") a.force = true;
-    else if (s == "--resume") a.resume = true;
-    else if (s == "--dry-run") a.dry_run = true;
-    else if (s == "--chunk") a.chunk = number(i, s);
-    else if (s == "--configs") a.config_dir = value(i, s);
-    else if (s == "-q" || s == "--quiet") a.quiet = true;
-    else if (s == "--list-networks") a.list_networks = true;
-    else if (s == "--show-network") a.show_network = value(i, s);
-    else if (s == "--batch") a.batch = static_cast<std::int64_t>(number(i, s));
-    else if (s == "--test-crash-after") a.crash_after = static_cast<int>(number(i, s));
-    else if (s == "-h" || s == "--help") a.help = true;
-    else if (s == "--version") a.version = true;
+    if (s == "-o" || s == "--output")
+      a.output = value(i, s);
+    else if (s == "--force")
+      a.force = true;
+    else if (s == "--resume")
+      a.resume = true;
+    else if (s == "--dry-run")
+      a.dry_run = true;
+    else if (s == "--chunk")
+      a.chunk = number(i, s, 1, kMaxChunk, "4096");
+    else if (s == "--configs")
+      a.config_dir = value(i, s);
+    else if (s == "-q" || s == "--quiet")
+      a.quiet = true;
+    else if (s == "--list-networks")
+      a.list_networks = true;
+    else if (s == "--show-network")
+      a.show_network = value(i, s);
+    else if (s == "--batch")
+      a.batch = static_cast<std::int64_t>(number(i, s, 1, kMaxBatch, "8"));
+    else if (s == "--test-crash-after")
+      a.crash_after = static_cast<int>(number(i, s, 1, kMaxTestCount, "3"));
+    else if (s == "--test-fail-rank")
+      a.fail_rank = static_cast<int>(number(i, s, 0, kMaxTestCount, "1"));
+    else if (s == "-h" || s == "--help")
+      a.help = true;
+    else if (s == "--version")
+      a.version = true;
     else if (!s.empty() && s[0] == '-') {
       static const std::vector<std::string> kFlags = {
-          "--output", "--force", "--resume", "--dry-run", "--chunk", "--configs", "--quiet",
-          "--list-networks", "--show-network", "--batch", "--test-crash-after", "--help",
-          "--version"};
+          "--output",           "--force",          "--resume",        "--dry-run",      "--chunk",
+          "--configs",          "--quiet",          "--list-networks", "--show-network", "--batch",
+          "--test-crash-after", "--test-fail-rank", "--help",          "--version"};
       const std::string near = DidYouMean(s, kFlags);
       throw ConfigError({}, "unknown option '" + s + "'",
                         near.empty() ? "see --help" : "did you mean '" + near + "'?");
@@ -175,8 +258,7 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
 void DryRun(const space::DesignSpace& space, int ranks) {
   const auto& job = space.job();
   std::printf("job %s: %zu axes, %llu design points (%llu blocks of %llu hardware points)\n",
-              job.path.c_str(), space.axes().size(),
-              static_cast<unsigned long long>(space.size()),
+              job.path.c_str(), space.axes().size(), static_cast<unsigned long long>(space.size()),
               static_cast<unsigned long long>(space.num_blocks()),
               static_cast<unsigned long long>(space.block_size()));
   for (const auto& a : space.axes()) {
@@ -210,9 +292,10 @@ void DryRun(const space::DesignSpace& space, int ranks) {
     total_cost += sched::BlockCost(space, b) * static_cast<double>(space.block_size());
   }
   const double est = measured_cost > 0 ? measured_s / measured_cost * total_cost : 0;
-  std::printf("estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from a "
-              "%.2f s calibration on this machine)\n",
-              est, est / ranks, ranks, measured_s);
+  std::printf(
+      "estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from a "
+      "%.2f s calibration on this machine)\n",
+      est, est / ranks, ranks, measured_s);
 }
 
 int Run(int argc, char** argv) {
@@ -258,7 +341,9 @@ int Run(int argc, char** argv) {
     return cli::kExitOk;
   }
   if (args.job.empty()) {
-    if (rank == 0) std::cerr << "trim-sweep: error: no job file given\n  hint: trim-sweep JOB.toml (see --help)\n";
+    if (rank == 0)
+      std::cerr
+          << "trim-sweep: error: no job file given\n  hint: trim-sweep JOB.toml (see --help)\n";
     return cli::kExitBadInput;
   }
 
@@ -280,9 +365,7 @@ int Run(int argc, char** argv) {
     return cli::kExitOk;
   }
 
-  std::signal(SIGTERM, OnStopSignal);
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGUSR1, OnStopSignal);
+  InstallStopHandlers();
 
   sched::RunOptions ro;
   ro.output = job->output;
@@ -293,10 +376,11 @@ int Run(int argc, char** argv) {
   ro.version = TRIM_VERSION;
   ro.stop_flag = &g_stop;
   ro.crash_after_tasks = args.crash_after;
+  ro.fail_rank = args.fail_rank;
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (!args.quiet && rank == 0) {
     ro.progress = [tty, t0 = std::chrono::steady_clock::now()](std::uint64_t done,
-                                                                std::uint64_t total) {
+                                                               std::uint64_t total) {
       const double el =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const double rate = el > 0 ? static_cast<double>(done) / el : 0;
@@ -308,10 +392,40 @@ int Run(int argc, char** argv) {
                    tty ? "   " : "\n");
     };
   }
-  sched::RunSummary sum = sched::RunSweep(MPI_COMM_WORLD, *space, ro);
+  sched::RunSummary sum;
+  try {
+    sum = sched::RunSweep(MPI_COMM_WORLD, *space, ro);
+  } catch (const sched::RankFailure& e) {
+    // One rank failed after the file was opened; the others may be waiting for it, so the
+    // run is aborted with this rank's code. Rows already marked done stay valid.
+    const int failed = e.io_error() ? cli::kExitIo : cli::kExitFailure;
+    std::cerr << "trim-sweep: rank " << e.rank() << " of " << e.ranks() << " failed: " << e.what()
+              << (e.io_error() ? FullDiskNote(job->output) : "") << "\n  hint: " << job->output
+              << " keeps every row written so far; fix the cause and run the same command "
+                 "with --resume\n";
+    if (size > 1) MPI_Abort(MPI_COMM_WORLD, failed);
+    return failed;
+  }
   if (rank == 0 && !args.quiet) {
     if (tty && ro.progress) std::fprintf(stderr, "\n");
     PrintSummary(*space, sum, job->output);
+  }
+  if (!sum.interrupted && sum.best.empty() && rank == 0) {
+    // Not an error: infeasible points are results too. But a sweep without a single usable
+    // design is almost always a mistake in the job.
+    std::cerr << "trim-sweep: warning: no design point of " << job->output
+              << " is feasible: every point either has a non-zero status (the model could not "
+                 "map the network onto it) or violates a constraint\n  hint: the status column "
+                 "tells why (docs/output-format.md); enlarge the buffers or relax the "
+                 "constraints\n";
+  }
+  if (sum.interrupted && rank == 0) {
+    const int sig = g_stop;
+    std::cerr << "trim-sweep: interrupted by "
+              << (sig != 0 ? SignalName(sig) : "a signal to another rank") << ": "
+              << sum.points_before + sum.points_now << " of " << sum.points_total
+              << " points are done in " << job->output
+              << "\n  hint: run the same command with --resume to complete it\n";
   }
   return sum.interrupted ? cli::kExitInterrupted : cli::kExitOk;
 }
@@ -320,33 +434,29 @@ int Run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
-  int code = cli::kExitFailure;
-  int size = 1;
+  int code = trim::cli::kExitFailure;
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   try {
     code = Run(argc, argv);
   } catch (const trim::io::RefusedError& e) {
     // The file exists, or belongs to another job: nothing was touched. Every rank got the same
     // verdict from rank 0, so all return here together and rank 0 reports it.
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (rank == 0) std::cerr << "trim-sweep: " << e.what() << "\n";
     code = trim::cli::kExitBadInput;
   } catch (const trim::IoError& e) {
-    std::cerr << "trim-sweep: " << e.what() << "\n";
+    // The file could not be created or opened: every rank throws the same error.
+    if (rank == 0) std::cerr << "trim-sweep: " << e.what() << "\n";
     code = trim::cli::kExitIo;
-    // Every rank raises the same IoError for collective file checks; a rank-local failure
-    // must not leave the others waiting in a collective call.
-    if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
   } catch (const trim::ConfigError& e) {
     std::cerr << e.what() << "\n";
     code = trim::cli::kExitBadInput;
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
   } catch (const std::exception& e) {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    std::cerr << "trim-sweep: rank " << rank << ": internal error: " << e.what() << "\n";
-    MPI_Abort(MPI_COMM_WORLD, trim::cli::kExitFailure);
+    std::cerr << "trim-sweep: rank " << rank << " of " << size << ": internal error: " << e.what()
+              << "\n";
+    if (size > 1) MPI_Abort(MPI_COMM_WORLD, trim::cli::kExitFailure);
   }
   MPI_Finalize();
   return code;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 
 #include "loop_nest.hpp"
 #include "trim/model/hardware.hpp"
@@ -35,6 +36,29 @@ struct HwView {
 };
 
 HwView MakeHwView(const Hardware& hw, const ModelOptions& opt);
+
+/// The fields of a view that a mapping, and the inter-layer walk of a single dataflow, can
+/// depend on (docs/model.md, "Performance"): array shape, MACs per PE, interconnect, RF and
+/// GLB capacities, the five precisions, and whether the GLB and NoC bandwidths are non-zero.
+/// Energies, bandwidth values, clock and leakage are not among them.
+inline constexpr std::size_t kNumMapFields = 19;
+inline void MapFields(const HwView& v, double* out) {
+  out[0] = v.rows;
+  out[1] = v.cols;
+  out[2] = v.lanes;
+  out[3] = v.systolic ? 1.0 : 0.0;
+  out[4] = v.rf_weight_bits;
+  out[5] = v.rf_input_bits;
+  out[6] = v.rf_psum_bits;
+  out[7] = v.glb_split ? 1.0 : 0.0;
+  out[8] = v.glb_bits;
+  out[9] = v.glb_weight_bits;
+  out[10] = v.glb_input_bits;
+  out[11] = v.glb_output_bits;
+  for (std::size_t b = 0; b < 5; ++b) out[12 + b] = v.bits[b];
+  out[17] = v.glb_words_per_cycle > 0 ? 1.0 : 0.0;
+  out[18] = v.noc_words_per_cycle > 0 ? 1.0 : 0.0;
+}
 
 /// Precisions of a nest's three operand roles under one design.
 struct RoleBits {

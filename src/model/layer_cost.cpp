@@ -19,22 +19,37 @@ double MacScale(const HwView& hw, double bits_a, double bits_b) {
   }
 }
 
-/// Cycles from compute and the three transfer bounds; kZeroBandwidth when traffic meets a
-/// zero bandwidth.
-Status Combine(const HwView& hw, double glb_words, double noc_words, double dram_bytes,
-               LayerCost* lc) {
-  if ((glb_words > 0 && hw.glb_words_per_cycle <= 0) ||
-      (noc_words > 0 && hw.noc_words_per_cycle <= 0) ||
-      (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0) {
-    return Status::kZeroBandwidth;
-  }
+/// GLB accesses and DRAM bits of a mapping with `spill_bits` added, summed in the order of
+/// the reference formulas (docs/model.md, sections 6 and 8).
+struct Traffic {
+  double glb_accesses = 0, dram_bits = 0, dram_bytes = 0;
+};
+
+Traffic TrafficOf(const LayerMap& m, double spill_bits) {
+  Traffic t;
+  const double spill_words = spill_bits / m.spill_word_bits;
+  t.glb_accesses = m.kind == MapKind::kMac ? m.array_words + (m.glb_words + spill_words)
+                                           : m.glb_words + spill_words;
+  t.dram_bits = m.dram_bits + spill_bits;
+  t.dram_bytes = t.dram_bits / 8.0;
+  return t;
+}
+
+bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double dram_bytes) {
+  return (glb_words > 0 && hw.glb_words_per_cycle <= 0) ||
+         (noc_words > 0 && hw.noc_words_per_cycle <= 0) ||
+         (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;
+}
+
+/// Cycles from compute and the three transfer bounds. REQUIRES: !ZeroBandwidth(...).
+void Combine(const HwView& hw, double glb_words, double noc_words, double dram_bytes,
+             LayerCost* lc) {
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
   const double on_chip = std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles});
   lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
   lc->latency_s = lc->cycles / hw.clock_hz;
-  return Status::kOk;
 }
 
 void Finish(const HwView& hw, LayerCost* lc) {
@@ -45,11 +60,12 @@ void Finish(const HwView& hw, LayerCost* lc) {
   lc->utilization = busy > 0 ? (lc->macs > 0 ? lc->macs : lc->ops) / busy : 0.0;
 }
 
-LayerCost EvaluateVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
-                         double spill_bits) {
-  LayerCost lc;
-  lc.dataflow = df;
-  lc.ops = nest.vec_ops;
+LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+  LayerMap m;
+  m.kind = MapKind::kVector;
+  m.dataflow = df;
+  m.ops = nest.vec_ops;
+  m.work = nest.vec_ops;
   // Streams pass through the GLB to the array's lanes and back (docs/model.md, Vector
   // layers): every read element is read once, every written element written once; a stream
   // on chip (or kept) skips DRAM.
@@ -85,27 +101,96 @@ LayerCost EvaluateVector(const LoopNest& nest, Dataflow df, const HwView& hw, co
     const bool fits = hw.glb_split ? held_in <= hw.glb_input_bits && held_out <= hw.glb_output_bits
                                    : held_in + held_out <= hw.glb_bits;
     if (!fits) {
-      lc.status = Status::kGlbTooSmall;
-      return lc;
+      m.status = Status::kGlbTooSmall;
+      return m;
     }
   }
-  const double dram_bits = dram_rd_bits + dram_wr_bits + spill_bits;
-  lc.dram_bytes = dram_bits / 8.0;
-  const double array_words = in_words + out_words;
-  lc.glb_accesses = array_words + dram_rd_words + dram_wr_words + spill_bits / first_bits;
-  lc.noc_transfers = array_words;
-  lc.compute_cycles = std::ceil(nest.vec_ops / hw.Peak());
-  lc.active_pes = std::min(hw.rows * hw.cols, std::ceil(nest.vec_ops / hw.lanes));
-  lc.status = Combine(hw, lc.glb_accesses, array_words, lc.dram_bytes, &lc);
-  if (lc.status != Status::kOk) return lc;
-  const double glb_bits = in_bits + out_bits + dram_bits;
-  lc.e_mac_pj = nest.vec_ops * hw.e_mac * MacScale(hw, first_bits, first_bits);
-  lc.e_noc_pj = (in_bits + out_bits) / hw.ref_bits * hw.e_noc;
-  lc.e_glb_pj = glb_bits / hw.ref_bits * hw.e_glb;
-  lc.e_dram_pj = dram_bits / hw.ref_bits * hw.e_dram;
-  lc.glb_peak_bytes = (held_in + held_out) / 8.0;
-  lc.output_kept = (res.vec_wr_kept & 1u) != 0;
-  Finish(hw, &lc);
+  m.dram_bits = dram_rd_bits + dram_wr_bits;
+  m.array_words = in_words + out_words;
+  m.glb_words = m.array_words + dram_rd_words + dram_wr_words;
+  m.spill_word_bits = first_bits;
+  m.noc_transfers = m.array_words;
+  m.compute_cycles = std::ceil(nest.vec_ops / hw.Peak());
+  m.active_pes = std::min(hw.rows * hw.cols, std::ceil(nest.vec_ops / hw.lanes));
+  m.mac_bits_a = first_bits;
+  m.mac_bits_b = first_bits;
+  m.noc_bits = in_bits + out_bits;
+  m.glb_onchip_bits = in_bits + out_bits;
+  m.glb_peak_bytes = (held_in + held_out) / 8.0;
+  m.output_kept = (res.vec_wr_kept & 1u) != 0;
+  return m;
+}
+
+LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+  LayerMap m;
+  m.kind = MapKind::kMac;
+  m.dataflow = df;
+  m.macs = nest.Macs();
+  m.work = m.macs;
+  const RoleBits bits = ResolveBits(nest, hw);
+  m.mac_bits_a = bits.w;
+  m.mac_bits_b = bits.i;
+  m.spill_word_bits = bits.i;
+  MapParams mp;
+  m.status = PrepareMapping(nest, df, hw, bits, &mp);
+  if (m.status != Status::kOk) return m;
+  const TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
+  if (!tr.feasible) {
+    m.status = Status::kGlbTooSmall;
+    return m;
+  }
+  // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
+  // caused by the tiling are counted; the sum is scaled to the exact MAC count.
+  const ArrayCost a = TileArrayCost(nest, df, hw, mp, tr.tile);
+  const double tiles = nest.g * tr.Tiles();
+  const double tile_macs = tr.tile.n * tr.tile.m * tr.tile.c * tr.tile.e * nest.f * nest.r * nest.s;
+  const double scale = m.macs / (tile_macs * tiles);
+  const double k = tiles * scale;
+  // Cycles: the array schedules the folds of a whole group back to back (the GLB streams the
+  // next tile while the array works), so spatial folding is computed on the whole group.
+  const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
+  m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
+  m.active_pes = whole.active_pes;
+  // Partial sums of a tile that is not the first along c are read back from the GLB.
+  const double psum_back = nest.OutputElems() * (tr.tc - 1);
+  const double glb_rd_w = a.glb_rd_w * k, glb_rd_i = a.glb_rd_i * k;
+  const double glb_o = (a.glb_rd_o + a.glb_wr_o) * k + psum_back;
+  m.array_words = glb_rd_w + glb_rd_i + glb_o;
+  m.dram_bits = tr.DramBits();
+  // DRAM words (the spill, in input words, is added by the cost stage).
+  m.glb_words = tr.dram_rd_w_bits / bits.w + tr.dram_rd_i_bits / bits.i +
+                tr.dram_wr_o_bits / bits.o + tr.dram_psum_bits / bits.p;
+  m.noc_transfers = (a.noc_w + a.noc_i + a.noc_o) * k;
+  m.rf_accesses = (a.rf_w + a.rf_i + a.rf_o) * k;
+  m.rf_bits = (a.rf_w * bits.w + a.rf_i * bits.i + a.rf_o * bits.p) * k;
+  m.noc_bits = (a.noc_w * bits.w + a.noc_i * bits.i + a.noc_o * bits.p) * k;
+  m.glb_onchip_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p;
+  m.glb_peak_bytes = tr.glb_peak_bits / 8.0;
+  m.output_kept = res.keep_output;
+  return m;
+}
+
+/// The roofline engine's layer-phase: compute at peak or compulsory traffic at full bandwidth.
+LayerCost CostRoofline(const LayerMap& m, const HwView& hw, double compulsory_bytes) {
+  LayerCost lc;
+  lc.dataflow = m.dataflow;
+  lc.macs = m.macs;
+  lc.ops = m.ops;
+  lc.compute_cycles = (lc.macs + lc.ops) / hw.Peak();
+  lc.dram_bytes = compulsory_bytes;
+  lc.dram_cycles = compulsory_bytes / hw.dram_bytes_per_cycle;
+  lc.cycles =
+      hw.overlap ? std::max(lc.compute_cycles, lc.dram_cycles) : lc.compute_cycles + lc.dram_cycles;
+  lc.latency_s = lc.cycles / hw.clock_hz;
+  double scale = 1.0;
+  if (hw.mac_scaling == 0) scale = m.mac_bits_a * m.mac_bits_b / (hw.ref_bits * hw.ref_bits);
+  if (hw.mac_scaling == 1) scale = std::max(m.mac_bits_a, m.mac_bits_b) / hw.ref_bits;
+  lc.e_mac_pj = (lc.macs + lc.ops) * hw.e_mac * scale;
+  lc.e_dram_pj = compulsory_bytes * 8.0 / hw.ref_bits * hw.e_dram;
+  lc.e_leak_pj = hw.leak_w * lc.latency_s * 1e12;
+  lc.energy_pj = lc.e_mac_pj + lc.e_dram_pj + lc.e_leak_pj;
+  lc.active_pes = std::min(hw.rows * hw.cols, std::ceil((lc.macs + lc.ops) / hw.lanes));
+  lc.utilization = lc.cycles > 0 ? (lc.macs > 0 ? lc.macs : lc.ops) / (hw.Peak() * lc.cycles) : 0;
   return lc;
 }
 
@@ -120,62 +205,70 @@ double CompulsoryInputElems(const LoopNest& nest) {
   return nest.g * nest.n * nest.c * nest.w_in * TileInputRows(nest, nest.e) * nest.input_density;
 }
 
-LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
-                        double spill_bits) {
-  if (!nest.is_mac) return EvaluateVector(nest, df, hw, res, spill_bits);
+LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+  return nest.is_mac ? MapMac(nest, df, hw, res) : MapVector(nest, df, hw, res);
+}
+
+LayerMap RooflineMap(const LoopNest& nest, Dataflow df, const HwView& hw) {
+  LayerMap m;
+  m.kind = MapKind::kRoofline;
+  m.dataflow = df;
+  m.macs = nest.Macs();
+  m.ops = nest.is_mac ? 0.0 : nest.vec_ops;
+  m.mac_bits_a = hw.Bits(nest.weight_bits);
+  m.mac_bits_b = hw.Bits(nest.input_bits);
+  return m;
+}
+
+Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits) {
+  if (map.kind == MapKind::kRoofline) return Status::kOk;
+  const Traffic t = TrafficOf(map, spill_bits);
+  return ZeroBandwidth(hw, t.glb_accesses, map.array_words, t.dram_bytes) ? Status::kZeroBandwidth
+                                                                          : Status::kOk;
+}
+
+LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
+                    double compulsory_bytes) {
+  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
   LayerCost lc;
-  lc.dataflow = df;
-  lc.macs = nest.Macs();
-  const RoleBits bits = ResolveBits(nest, hw);
-  MapParams mp;
-  lc.status = PrepareMapping(nest, df, hw, bits, &mp);
-  if (lc.status != Status::kOk) return lc;
-  const TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
-  if (!tr.feasible) {
-    lc.status = Status::kGlbTooSmall;
+  lc.dataflow = map.dataflow;
+  lc.macs = map.macs;
+  lc.ops = map.ops;
+  lc.compute_cycles = map.compute_cycles;
+  lc.active_pes = map.active_pes;
+  const Traffic t = TrafficOf(map, spill_bits);
+  lc.dram_bytes = t.dram_bytes;
+  lc.glb_accesses = t.glb_accesses;
+  lc.noc_transfers = map.noc_transfers;
+  lc.rf_accesses = map.rf_accesses;
+  if (ZeroBandwidth(hw, t.glb_accesses, map.array_words, t.dram_bytes)) {
+    lc.status = Status::kZeroBandwidth;
     return lc;
   }
-  // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
-  // caused by the tiling are counted; the sum is scaled to the exact MAC count.
-  const ArrayCost a = TileArrayCost(nest, df, hw, mp, tr.tile);
-  const double tiles = nest.g * tr.Tiles();
-  const double tile_macs = tr.tile.n * tr.tile.m * tr.tile.c * tr.tile.e * nest.f * nest.r * nest.s;
-  const double scale = lc.macs / (tile_macs * tiles);
-  const double k = tiles * scale;
-  // Cycles: the array schedules the folds of a whole group back to back (the GLB streams the
-  // next tile while the array works), so spatial folding is computed on the whole group.
-  const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
-  lc.compute_cycles = nest.g * whole.cycles * nest.mac_density;
-  lc.active_pes = whole.active_pes;
-  // Partial sums of a tile that is not the first along c are read back from the GLB.
-  const double psum_back = nest.OutputElems() * (tr.tc - 1);
-  const double glb_rd_w = a.glb_rd_w * k, glb_rd_i = a.glb_rd_i * k;
-  const double glb_o = (a.glb_rd_o + a.glb_wr_o) * k + psum_back;
-  const double array_words = glb_rd_w + glb_rd_i + glb_o;
-  const double dram_bits = tr.DramBits() + spill_bits;
-  const double dram_words =
-      (tr.dram_rd_w_bits / bits.w + tr.dram_rd_i_bits / bits.i + tr.dram_wr_o_bits / bits.o +
-       tr.dram_psum_bits / bits.p + spill_bits / bits.i);
-  lc.dram_bytes = dram_bits / 8.0;
-  lc.glb_accesses = array_words + dram_words;
-  lc.noc_transfers = (a.noc_w + a.noc_i + a.noc_o) * k;
-  lc.rf_accesses = (a.rf_w + a.rf_i + a.rf_o) * k;
-  lc.status = Combine(hw, lc.glb_accesses, array_words, lc.dram_bytes, &lc);
-  if (lc.status != Status::kOk) return lc;
+  Combine(hw, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
   const double ref = hw.ref_bits;
-  lc.e_mac_pj = lc.macs * hw.e_mac * MacScale(hw, bits.w, bits.i);
-  lc.e_rf_pj = (a.rf_w * bits.w + a.rf_i * bits.i + a.rf_o * bits.p) * k / ref * hw.e_rf;
-  lc.e_noc_pj = (a.noc_w * bits.w + a.noc_i * bits.i + a.noc_o * bits.p) * k / ref * hw.e_noc;
-  const double glb_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p + dram_bits;
-  lc.e_glb_pj = glb_bits / ref * hw.e_glb;
-  lc.e_dram_pj = dram_bits / ref * hw.e_dram;
-  lc.glb_peak_bytes = tr.glb_peak_bits / 8.0;
-  lc.output_kept = res.keep_output;
+  lc.e_mac_pj = map.work * hw.e_mac * MacScale(hw, map.mac_bits_a, map.mac_bits_b);
+  if (map.kind == MapKind::kMac) lc.e_rf_pj = map.rf_bits / ref * hw.e_rf;
+  lc.e_noc_pj = map.noc_bits / ref * hw.e_noc;
+  lc.e_glb_pj = (map.glb_onchip_bits + t.dram_bits) / ref * hw.e_glb;
+  lc.e_dram_pj = t.dram_bits / ref * hw.e_dram;
+  lc.glb_peak_bytes = map.glb_peak_bytes;
+  lc.output_kept = map.output_kept;
   Finish(hw, &lc);
   return lc;
 }
 
-namespace {
+LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+                        double spill_bits) {
+  const LayerMap m = MapLayer(nest, df, hw, res);
+  if (m.status != Status::kOk) {
+    LayerCost lc;
+    lc.dataflow = df;
+    lc.status = m.status;
+    return lc;
+  }
+  return CostLayer(m, hw, spill_bits, 0.0);
+}
 
 double Criterion(const LayerCost& lc, Select s) {
   switch (s) {
@@ -189,46 +282,6 @@ double Criterion(const LayerCost& lc, Select s) {
       return lc.dram_bytes;
   }
   return 0;
-}
-
-LayerCost WithFallback(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
-                       double extra_bits, double evict_bits) {
-  LayerCost lc = EvaluateLayer(nest, df, hw, res, extra_bits);
-  if (lc.status == Status::kOk || !res.Any()) return lc;
-  // The requested residency does not fit this layer: every tensor held on chip is written to
-  // DRAM (evict_bits) and the layer runs with all its operands in DRAM.
-  LayerCost plain = EvaluateLayer(nest, df, hw, Residency{}, extra_bits + evict_bits);
-  plain.fell_back = true;
-  return plain.status == Status::kOk ? plain : lc;
-}
-
-}  // namespace
-
-LayerCost EvaluateLayerAuto(const LoopNest& nest, Dataflow df, const HwView& hw,
-                            const Residency& res, Select select, double extra_bits,
-                            double evict_bits) {
-  if (df != Dataflow::kBest) return WithFallback(nest, df, hw, res, extra_bits, evict_bits);
-  if (!nest.is_mac) {
-    LayerCost lc = WithFallback(nest, Dataflow::kRS, hw, res, extra_bits, evict_bits);
-    lc.dataflow = Dataflow::kBest;
-    return lc;
-  }
-  LayerCost best;
-  bool have = false;
-  Status worst = Status::kOk;
-  for (int d = 0; d < 5; ++d) {
-    LayerCost lc = WithFallback(nest, static_cast<Dataflow>(d), hw, res, extra_bits, evict_bits);
-    if (lc.status != Status::kOk) {
-      if (worst == Status::kOk || lc.status < worst) worst = lc.status;
-      continue;
-    }
-    if (!have || Criterion(lc, select) < Criterion(best, select)) {
-      best = lc;
-      have = true;
-    }
-  }
-  if (!have) best.status = worst;
-  return best;
 }
 
 }  // namespace trim::model::detail

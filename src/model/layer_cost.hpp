@@ -1,6 +1,10 @@
-// Cost of one layer-phase on one design under one dataflow: tiling, array mapping, cycles
-// with the bandwidth limits, accesses per level and energy by part (docs/model.md).
-// Closed-form plus the bounded tiling search; no allocation; never throws.
+// Cost of one layer-phase on one design under one dataflow (docs/model.md), in two stages:
+//   MapLayer: the mapping — spatial folding, the GLB tiling search, accesses per level,
+//     compute cycles. It depends only on the nest, the dataflow, the residency and the
+//     mapping fields of the design (MapFields below), never on energy costs, bandwidths,
+//     clock or leakage, so designs that differ only in those reuse it (map_cache.hpp).
+//   CostLayer: closed-form cycles under the bandwidths, and energies, from a mapping.
+// EvaluateLayer = CostLayer(MapLayer(...)). No allocation; never throws.
 // Internal to the model module.
 #pragma once
 
@@ -27,21 +31,52 @@ struct LayerCost {
   bool fell_back = false;    ///< the residency did not fit: held tensors were evicted
 };
 
-/// One dataflow (not kBest). `spill_bits` is extra DRAM write traffic charged to this layer
-/// (an input the previous layer meant to keep on chip but this layer could not).
+enum class MapKind : std::uint8_t { kMac = 0, kVector, kRoofline };
+
+/// The mapping of one nest: every count the cost stage needs, with the extra DRAM traffic
+/// charged to the layer (spill) left out (CostLayer adds it). Words are in each tensor's own
+/// precision; *_bits fields are words x bits summed over tensors.
+struct LayerMap {
+  Status status = Status::kOk;  ///< kRfTooSmall / kGlbTooSmall / kShapeMismatch, or kOk
+  MapKind kind = MapKind::kMac;
+  Dataflow dataflow = Dataflow::kRS;
+  bool output_kept = false;
+  double macs = 0, ops = 0;
+  double work = 0;                          ///< MACs (MAC nest) or element operations (vector nest)
+  double mac_bits_a = 16, mac_bits_b = 16;  ///< operand widths of the MAC energy scaling
+  double compute_cycles = 0, active_pes = 0;
+  double array_words = 0;       ///< GLB <-> array words (the NoC bound)
+  double glb_words = 0;         ///< GLB accesses without the spill
+  double dram_bits = 0;         ///< DRAM traffic without the spill
+  double spill_word_bits = 16;  ///< bits per GLB word of spilled data
+  double noc_transfers = 0, rf_accesses = 0;
+  double rf_bits = 0, noc_bits = 0, glb_onchip_bits = 0;
+  double glb_peak_bytes = 0;
+};
+
+/// The mapping of `nest` (kMac or kVector; not kBest).
+LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
+
+/// The roofline engine's "mapping": compute at peak or compulsory traffic at full bandwidth.
+LayerMap RooflineMap(const LoopNest& nest, Dataflow df, const HwView& hw);
+
+/// kZeroBandwidth when the mapping's traffic meets a zero bandwidth or clock; else kOk.
+/// Depends on the design only through whether each bandwidth and the clock is > 0.
+Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits);
+
+/// Cycles and energies of a feasible mapping on one design; `spill_bits` is extra DRAM
+/// write traffic charged to this layer; `compulsory_bytes` is used by the roofline engine.
+/// REQUIRES: map.status == kOk.
+LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
+                    double compulsory_bytes);
+
+/// One dataflow (not kBest): CostLayer(MapLayer(...)) with the status of either stage.
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
                         double spill_bits);
 
 /// Dataflow selection criterion for kBest (Option kSelect).
 enum class Select : std::uint8_t { kEdp = 0, kEnergy, kLatency, kDram };
-
-/// The dataflow of the job, or for kBest the best of the five under `select`, each tried with
-/// the requested residency and, if that does not fit, without it (then `evict_bits`, the
-/// tensors held on chip, are written to DRAM and charged here; fell_back is set).
-/// `extra_bits` is DRAM write traffic charged in either case (stored tensors spilled in FP).
-LayerCost EvaluateLayerAuto(const LoopNest& nest, Dataflow df, const HwView& hw,
-                            const Residency& res, Select select, double extra_bits,
-                            double evict_bits);
+double Criterion(const LayerCost& lc, Select s);
 
 /// The touched input elements of a layer (rows the window reaches), used by the compulsory
 /// traffic bound.

@@ -12,7 +12,10 @@
 #include <array>
 #include <vector>
 
+#include "hw_view.hpp"
 #include "loop_nest.hpp"
+#include "map_cache.hpp"
+#include "trace.hpp"
 #include "trim/model/evaluate.hpp"
 
 namespace trim::model {
@@ -46,6 +49,7 @@ struct Evaluator::Plan {
   std::vector<int> stash_of_act;   ///< by tensor id + 1: stash entry or -1
   std::vector<int> stash_of_own;   ///< by layer: stash entry or -1
   Scratch scratch;
+  detail::Trace trace;  ///< scratch trace of EvaluateNetwork
 
   [[nodiscard]] const detail::PhaseNests& At(int layer, Phase p) const {
     return phases[static_cast<std::size_t>(layer) * kNumPhases + static_cast<std::size_t>(p)];
@@ -57,7 +61,25 @@ namespace detail {
 /// Builds the nests and the tensor graph of a workload (once per batch of designs).
 void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan);
 
-/// Evaluates one design; totals are zero and the status says why when it is infeasible.
+/// The structure stage of one design: walks the network with the full view `hv` (REQUIRES:
+/// clock and DRAM bandwidth > 0, every build status kOk) and records the trace. `cache` may be
+/// null (every mapping computed afresh). Returns trace->status.
+Status WalkNetwork(Evaluator::Plan& plan, const Workload& work, const ModelOptions& opt,
+                   const HwView& hv, MapCache* cache, Trace* trace);
+
+/// The cost stage: the result columns of design `hw` (view `hv`) from a trace of its mapping
+/// group. Rows, when asked for, are those of the layer-phases the walk completed (also when it
+/// failed). Totals are zero and the status says why when the design is infeasible.
+Status CostTrace(const Evaluator::Plan& plan, const Workload& work, const ModelOptions& opt,
+                 const Trace& trace, const Hardware& hw, const HwView& hv,
+                 std::array<double, kNumResultCols>* totals, std::vector<LayerPhaseReport>* rows);
+
+/// Checks that cannot depend on a mapping: kZeroBandwidth for a zero clock or DRAM bandwidth,
+/// a layer that could not be built; else kOk.
+Status PointStatus(const Evaluator::Plan& plan, const HwView& hv);
+
+/// Evaluates one design without caches (WalkNetwork then CostTrace, with the plan's scratch
+/// trace); totals are zero and the status says why when it is infeasible.
 Status EvaluateNetwork(Evaluator::Plan& plan, const Workload& work, const Hardware& hw,
                        const ModelOptions& opt, std::array<double, kNumResultCols>* totals,
                        std::vector<LayerPhaseReport>* rows);

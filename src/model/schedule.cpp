@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "area.hpp"
 #include "hw_view.hpp"
 #include "layer_cost.hpp"
 #include "network.hpp"
@@ -10,74 +9,25 @@
 namespace trim::model::detail {
 namespace {
 
-using C = ResultCol;
 using Plan = Evaluator::Plan;
 
 std::size_t T(int tensor) { return static_cast<std::size_t>(tensor + 1); }
 std::size_t U(int i) { return static_cast<std::size_t>(i); }
-
-/// The roofline engine's layer-phase: compute at peak or compulsory traffic at full bandwidth.
-LayerCost RooflinePhase(double macs, double ops, double bits_w, double bits_i, const HwView& hw,
-                        double compulsory_bytes) {
-  LayerCost lc;
-  lc.macs = macs;
-  lc.ops = ops;
-  lc.compute_cycles = (lc.macs + lc.ops) / hw.Peak();
-  lc.dram_bytes = compulsory_bytes;
-  lc.dram_cycles = compulsory_bytes / hw.dram_bytes_per_cycle;
-  lc.cycles =
-      hw.overlap ? std::max(lc.compute_cycles, lc.dram_cycles) : lc.compute_cycles + lc.dram_cycles;
-  lc.latency_s = lc.cycles / hw.clock_hz;
-  double scale = 1.0;
-  if (hw.mac_scaling == 0) scale = bits_w * bits_i / (hw.ref_bits * hw.ref_bits);
-  if (hw.mac_scaling == 1) scale = std::max(bits_w, bits_i) / hw.ref_bits;
-  lc.e_mac_pj = (lc.macs + lc.ops) * hw.e_mac * scale;
-  lc.e_dram_pj = compulsory_bytes * 8.0 / hw.ref_bits * hw.e_dram;
-  lc.e_leak_pj = hw.leak_w * lc.latency_s * 1e12;
-  lc.energy_pj = lc.e_mac_pj + lc.e_dram_pj + lc.e_leak_pj;
-  lc.active_pes = std::min(hw.rows * hw.cols, std::ceil((lc.macs + lc.ops) / hw.lanes));
-  lc.utilization = lc.cycles > 0 ? (lc.macs > 0 ? lc.macs : lc.ops) / (hw.Peak() * lc.cycles) : 0;
-  return lc;
-}
+/// The cache slot of part k of layer l in phase p.
+int Slot(int l, Phase p, int k) { return (l * kNumPhases + static_cast<int>(p)) * 2 + k; }
 
 double StashBits(const Plan::StashEntry& e, const HwView& hw) {
   return e.elems * (e.fixed_bits > 0 ? e.fixed_bits : hw.Bits(e.bits));
 }
 
-/// Sums of the parts of one layer-phase, and the running totals.
-struct Sum {
-  double macs = 0, ops = 0, cycles = 0, e_mac = 0, e_rf = 0, e_noc = 0, e_glb = 0, e_dram = 0,
-         e_leak = 0, dram = 0, glb = 0, rf = 0, noc = 0, roof_cycles = 0, active = 0, peak = 0;
-  Dataflow df = Dataflow::kRS;
-  void Add(const LayerCost& lc) {
-    if (macs + ops == 0) df = lc.dataflow;
-    macs += lc.macs;
-    ops += lc.ops;
-    cycles += lc.cycles;
-    e_mac += lc.e_mac_pj;
-    e_rf += lc.e_rf_pj;
-    e_noc += lc.e_noc_pj;
-    e_glb += lc.e_glb_pj;
-    e_dram += lc.e_dram_pj;
-    e_leak += lc.e_leak_pj;
-    dram += lc.dram_bytes;
-    glb += lc.glb_accesses;
-    rf += lc.rf_accesses;
-    noc += lc.noc_transfers;
-    active = std::max(active, lc.active_pes);
-  }
-  [[nodiscard]] double Energy() const { return e_mac + e_rf + e_noc + e_glb + e_dram + e_leak; }
-};
-
 class Walk {
  public:
   Walk(Plan& plan, const Workload& work, const ModelOptions& opt, const HwView& full,
-       std::array<double, kNumResultCols>* totals, std::vector<LayerPhaseReport>* rows)
-      : plan_(plan), s_(plan.scratch), work_(work), hv_(full), t_(*totals), rows_(rows) {
+       MapCache* cache, Trace* trace)
+      : plan_(plan), s_(plan.scratch), work_(work), hv_(full), cache_(cache), tr_(*trace) {
     roofline_ = opt[Option::kEngine] == 1;
     inter_ = opt[Option::kInterLayer] == 0;
     select_ = static_cast<Select>(opt[Option::kSelect]);
-    opt_states_ = opt[Option::kOptimizer] == 0 ? 0.0 : (opt[Option::kOptimizer] == 2 ? 2.0 : 1.0);
     if (plan.training) {
       const double share = opt[Option::kStash] == 0 ? 0.5 : (opt[Option::kStash] == 1 ? 0.25 : 0.0);
       if (hv_.glb_split) {
@@ -124,9 +74,27 @@ class Walk {
   Status Forward();
   Status Backward();
   Status Step(int layer, Phase phase, double compulsory_first, double extra_first);
-  LayerCost Eval(const LoopNest& nest, const Residency& res, double extra, double evict,
-                 double compulsory);
-  void Record(int layer, Phase phase, const Sum& sum, Status st);
+  /// The outcome of one part: its status, whether the residency fell back, its GLB peak.
+  struct Outcome {
+    Status status = Status::kOk;
+    bool fell_back = false;
+    double glb_peak_bytes = 0;
+  };
+  /// A mapping choice before it is recorded.
+  struct Choice {
+    Status status = Status::kOk;
+    bool fell_back = false;
+    LayerMap map;
+    double spill_bits = 0;
+  };
+  [[nodiscard]] LayerMap Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res);
+  Choice WithFallback(int slot, const LoopNest& nest, Dataflow df, const Residency& res,
+                      double extra, double evict);
+  /// Maps part `slot` (the dataflow of the job, or the best of the five) and, when feasible,
+  /// records it in the trace.
+  Outcome Eval(int slot, const LoopNest& nest, const Residency& res, double extra, double evict,
+               double compulsory, double roof_work);
+  void Note(int layer, Phase phase, int first, double peak);
   void EvictFp();
   void EvictBp();
 
@@ -134,80 +102,91 @@ class Walk {
   Plan::Scratch& s_;
   const Workload& work_;
   HwView hv_;  ///< the view the tilings see (the stash share removed in training)
-  std::array<double, kNumResultCols>& t_;
-  std::vector<LayerPhaseReport>* rows_;
+  MapCache* cache_;
+  Trace& tr_;
   bool roofline_ = false, inter_ = true;
   Select select_ = Select::kEdp;
-  double stash_cap_ = 0, keep_cap_ = 0, ba_ = 16, bg_ = 16, opt_states_ = 1;
+  double stash_cap_ = 0, keep_cap_ = 0, ba_ = 16, bg_ = 16;
   double fp_live_ = 0, bp_live_ = 0;
   bool pg_kept_ = false;
   double pg_bits_ = 0;
-  double stash_kept_bits_ = 0, stash_spilled_bits_ = 0;
-  double peak_onchip_ = 0, peak_fmap_ = 0, weight_bytes_ = 0;
+  double stash_kept_bits_ = 0;
   double alive_ = 0;  ///< stash bits alive during the current layer-phase
-  std::array<double, kNumPhases> ph_cycles_{}, ph_energy_{}, ph_dram_{};
 };
 
-LayerCost Walk::Eval(const LoopNest& nest, const Residency& res, double extra, double evict,
-                     double compulsory) {
-  if (roofline_) {
-    LayerCost lc =
-        RooflinePhase(nest.Macs(), nest.is_mac ? 0.0 : nest.vec_ops, hv_.Bits(nest.weight_bits),
-                      hv_.Bits(nest.input_bits), hv_, compulsory);
-    lc.dataflow = work_.dataflow;
-    return lc;
-  }
-  return EvaluateLayerAuto(nest, work_.dataflow, hv_, res, select_, extra, evict);
+LayerMap Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
+  if (cache_ != nullptr) return cache_->Get(slot, nest, df, hv_, res);
+  return MapLayer(nest, df, hv_, res);
 }
 
-void Walk::Record(int layer, Phase phase, const Sum& sum, Status st) {
-  const double clock = hv_.clock_hz;
-  t_[U(static_cast<int>(C::kCycles))] += sum.cycles;
-  auto at = [this](C c) -> double& { return t_[static_cast<std::size_t>(c)]; };
-  at(C::kMacs) += sum.macs;
-  at(C::kEnergyMacPj) += sum.e_mac;
-  at(C::kEnergyRfPj) += sum.e_rf;
-  at(C::kEnergyNocPj) += sum.e_noc;
-  at(C::kEnergyGlbPj) += sum.e_glb;
-  at(C::kEnergyDramPj) += sum.e_dram;
-  at(C::kEnergyLeakPj) += sum.e_leak;
-  at(C::kDramBytes) += sum.dram;
-  at(C::kGlbAccesses) += sum.glb;
-  at(C::kRfAccesses) += sum.rf;
-  at(C::kNocTransfers) += sum.noc;
-  at(C::kRooflineS) += sum.roof_cycles / clock;
-  const auto p = static_cast<std::size_t>(phase);
-  ph_cycles_[p] += sum.cycles;
-  ph_energy_[p] += sum.Energy();
-  ph_dram_[p] += sum.dram;
-  peak_onchip_ = std::max(peak_onchip_, sum.peak + alive_ / 8.0);
-  if (rows_ == nullptr) return;
-  LayerPhaseReport r;
-  r.layer = layer;
-  r.kind = plan_.kinds[U(layer)];
-  r.phase = phase;
-  r.dataflow = sum.df;
-  r.macs = sum.macs;
-  r.ops = sum.ops;
-  r.cycles = sum.cycles;
-  r.latency_s = sum.cycles / clock;
-  r.energy_pj = sum.Energy();
-  r.energy_mac_pj = sum.e_mac;
-  r.energy_rf_pj = sum.e_rf;
-  r.energy_noc_pj = sum.e_noc;
-  r.energy_glb_pj = sum.e_glb;
-  r.energy_dram_pj = sum.e_dram;
-  r.energy_leak_pj = sum.e_leak;
-  r.dram_bytes = sum.dram;
-  r.glb_accesses = sum.glb;
-  r.rf_accesses = sum.rf;
-  r.noc_transfers = sum.noc;
-  r.roofline_s = sum.roof_cycles / clock;
-  r.active_pes = sum.active;
-  r.utilization =
-      sum.cycles > 0 ? (sum.macs > 0 ? sum.macs : sum.ops) / (hv_.Peak() * sum.cycles) : 0.0;
-  r.status = st;
-  rows_->push_back(r);
+Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, const Residency& res,
+                                double extra, double evict) {
+  Choice c;
+  c.map = Map(slot, nest, df, res);
+  c.spill_bits = extra;
+  c.status = c.map.status != Status::kOk ? c.map.status : BandwidthStatus(c.map, hv_, extra);
+  if (c.status == Status::kOk || !res.Any()) return c;
+  // The requested residency does not fit this layer: every tensor held on chip is written to
+  // DRAM (evict) and the layer runs with all its operands in DRAM.
+  Choice plain;
+  plain.map = Map(slot, nest, df, Residency{});
+  plain.spill_bits = extra + evict;
+  plain.status = plain.map.status != Status::kOk
+                     ? plain.map.status
+                     : BandwidthStatus(plain.map, hv_, plain.spill_bits);
+  plain.fell_back = true;
+  return plain.status == Status::kOk ? plain : c;
+}
+
+Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, double extra,
+                         double evict, double compulsory, double roof_work) {
+  Choice pick;
+  if (roofline_) {
+    pick.map = RooflineMap(nest, work_.dataflow, hv_);
+  } else if (work_.dataflow != Dataflow::kBest) {
+    pick = WithFallback(slot, nest, work_.dataflow, res, extra, evict);
+  } else if (!nest.is_mac) {
+    pick = WithFallback(slot, nest, Dataflow::kRS, res, extra, evict);
+    pick.map.dataflow = Dataflow::kBest;
+  } else {
+    // The best of the five under the selection criterion: the only place where costs steer
+    // the walk (so `best` traces are per design).
+    bool have = false;
+    double best_value = 0;
+    Status worst = Status::kOk;
+    for (int d = 0; d < 5; ++d) {
+      Choice c = WithFallback(slot, nest, static_cast<Dataflow>(d), res, extra, evict);
+      if (c.status != Status::kOk) {
+        if (worst == Status::kOk || c.status < worst) worst = c.status;
+        continue;
+      }
+      const double v = Criterion(CostLayer(c.map, hv_, c.spill_bits, compulsory), select_);
+      if (!have || v < best_value) {
+        pick = c;
+        best_value = v;
+        have = true;
+      }
+    }
+    if (!have) pick.status = worst;
+  }
+  Outcome out;
+  out.status = pick.status;
+  if (pick.status != Status::kOk) return out;
+  out.fell_back = pick.fell_back;
+  out.glb_peak_bytes = pick.map.glb_peak_bytes;
+  tr_.parts.push_back(TracePart{pick.map, pick.spill_bits, compulsory, roof_work});
+  return out;
+}
+
+void Walk::Note(int layer, Phase phase, int first, double peak) {
+  TracePhase p;
+  p.layer = layer;
+  p.phase = phase;
+  p.first = first;
+  p.count = static_cast<int>(tr_.parts.size()) - first;
+  p.peak_bytes = peak;
+  p.alive_bits = alive_;
+  tr_.phases.push_back(p);
 }
 
 void Walk::EvictFp() {
@@ -238,7 +217,7 @@ void Walk::Stash() {
     } else {
       full = true;
       s_.stash_kept[i] = 0;
-      stash_spilled_bits_ += b;
+      tr_.stash_spilled_bits += b;
     }
   }
   // Alive during FP of l: entries produced at or before l; during backward of l: entries whose
@@ -303,7 +282,9 @@ Status Walk::Forward() {
     if (l == 0) compulsory += CompulsoryInputElems(nest) * bi / 8.0;
     if (l == count - 1) compulsory += nest.OutputElems() * bo / 8.0;
     alive_ = plan_.training ? s_.fp_alive[U(l)] : 0.0;
-    const LayerCost lc = Eval(nest, res, extra, fp_live_, compulsory);
+    const int first = static_cast<int>(tr_.parts.size());
+    const Outcome lc =
+        Eval(Slot(l, Phase::kFP, 0), nest, res, extra, fp_live_, compulsory, nest.Macs());
     if (lc.status != Status::kOk) return lc.status;
     if (lc.fell_back) {
       EvictFp();
@@ -320,19 +301,15 @@ Status Walk::Forward() {
         fp_live_ += out_bits;
       }
     }
-    if (nest.weight_is_param) weight_bytes_ += nest.WeightElems() * bw / 8.0;
+    if (nest.weight_is_param) tr_.weight_bytes += nest.WeightElems() * bw / 8.0;
     double fmap_bits = nest.OutputElems() * bo;
     if (nest.is_mac) {
       fmap_bits += nest.InputElems() * bi;
     } else {
       for (int i = 0; i < nest.vec_n_rd; ++i) fmap_bits += nest.vec_rd[U(i)].elems * bi;
     }
-    peak_fmap_ = std::max(peak_fmap_, fmap_bits / 8.0);
-    Sum sum;
-    sum.Add(lc);
-    sum.roof_cycles = std::max(nest.Macs() / hv_.Peak(), compulsory / hv_.dram_bytes_per_cycle);
-    sum.peak = lc.glb_peak_bytes;
-    Record(l, Phase::kFP, sum, lc.status);
+    tr_.peak_fmap_bytes = std::max(tr_.peak_fmap_bytes, fmap_bits / 8.0);
+    Note(l, Phase::kFP, first, lc.glb_peak_bytes);
   }
   return Status::kOk;
 }
@@ -346,8 +323,8 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
   if (pn.count == 0) return Status::kOk;
   const double dying = s_.bp_kept[T(l)] != 0 ? plan_.act_elems[T(l)] * bg_ : 0.0;
   alive_ = s_.bp_alive[U(l)];
-  Sum sum;
-  Status st = Status::kOk;
+  const int first = static_cast<int>(tr_.parts.size());
+  double peak = 0;
   for (int k = 0; k < pn.count; ++k) {
     const LoopNest& nest = pn.part[U(k)];
     const NestRefs& rf = pn.refs[U(k)];
@@ -412,7 +389,8 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
         compulsory += nest.vec_wr[U(i)].elems * StreamBits(nest.vec_wr[U(i)], hv_) / 8.0;
       }
     }
-    const LayerCost lc = Eval(nest, res, extra, bp_live_, compulsory);
+    const Outcome lc = Eval(Slot(l, phase, k), nest, res, extra, bp_live_, compulsory,
+                            nest.Macs() + (nest.is_mac ? 0.0 : nest.vec_ops));
     if (lc.status != Status::kOk) return lc.status;
     if (lc.fell_back) {
       EvictBp();
@@ -436,13 +414,9 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
     } else {
       for (int i = 0; i < nest.vec_n_wr; ++i) mark(rf.wr[U(i)]);
     }
-    sum.Add(lc);
-    sum.roof_cycles += std::max((nest.Macs() + (nest.is_mac ? 0.0 : nest.vec_ops)) / hv_.Peak(),
-                                compulsory / hv_.dram_bytes_per_cycle);
-    sum.peak = std::max(sum.peak, lc.glb_peak_bytes);
-    st = lc.status;
+    peak = std::max(peak, lc.glb_peak_bytes);
   }
-  Record(l, phase, sum, st);
+  Note(l, phase, first, peak);
   return Status::kOk;
 }
 
@@ -483,7 +457,7 @@ Status Walk::Backward() {
 }
 
 Status Walk::Run() {
-  t_.fill(0.0);
+  tr_.Clear();
   std::fill(s_.fp_kept.begin(), s_.fp_kept.end(), 0);
   std::fill(s_.bp_kept.begin(), s_.bp_kept.end(), 0);
   std::fill(s_.grad_exists.begin(), s_.grad_exists.end(), 0);
@@ -492,76 +466,35 @@ Status Walk::Run() {
   if (plan_.training) Stash();
   Status st = Forward();
   if (st == Status::kOk && plan_.training) st = Backward();
-  if (st != Status::kOk) return st;
-  auto at = [this](C c) -> double& { return t_[static_cast<std::size_t>(c)]; };
-  const double n = static_cast<double>(work_.batch);
-  at(C::kLatencyS) = at(C::kCycles) / hv_.clock_hz;
-  at(C::kEnergyPj) = at(C::kEnergyMacPj) + at(C::kEnergyRfPj) + at(C::kEnergyNocPj) +
-                     at(C::kEnergyGlbPj) + at(C::kEnergyDramPj) + at(C::kEnergyLeakPj);
-  at(C::kEnergyPerSamplePj) = at(C::kEnergyPj) / n;
-  at(C::kThroughputSps) = at(C::kLatencyS) > 0 ? n / at(C::kLatencyS) : 0.0;
-  at(C::kEdpJs) = at(C::kEnergyPj) * 1e-12 * at(C::kLatencyS);
-  at(C::kUtilization) = at(C::kCycles) > 0 ? at(C::kMacs) / (hv_.Peak() * at(C::kCycles)) : 0.0;
-  at(C::kPowerW) = at(C::kLatencyS) > 0 ? at(C::kEnergyPj) * 1e-12 / at(C::kLatencyS) : 0.0;
-  if (plan_.training) {
-    const C lat[] = {C::kFpLatencyS, C::kBpLatencyS, C::kWgLatencyS, C::kWuLatencyS};
-    const C en[] = {C::kFpEnergyPj, C::kBpEnergyPj, C::kWgEnergyPj, C::kWuEnergyPj};
-    const C dr[] = {C::kFpDramBytes, C::kBpDramBytes, C::kWgDramBytes, C::kWuDramBytes};
-    for (std::size_t p = 0; p < kNumPhases; ++p) {
-      at(lat[p]) = ph_cycles_[p] / hv_.clock_hz;
-      at(en[p]) = ph_energy_[p];
-      at(dr[p]) = ph_dram_[p];
-    }
-    // Off chip: parameters with their gradients, optimizer state and master copy, the saved
-    // tensors that did not fit on chip, and the largest layer working set.
-    double per_param = hv_.Bits(BitsClass::kWeight) + bg_;
-    const double states = opt_states_;
-    per_param += states * hv_.Bits(BitsClass::kOpt);
-    if (hv_.Bits(BitsClass::kOpt) > hv_.Bits(BitsClass::kWeight)) {
-      per_param += hv_.Bits(BitsClass::kOpt);
-    }
-    double params = 0;
-    for (double p : plan_.params) params += p;
-    at(C::kPeakOffchipBytes) = params * per_param / 8.0 + stash_spilled_bits_ / 8.0 + peak_fmap_;
-  } else {
-    at(C::kFpLatencyS) = at(C::kLatencyS);
-    at(C::kFpEnergyPj) = at(C::kEnergyPj);
-    at(C::kFpDramBytes) = at(C::kDramBytes);
-    at(C::kPeakOffchipBytes) = weight_bytes_ + peak_fmap_;
-  }
-  at(C::kPeakOnchipBytes) = peak_onchip_;
-  return Status::kOk;
+  tr_.status = st;
+  return st;
 }
 
 }  // namespace
 
-Status EvaluateNetwork(Evaluator::Plan& plan, const Workload& work, const Hardware& hw,
-                       const ModelOptions& opt, std::array<double, kNumResultCols>* totals,
-                       std::vector<LayerPhaseReport>* rows) {
-  auto& t = *totals;
-  t.fill(0.0);
-  const HwView hv = MakeHwView(hw, opt);
+Status PointStatus(const Evaluator::Plan& plan, const HwView& hv) {
   if (hv.clock_hz <= 0 || hv.dram_bytes_per_cycle <= 0) return Status::kZeroBandwidth;
   for (Status s : plan.build_status) {
     if (s != Status::kOk) return s;
   }
-  Walk walk(plan, work, opt, hv, totals, rows);
-  const Status st = walk.Run();
-  if (st != Status::kOk) {
-    t.fill(0.0);
-    return st;
-  }
-  const AreaResult area = ComputeArea(hw);
-  t[static_cast<std::size_t>(C::kAreaMm2)] = area.area_mm2;
-  t[static_cast<std::size_t>(C::kDsp)] = area.dsp;
-  t[static_cast<std::size_t>(C::kBram)] = area.bram;
-  for (double v : t) {
-    if (!std::isfinite(v)) {
-      t.fill(0.0);
-      return Status::kNumericOverflow;
-    }
-  }
   return Status::kOk;
+}
+
+Status WalkNetwork(Evaluator::Plan& plan, const Workload& work, const ModelOptions& opt,
+                   const HwView& hv, MapCache* cache, Trace* trace) {
+  Walk walk(plan, work, opt, hv, cache, trace);
+  return walk.Run();
+}
+
+Status EvaluateNetwork(Evaluator::Plan& plan, const Workload& work, const Hardware& hw,
+                       const ModelOptions& opt, std::array<double, kNumResultCols>* totals,
+                       std::vector<LayerPhaseReport>* rows) {
+  totals->fill(0.0);
+  const HwView hv = MakeHwView(hw, opt);
+  const Status pre = PointStatus(plan, hv);
+  if (pre != Status::kOk) return pre;
+  WalkNetwork(plan, work, opt, hv, nullptr, &plan.trace);
+  return CostTrace(plan, work, opt, plan.trace, hw, hv, totals, rows);
 }
 
 }  // namespace trim::model::detail

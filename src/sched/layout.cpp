@@ -8,8 +8,7 @@ namespace trim::sched {
 namespace {
 
 double Seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 bool Better(const BestEntry& a, const BestEntry& b, bool maximize) {
@@ -83,19 +82,30 @@ void TaskRunner::Begin(IndexRange r) {
   task_ = r;
   const Index block = r.begin / space_.block_size();
   work_ = space_.WorkloadOf(block);
-  network_code_ = static_cast<std::uint32_t>(
-      space_.AxisColumnValue(space_.axes().size() - 1, r.begin));
+  network_code_ =
+      static_cast<std::uint32_t>(space_.AxisColumnValue(space_.axes().size() - 1, r.begin));
   res_.Resize(r.size());
   feasible_.resize(r.size());
 }
 
 void TaskRunner::EvaluatePart(IndexRange part, double& fill_s, double& eval_s) {
-  const double t0 = Seconds();
-  space_.FillBatch(part, hw_);
-  if (part_.size != part.size()) part_.Resize(part.size());
-  const double t1 = Seconds();
-  evaluator_.Evaluate(work_, hw_, part_);
-  const double t2 = Seconds();
+  // Sub-batches of at most kSubBatch designs: the hardware and result batches stay small
+  // whatever the task size (only the task's output columns grow with it).
+  for (Index from = part.begin; from < part.end; from += kSubBatch) {
+    const IndexRange sub{from, std::min<Index>(part.end, from + kSubBatch)};
+    const double t0 = Seconds();
+    space_.FillBatch(sub, hw_);
+    if (part_.size != sub.size()) part_.Resize(sub.size());
+    const double t1 = Seconds();
+    evaluator_.Evaluate(work_, hw_, part_);
+    const double t2 = Seconds();
+    Collect(sub);
+    fill_s += t1 - t0;
+    eval_s += t2 - t1;
+  }
+}
+
+void TaskRunner::Collect(IndexRange part) {
   const std::size_t off = part.begin - task_.begin;
   for (std::size_t c = 0; c < model::kNumResultCols; ++c) {
     std::copy(part_.col[c].begin(), part_.col[c].end(), res_.col[c].begin() + off);
@@ -112,15 +122,12 @@ void TaskRunner::EvaluatePart(IndexRange part, double& fill_s, double& eval_s) {
     if (!ok || top_ == 0) continue;
     const BestEntry e{network_code_, part.begin + k, part_.col[goal_col_][k]};
     if (best.size() == top_ && !Better(e, best.back(), maximize_)) continue;
-    auto pos = std::upper_bound(best.begin(), best.end(), e, [&](const BestEntry& a,
-                                                                 const BestEntry& b) {
-      return Better(a, b, maximize_);
-    });
+    auto pos = std::upper_bound(
+        best.begin(), best.end(), e,
+        [&](const BestEntry& a, const BestEntry& b) { return Better(a, b, maximize_); });
     best.insert(pos, e);
     if (best.size() > top_) best.pop_back();
   }
-  fill_s += t1 - t0;
-  eval_s += t2 - t1;
 }
 
 void TaskRunner::Write(io::ResultsFile& file) {

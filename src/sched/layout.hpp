@@ -30,8 +30,17 @@ class TaskRunner {
   void Write(io::ResultsFile& file);
   /// The best entries seen by this rank, per network, best first.
   [[nodiscard]] std::vector<BestEntry> Best() const;
+  /// The model's evaluation counters on this rank (cache reuse).
+  [[nodiscard]] const model::EvaluatorStats& ModelStats() const { return evaluator_.stats(); }
+
+  /// Designs per model batch: bounds the hardware and result batches whatever the task size.
+  static constexpr Index kSubBatch = 4096;
 
  private:
+  /// Copies the sub-batch results of `part` into the task's columns, flags feasibility and
+  /// updates the best list.
+  void Collect(IndexRange part);
+
   const space::DesignSpace& space_;
   model::Evaluator evaluator_;
   IndexRange task_;

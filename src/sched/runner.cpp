@@ -3,19 +3,22 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <ctime>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "layout.hpp"
+#include "trim/core/error.hpp"
 #include "trim/core/sha256.hpp"
 
 namespace trim::sched {
 namespace {
 
 double Seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::string UtcNow() {
@@ -92,8 +95,8 @@ std::string RecvBytes(MPI_Comm comm, int source, int tag, int* from = nullptr) {
 // between parts), write, and count.
 class RankWork {
  public:
-  RankWork(const space::DesignSpace& space, io::ResultsFile& file, const RunOptions& opts)
-      : runner_(space), file_(file), opts_(opts) {}
+  RankWork(const space::DesignSpace& space, io::ResultsFile& file, const RunOptions& opts, int rank)
+      : runner_(space), file_(file), opts_(opts), rank_(rank) {}
 
   // Evaluates and writes r in one go.
   void Run(IndexRange r) {
@@ -111,8 +114,8 @@ class RankWork {
   [[nodiscard]] bool Busy() const { return pos_ < current_.end; }
   // Evaluates about `slice_s` seconds of the current task; writes it when complete.
   void Step(double slice_s) {
-    const Index n = std::clamp<Index>(
-        static_cast<Index>(slice_s / std::max(sec_per_point_, 1e-9)), 1, current_.end - pos_);
+    const Index n = std::clamp<Index>(static_cast<Index>(slice_s / std::max(sec_per_point_, 1e-9)),
+                                      1, current_.end - pos_);
     const double t0 = Seconds();
     runner_.EvaluatePart({pos_, pos_ + n}, times.fill_s, times.evaluate_s);
     sec_per_point_ = (Seconds() - t0) / static_cast<double>(n);
@@ -135,6 +138,11 @@ class RankWork {
     if (opts_.crash_after_tasks >= 0 && tasks_written_ >= opts_.crash_after_tasks) {
       std::raise(SIGKILL);
     }
+    if (opts_.fail_rank == rank_) {
+      throw std::runtime_error("test failure requested by --test-fail-rank " +
+                               std::to_string(rank_) + " after writing rows [" +
+                               std::to_string(r.begin) + ", " + std::to_string(r.end) + ")");
+    }
   }
 
   TaskRunner runner_;
@@ -144,6 +152,7 @@ class RankWork {
   Index pos_ = 0;
   double sec_per_point_ = 1e-6;
   int tasks_written_ = 0;
+  int rank_ = 0;
 };
 
 class Progress {
@@ -254,8 +263,8 @@ std::vector<BestEntry> GatherBest(MPI_Comm comm, int rank, int size,
   if (rank != 0) return {};
   std::vector<BestEntry> merged;
   for (int r = 0; r < size; ++r) {
-    const auto part = DecodeBest(all.substr(static_cast<std::size_t>(displs[r]),
-                                            static_cast<std::size_t>(counts[r])));
+    const auto part = DecodeBest(
+        all.substr(static_cast<std::size_t>(displs[r]), static_cast<std::size_t>(counts[r])));
     merged.insert(merged.end(), part.begin(), part.end());
   }
   return MergeBest(merged, maximize, top);
@@ -329,6 +338,72 @@ io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<Best
   return t;
 }
 
+// Everything after the file is open: plan, compute and write, reduce the best designs,
+// close. Any exception here is this rank's own failure.
+RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOptions& opts,
+                     io::ResultsFile& file, double t_start) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const config::JobSpec& job = space.job();
+  RunSummary sum;
+  sum.ranks = size;
+  sum.points_total = space.size();
+  sum.chunk = opts.chunk > 0 ? opts.chunk : AutoChunk(space, size);
+  std::vector<IndexRange> tasks;
+  if (rank == 0) {
+    tasks = PlanTasks(space, sum.chunk, opts.resume ? &file : nullptr, sum.points_before);
+    sum.tasks = tasks.size();
+  }
+  MPI_Bcast(&sum.points_before, 1, MPI_UINT64_T, 0, comm);
+
+  RankWork work(space, file, opts, rank);
+  bool stopped = false;
+  if (size == 1) {
+    stopped = Solo(tasks, work, opts, sum.points_before, sum.points_total);
+  } else if (rank == 0) {
+    stopped = Master(comm, size, tasks, work, opts, sum.points_before, sum.points_total);
+  } else {
+    Worker(comm, work, opts);
+  }
+  int stopped_int = stopped ? 1 : 0;
+  MPI_Bcast(&stopped_int, 1, MPI_INT, 0, comm);
+
+  MPI_Allreduce(&work.points, &sum.points_now, 1, MPI_UINT64_T, MPI_SUM, comm);
+  // A stop request that came after the last task was handed out leaves a complete file.
+  sum.interrupted = stopped_int != 0 && sum.points_before + sum.points_now < sum.points_total;
+  sum.times = work.times;
+  double mine[4] = {work.times.fill_s, work.times.evaluate_s, work.times.write_s,
+                    work.times.sched_s};
+  double maxes[4];
+  MPI_Allreduce(mine, maxes, 4, MPI_DOUBLE, MPI_MAX, comm);
+  sum.times_max = {maxes[0], maxes[1], maxes[2], maxes[3]};
+
+  const auto& goal = job.goal;
+  const std::vector<BestEntry> candidates =
+      sum.points_before > 0 ? BestFromFile(file, space, rank, size) : work.Best();
+  sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
+                        static_cast<std::size_t>(std::max(0, goal.top)));
+  file.WriteTable(BestTable(space, sum.best), 0);
+  sum.wall_s = Seconds() - t_start;
+  double wall = sum.wall_s;
+  MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm);
+  file.SetAttributes({
+      {"wall_time_s", "", wall, true},
+      {"completed_utc", sum.interrupted ? "" : UtcNow(), 0, false},
+      {"last_run_ranks", "", static_cast<double>(size), true},
+      {"last_run_command_line", opts.command_line, 0, false},
+      {"points_done", "", static_cast<double>(sum.points_before + sum.points_now), true},
+      {"time_fill_s_max", "", maxes[0], true},
+      {"time_evaluate_s_max", "", maxes[1], true},
+      {"time_write_s_max", "", maxes[2], true},
+      {"time_sched_s_max", "", maxes[3], true},
+  });
+  file.Close();
+  sum.wall_s = Seconds() - t_start;
+  return sum;
+}
+
 }  // namespace
 
 double BlockCost(const space::DesignSpace& space, Index block) {
@@ -341,12 +416,40 @@ double BlockCost(const space::DesignSpace& space, Index block) {
 }
 
 std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks) {
+  return AutoChunk(points, block, ranks, 0.0);
+}
+
+std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks,
+                        double evals_per_point) {
   // About 16 tasks per rank balance the load; at least 512 points keep per-task overheads
-  // (one request, ~40 independent writes) small; at most 65536 bound the buffers.
-  const std::uint64_t per =
-      points / (16 * static_cast<std::uint64_t>(std::max(1, ranks))) + 1;
-  return std::min<std::uint64_t>(std::clamp<std::uint64_t>(per, 512, 65536),
-                                 std::max<std::uint64_t>(block, 1));
+  // (one request, ~40 independent writes) small; at most 65536 from this rule.
+  const std::uint64_t per = points / (16 * static_cast<std::uint64_t>(std::max(1, ranks))) + 1;
+  std::uint64_t chunk = std::clamp<std::uint64_t>(per, 512, 65536);
+  // Rank 0 spends kRequestS on each request; a task of C points keeps a worker busy for
+  // C * evals_per_point * kEvalS. With W = ranks - 1 workers rank 0 is busy a share
+  // W * kRequestS / (C * evals_per_point * kEvalS) of the time: at most kMasterShare when C is
+  // at least the bound below (docs/benchmarks.md: both constants are measured there, kEvalS
+  // as the fastest warm cost per layer-phase evaluation, so the bound errs on the large side).
+  constexpr double kRequestS = 20e-6;
+  constexpr double kEvalS = 20e-9;
+  constexpr double kMasterShare = 0.25;
+  constexpr std::uint64_t kMaxChunk = 131072;  // bounds the per-task output buffers
+  if (evals_per_point > 0 && ranks > 1) {
+    const double workers = static_cast<double>(ranks - 1);
+    const double need = workers * kRequestS / (kMasterShare * evals_per_point * kEvalS);
+    chunk = std::max(chunk, static_cast<std::uint64_t>(std::min(std::ceil(need), 1e18)));
+    chunk = std::min(chunk, kMaxChunk);
+  }
+  return std::min<std::uint64_t>(chunk, std::max<std::uint64_t>(block, 1));
+}
+
+std::uint64_t AutoChunk(const space::DesignSpace& space, int ranks) {
+  double cheapest = 0;  // the cheapest block makes the most requests per second
+  for (Index b = 0; b < space.num_blocks(); ++b) {
+    const double c = BlockCost(space, b);
+    cheapest = b == 0 ? c : std::min(cheapest, c);
+  }
+  return AutoChunk(space.size(), space.block_size(), ranks, cheapest);
 }
 
 std::string JobHash(const config::JobSpec& job) {
@@ -397,61 +500,13 @@ RunSummary RunSweep(MPI_Comm comm, const space::DesignSpace& space, const RunOpt
     file = io::ResultsFile::Create(comm, opts.output, layout, attrs, opts.force);
   }
 
-  RunSummary sum;
-  sum.ranks = size;
-  sum.points_total = space.size();
-  sum.chunk = opts.chunk > 0 ? opts.chunk : AutoChunk(space.size(), space.block_size(), size);
-  std::vector<IndexRange> tasks;
-  if (rank == 0) {
-    tasks = PlanTasks(space, sum.chunk, opts.resume ? file.get() : nullptr, sum.points_before);
-    sum.tasks = tasks.size();
+  try {
+    return RunOpened(comm, space, opts, *file, t_start);
+  } catch (const IoError& e) {
+    throw RankFailure(rank, size, e.what(), true);
+  } catch (const std::exception& e) {
+    throw RankFailure(rank, size, e.what(), false);
   }
-  MPI_Bcast(&sum.points_before, 1, MPI_UINT64_T, 0, comm);
-
-  RankWork work(space, *file, opts);
-  bool stopped = false;
-  if (size == 1) {
-    stopped = Solo(tasks, work, opts, sum.points_before, sum.points_total);
-  } else if (rank == 0) {
-    stopped = Master(comm, size, tasks, work, opts, sum.points_before, sum.points_total);
-  } else {
-    Worker(comm, work, opts);
-  }
-  int stopped_int = stopped ? 1 : 0;
-  MPI_Bcast(&stopped_int, 1, MPI_INT, 0, comm);
-  sum.interrupted = stopped_int != 0;
-
-  MPI_Allreduce(&work.points, &sum.points_now, 1, MPI_UINT64_T, MPI_SUM, comm);
-  sum.times = work.times;
-  double mine[4] = {work.times.fill_s, work.times.evaluate_s, work.times.write_s,
-                    work.times.sched_s};
-  double maxes[4];
-  MPI_Allreduce(mine, maxes, 4, MPI_DOUBLE, MPI_MAX, comm);
-  sum.times_max = {maxes[0], maxes[1], maxes[2], maxes[3]};
-
-  const auto& goal = job.goal;
-  const std::vector<BestEntry> candidates =
-      sum.points_before > 0 ? BestFromFile(*file, space, rank, size) : work.Best();
-  sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
-                        static_cast<std::size_t>(std::max(0, goal.top)));
-  file->WriteTable(BestTable(space, sum.best), 0);
-  sum.wall_s = Seconds() - t_start;
-  double wall = sum.wall_s;
-  MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm);
-  file->SetAttributes({
-      {"wall_time_s", "", wall, true},
-      {"completed_utc", sum.interrupted ? "" : UtcNow(), 0, false},
-      {"last_run_ranks", "", static_cast<double>(size), true},
-      {"last_run_command_line", opts.command_line, 0, false},
-      {"points_done", "", static_cast<double>(sum.points_before + sum.points_now), true},
-      {"time_fill_s_max", "", maxes[0], true},
-      {"time_evaluate_s_max", "", maxes[1], true},
-      {"time_write_s_max", "", maxes[2], true},
-      {"time_sched_s_max", "", maxes[3], true},
-  });
-  file->Close();
-  sum.wall_s = Seconds() - t_start;
-  return sum;
 }
 
 }  // namespace trim::sched

@@ -4,7 +4,9 @@
 // dataflow); the designs vary in their hardware parameters only (HwBatch, one column per
 // HwParam). Results come back as one column per ResultCol plus a Status per design.
 // Evaluate() and EvaluatePoint() share the same formulas and give bitwise-identical totals.
-// An Evaluator holds caches and is not thread-safe: use one per thread.
+// An Evaluator holds caches (the plan of the last workload, layer mappings, the walks of
+// recent mapping groups; docs/model.md, "Performance") that never change a result. Its memory
+// is bounded (a few tens of MiB at most). Not thread-safe: use one per thread.
 #pragma once
 
 #include <array>
@@ -78,9 +80,21 @@ struct PointReport {
   Status status = Status::kOk;
 };
 
+/// Counters of an Evaluator's reuse (docs/model.md, "Performance"); they never change results.
+struct EvaluatorStats {
+  std::uint64_t points = 0;      ///< designs evaluated by Evaluate
+  std::uint64_t walks = 0;       ///< network walks (each maps every layer-phase of a design)
+  std::uint64_t trace_hits = 0;  ///< designs costed from the cached walk of their mapping group
+  std::uint64_t map_hits = 0;    ///< layer mappings taken from the mapping cache
+  std::uint64_t map_misses = 0;  ///< layer mappings computed
+  std::uint64_t plans = 0;       ///< plan builds (a new network, mode or batch)
+};
+
 class Evaluator {
  public:
-  explicit Evaluator(const ModelOptions& options);
+  /// `caching` = false maps every layer-phase of every design afresh (the reference the
+  /// cache tests compare against); results are bitwise identical either way.
+  explicit Evaluator(const ModelOptions& options, bool caching = true);
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
@@ -90,11 +104,20 @@ class Evaluator {
   /// One design with per-layer, per-phase detail (trim-eval).
   PointReport EvaluatePoint(const Workload& work, const Hardware& hw);
 
-  struct Plan;  ///< the workload's loop nests and inter-layer structure (internal)
+  [[nodiscard]] const EvaluatorStats& stats() const { return stats_; }
+
+  struct Plan;   ///< the workload's loop nests and inter-layer structure (internal)
+  struct Cache;  ///< the mapping cache and the walks of recent mapping groups (internal)
 
  private:
+  void EnsurePlan(const Workload& work);
+
   ModelOptions options_;
+  bool caching_;
   std::unique_ptr<Plan> plan_;
+  std::unique_ptr<Cache> cache_;
+  std::vector<std::int64_t> plan_signature_;
+  EvaluatorStats stats_;
 };
 
 /// Peak MACs per cycle of a design: pe_rows * pe_cols * macs_per_pe.

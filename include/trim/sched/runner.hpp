@@ -8,14 +8,15 @@
 // COLLECTIVE over `comm`; every rank must pass an identical DesignSpace and options.
 #pragma once
 
+#include <mpi.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <mpi.h>
 
 #include "trim/sched/messages.hpp"
 #include "trim/space/design_space.hpp"
@@ -34,6 +35,9 @@ struct RunOptions {
   const volatile std::sig_atomic_t* stop_flag = nullptr;
   /// Testing aid: this rank kills itself with SIGKILL after writing this many tasks (< 0: never).
   int crash_after_tasks = -1;
+  /// Testing aid: this rank throws (a std::runtime_error, surfacing as a RankFailure) after
+  /// writing its first task (< 0: never).
+  int fail_rank = -1;
   /// Called on rank 0 about once per `progress_interval_s` with (points done, points total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
   double progress_interval_s = 2.0;
@@ -53,15 +57,42 @@ struct RunSummary {
   std::uint64_t tasks = 0;          ///< tasks planned by rank 0
   std::uint64_t chunk = 0;          ///< points per task used
   double wall_s = 0;
-  PhaseTimes times;                 ///< rank 0's own phase times
-  PhaseTimes times_max;             ///< the largest of each phase over the ranks
+  PhaseTimes times;      ///< rank 0's own phase times
+  PhaseTimes times_max;  ///< the largest of each phase over the ranks
   bool interrupted = false;
-  std::vector<BestEntry> best;      ///< rank 0 only: best designs per network, best first
+  std::vector<BestEntry> best;  ///< rank 0 only: best designs per network, best first
   int ranks = 1;
+};
+
+/// A failure of this rank after the results file was opened (an evaluation, a write, the
+/// final reduction): thrown on the failing rank only, so the other ranks may be blocked in
+/// communication and the caller must abort the communicator. The file keeps every row whose
+/// done flag is set and can be completed with `resume`. Failures before that point (the file
+/// cannot be created or is refused) are thrown as the io errors themselves, on every rank alike.
+class RankFailure : public std::runtime_error {
+ public:
+  RankFailure(int rank, int ranks, const std::string& cause, bool io_error)
+      : std::runtime_error(cause), rank_(rank), ranks_(ranks), io_error_(io_error) {}
+  [[nodiscard]] int rank() const { return rank_; }
+  [[nodiscard]] int ranks() const { return ranks_; }
+  /// True when the cause was a trim::IoError (a file-system failure, with its path).
+  [[nodiscard]] bool io_error() const { return io_error_; }
+
+ private:
+  int rank_;
+  int ranks_;
+  bool io_error_;
 };
 
 /// Automatic chunk size for `ranks` ranks over `points` points in blocks of `block` points.
 std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks);
+/// The same, with tasks large enough that rank 0 stays at most a quarter busy answering
+/// requests when each point costs `evals_per_point` layer-phase evaluations (BlockCost);
+/// docs/benchmarks.md derives the bound from measured costs. 0 = unknown (no such bound).
+std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks,
+                        double evals_per_point);
+/// AutoChunk for a design space, from the cost of its cheapest block.
+std::uint64_t AutoChunk(const space::DesignSpace& space, int ranks);
 
 /// Relative cost of evaluating one design point of a block: layer-phase evaluations (layers x
 /// phases x dataflows tried). Orders the work: costliest blocks first.
@@ -70,7 +101,8 @@ double BlockCost(const space::DesignSpace& space, Index block);
 /// SHA-256 (hex) of the job text and every source file it read: the identity of a results file.
 std::string JobHash(const config::JobSpec& job);
 
-/// Runs the sweep. Throws IoError (file problems) on every rank alike.
+/// Runs the sweep. Throws io::RefusedError or IoError on every rank alike when the file cannot
+/// be created or resumed, and RankFailure on a rank that fails afterwards.
 RunSummary RunSweep(MPI_Comm comm, const space::DesignSpace& space, const RunOptions& opts);
 
 }  // namespace trim::sched
