@@ -216,19 +216,40 @@ bool Master(MPI_Comm comm, int size, const std::vector<IndexRange>& tasks, RankW
   return stopping;
 }
 
+// A worker keeps one request in flight: it asks for its next task before computing the
+// current one, so rank 0's answer (which waits for the end of rank 0's current slice) arrives
+// while the worker computes. Rank 0 therefore answers every request exactly once, with a task
+// or with stop; a worker that is told to stop has finished everything it was given.
 void Worker(MPI_Comm comm, RankWork& work, const RunOptions& opts) {
   std::uint64_t last_points = 0;
-  for (;;) {
+  auto request = [&](bool stopping) {
     const double t0 = Seconds();
     WorkRequest req;
     req.points_done = work.points - last_points;
     last_points = work.points;
-    req.stopping = StopRequested(opts);
+    req.stopping = stopping;
     SendBytes(comm, 0, kTagRequest, Encode(req));
-    const WorkAssign a = DecodeAssign(RecvBytes(comm, 0, kTagAssign));
     work.times.sched_s += Seconds() - t0;
-    if (a.stop) break;
-    for (const IndexRange& r : a.ranges) work.Run(r);
+  };
+  auto receive = [&]() {
+    const double t0 = Seconds();
+    WorkAssign a = DecodeAssign(RecvBytes(comm, 0, kTagAssign));
+    work.times.sched_s += Seconds() - t0;
+    return a;
+  };
+  request(StopRequested(opts));
+  WorkAssign current = receive();
+  while (!current.stop) {
+    if (StopRequested(opts)) {
+      // Leave this task undone (the file stays resumable) and let rank 0 wind the run down;
+      // its answer to this request is stop.
+      request(true);
+      (void)receive();
+      return;
+    }
+    request(false);
+    for (const IndexRange& r : current.ranges) work.Run(r);
+    current = receive();
   }
 }
 
