@@ -379,17 +379,35 @@ int Run(int argc, char** argv) {
   ro.fail_rank = args.fail_rank;
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (!args.quiet && rank == 0) {
-    ro.progress = [tty, t0 = std::chrono::steady_clock::now()](std::uint64_t done,
-                                                               std::uint64_t total) {
+    // The rate counts only this run's points (a resumed run starts part-way).
+    ro.progress = [tty, t0 = std::chrono::steady_clock::now(), first = std::uint64_t{0},
+                   seen = false](std::uint64_t done, std::uint64_t total) mutable {
+      if (!seen) {
+        first = done;
+        seen = true;
+      }
       const double el =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const double rate = el > 0 ? static_cast<double>(done) / el : 0;
-      const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
-      std::fprintf(stderr, "%strim-sweep: %llu/%llu points (%.1f%%), %.0f points/s, ETA %.0f s%s",
-                   tty ? "\r" : "", static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total),
-                   100.0 * static_cast<double>(done) / static_cast<double>(total), rate, eta,
-                   tty ? "   " : "\n");
+      const double rate = el > 0 ? static_cast<double>(done - first) / el : 0;
+      const double frac = static_cast<double>(done) / static_cast<double>(total);
+      char speed[64] = "rate and ETA after the next update";
+      if (rate > 0) {
+        std::snprintf(speed, sizeof speed, "%.0f points/s, ETA %.0f s", rate,
+                      static_cast<double>(total - done) / rate);
+      }
+      if (tty) {
+        constexpr int kWidth = 30;
+        const int filled = static_cast<int>(frac * kWidth);
+        const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
+                                std::string(static_cast<std::size_t>(kWidth - filled), '.');
+        std::fprintf(stderr, "\r[%s] %5.1f%% %llu/%llu points, %s   ", bar.c_str(), 100.0 * frac,
+                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                     speed);
+      } else {
+        std::fprintf(stderr, "trim-sweep: %llu/%llu points (%.1f%%), %s\n",
+                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                     100.0 * frac, speed);
+      }
     };
   }
   sched::RunSummary sum;
