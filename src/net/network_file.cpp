@@ -157,9 +157,9 @@ class Parser {
     if (const auto* b = n.as_boolean()) return b->get();
     Fail(Pos(n), what + " must be true or false");
   }
-  /// An integer >= min; in a block, a string names a block parameter.
+  /// An integer in [min, max]; in a block, a string names a block parameter.
   std::int64_t Int(const toml::node& n, const std::string& what, std::int64_t min,
-                   const Params* params) const {
+                   const Params* params, std::int64_t max = kMaxLayerDim) const {
     std::int64_t v = 0;
     if (const auto* i = n.as_integer()) {
       v = i->get();
@@ -184,12 +184,20 @@ class Parser {
     if (v < min) {
       Fail(Pos(n), what + " = " + std::to_string(v) + " must be >= " + std::to_string(min));
     }
+    if (v > max) {
+      Fail(Pos(n), what + " = " + std::to_string(v) + " must be <= " + std::to_string(max),
+           max == kMaxLayerDim
+               ? "sizes, windows, strides, pads, dilations, groups and counts are at most 2^24 "
+                 "(see Limits in docs/network-format.md)"
+               : "see Limits in docs/network-format.md");
+    }
     return v;
   }
   std::int64_t IntOr(const toml::table& t, std::string_view key, std::int64_t def, std::int64_t min,
-                     const Params* params, const std::string& where) const {
+                     const Params* params, const std::string& where,
+                     std::int64_t max = kMaxLayerDim) const {
     const toml::node* n = t.get(key);
-    return n == nullptr ? def : Int(*n, where + "." + std::string(key), min, params);
+    return n == nullptr ? def : Int(*n, where + "." + std::string(key), min, params, max);
   }
   template <typename Range>
   std::size_t Choice(const toml::node& n, const std::string& what, const Range& choices) const {
@@ -217,6 +225,13 @@ class Parser {
     }
     input_ = {Int(a[0], "input[0]", 1, nullptr), Int(a[1], "input[1]", 1, nullptr),
               Int(a[2], "input[2]", 1, nullptr)};
+    const std::int64_t count = CheckedProduct({input_.c, input_.h, input_.w});
+    if (count < 0 || count > kMaxLayerCount) {
+      Fail(Pos(*n),
+           "input " + input_.text() + " has more than " + std::to_string(kMaxLayerCount) +
+               " elements",
+           "a sample is at most 2^50 elements (see Limits in docs/network-format.md)");
+    }
   }
 
   void ReadBlocks(const toml::node& n) {
@@ -227,8 +242,8 @@ class Parser {
       Params defaults;
       if (const auto* p = t.get("params")) {
         for (const auto& [pk, pv] : Table(*p, "block." + name + ".params")) {
-          defaults[std::string(pk.str())] =
-              Int(pv, "block." + name + ".params." + std::string(pk.str()), 0, nullptr);
+          defaults[std::string(pk.str())] = Int(
+              pv, "block." + name + ".params." + std::string(pk.str()), 0, nullptr, kMaxLayerCount);
         }
       }
       const toml::node* layers = t.get("layer");
@@ -258,7 +273,7 @@ class Parser {
            "add name = \"...\"; its layers are named <name>.<repetition>.<layer>");
     }
     const std::string name = String(*name_node, "name");
-    const std::int64_t repeat = IntOr(use, "repeat", 1, 1, nullptr, name);
+    const std::int64_t repeat = IntOr(use, "repeat", 1, 1, nullptr, name, kMaxNetworkLayers);
     const std::int64_t start = IntOr(use, "start", 0, 0, nullptr, name);
     Params params = it->second.defaults;
     if (const auto* set = use.get("set")) {
@@ -272,7 +287,7 @@ class Parser {
                (best.empty() ? "" : "did you mean '" + best + "'? ") + "declare it in block." +
                    block + ".params");
         }
-        params[key] = Int(v, name + ".set." + key, 0, nullptr);
+        params[key] = Int(v, name + ".set." + key, 0, nullptr, kMaxLayerCount);
       }
     }
     int producer = static_cast<int>(net_.layers.size()) - 1;
@@ -282,6 +297,18 @@ class Parser {
       producer = Resolve(a[0], Scope{});
     }
     const toml::array& layers = *it->second.table->get("layer")->as_array();
+    // Checked before expanding: a large repeat must not build the layers first.
+    const auto total = static_cast<std::int64_t>(net_.layers.size()) +
+                       repeat * static_cast<std::int64_t>(layers.size());
+    if (total > kMaxNetworkLayers) {
+      const toml::node* at = use.contains("repeat") ? use.get("repeat") : use.get("block");
+      Fail(Pos(*at),
+           name + ": " + std::to_string(repeat) + " x " + std::to_string(layers.size()) +
+               " layers of block \"" + block + "\" would make the network " +
+               std::to_string(total) + " layers long",
+           "a network has at most " + std::to_string(kMaxNetworkLayers) +
+               " layers after blocks are expanded (see Limits in docs/network-format.md)");
+    }
     for (std::int64_t rep = 0; rep < repeat; ++rep) {
       Scope scope;
       scope.in_block = true;
@@ -327,6 +354,11 @@ class Parser {
     }
     const std::string full = scope.prefix + local;
     const std::string where = "layer '" + full + "'";
+    if (static_cast<std::int64_t>(net_.layers.size()) >= kMaxNetworkLayers) {
+      Fail(Pos(t), where + " would be layer " + std::to_string(net_.layers.size() + 1),
+           "a network has at most " + std::to_string(kMaxNetworkLayers) +
+               " layers (see Limits in docs/network-format.md)");
+    }
     if (index_.contains(full)) {
       Fail(Pos(*name_node), "layer name \"" + full + "\" is used twice",
            "layer names must be unique");
@@ -354,7 +386,7 @@ class Parser {
     }
     const Shape in = OutputOf(producers.front());
     const Params* p = scope.params;
-    l.extra_params = IntOr(t, "extra_params", 0, 0, p, where);
+    l.extra_params = IntOr(t, "extra_params", 0, 0, p, where, kMaxLayerCount);
 
     auto window = [&](std::int64_t def_stride) {
       const toml::node* kernel = t.get("kernel");
@@ -409,9 +441,12 @@ class Parser {
         l.m = l.groups * n;
         l.h = IntOr(t, "rows", in.h * in.w, 1, p, where);
         l.w = 1;
-        if (l.c * l.h > in.count()) {
+        const std::int64_t used = CheckedProduct({l.c, l.h});
+        if (used < 0 || used > in.count()) {
           Fail(Pos(need("k")),
-               where + ": groups * k * rows = " + std::to_string(l.c * l.h) +
+               where + ": groups * k * rows = " +
+                   (used < 0 ? std::to_string(l.c) + " x " + std::to_string(l.h)
+                             : std::to_string(used)) +
                    " exceeds the left operand's " + std::to_string(in.count()) + " elements (" +
                    in.text() + ")",
                "rows default to the operand's h*w; check groups, k and rows");
@@ -449,9 +484,11 @@ class Parser {
           if (a.size() != 3) Fail(Pos(*sh), where + ".shape must list 3 numbers (c, h, w)");
           view = {Int(a[0], where + ".shape[0]", 1, p), Int(a[1], where + ".shape[1]", 1, p),
                   Int(a[2], where + ".shape[2]", 1, p)};
-          if (view.count() != in.count()) {
+          const std::int64_t count = CheckedProduct({view.c, view.h, view.w});
+          if (count != in.count()) {
             Fail(Pos(*sh),
-                 where + ".shape " + view.text() + " has " + std::to_string(view.count()) +
+                 where + ".shape " + view.text() + " has " +
+                     (count < 0 ? "more than 2^63" : std::to_string(count)) +
                      " elements but its input " + in.text() + " has " + std::to_string(in.count()),
                  "a shape only regroups the input's elements");
           }
@@ -484,6 +521,17 @@ class Parser {
                in.text() + " input",
            "use a smaller window, more padding, or a larger input");
     }
+    if (const std::string problem = LayerLimitProblem(l, &totals_); !problem.empty()) {
+      // Point at the key that sets the layer's size.
+      const toml::node* at = nullptr;
+      for (const char* key : {"m", "k", "n", "kernel", "r", "s", "pad", "global", "operands",
+                              "shape", "extra_params"}) {
+        if (at == nullptr) at = t.get(key);
+      }
+      Fail(at != nullptr ? Pos(*at) : Pos(t), where + ": " + problem,
+           "a layer has at most 2^50 elements, weights, MACs and operations per sample, a "
+           "network at most 2^60 in total (see Limits in docs/network-format.md)");
+    }
     if (!(producers.size() == 1 && producers[0] == self - 1)) l.inputs = producers;
     index_.emplace(full, self);
     if (scope.in_block) scope.local.emplace(local, self);
@@ -500,6 +548,7 @@ class Parser {
   Shape input_;
   std::map<std::string, BlockDef, std::less<>> blocks_;
   std::map<std::string, int, std::less<>> index_;
+  NetworkTotals totals_;
 };
 
 }  // namespace

@@ -249,18 +249,13 @@ int Importer::Emit(Layer layer, const std::vector<int>& producers) {
   layer_names_.insert(layer.name);
   const bool implicit = producers.size() == 1 && producers[0] == index - 1;
   if (!implicit) layer.inputs = producers;
-  // Every factor of the loop nest is at most 2^40 and the product of the shape fields at most
-  // 2^62, so that the layer's MAC, weight and activation counts cannot overflow.
-  const std::int64_t factors[] = {layer.c, layer.h,      layer.w,   layer.m,        layer.r,
-                                  layer.s, layer.stride, layer.pad, layer.dilation, layer.groups};
-  for (const std::int64_t x : factors) {
-    if (x > (std::int64_t{1} << 40)) Fail("the layer's dimensions are implausibly large");
-  }
-  std::int64_t product = 1;
-  for (const std::int64_t x :
-       {layer.c, layer.h, layer.w, layer.m, layer.r, layer.s, layer.e(), layer.f()}) {
-    if (x > 0 && __builtin_mul_overflow(product, x, &product)) product = -1;
-    if (product < 0 || product > (std::int64_t{1} << 62)) Fail("the layer is implausibly large");
+  // The limits of layer.hpp: no count of the layer, nor a sum over the network, can
+  // overflow.
+  if (const std::string problem = LayerLimitProblem(layer, &totals_); !problem.empty()) {
+    Fail("layer '" + layer.name + "': " + problem,
+         "a layer has at most 2^24 per window, stride, pad, dilation or group, 2^50 elements, "
+         "weights, MACs and operations per sample, and a network at most 100000 layers and "
+         "2^60 in total (see Limits in docs/onnx.md)");
   }
   if (layer.e() <= 0 || layer.f() <= 0 || layer.m <= 0 || layer.c <= 0) {
     Fail("the layer has an empty output (c=" + std::to_string(layer.c) +

@@ -156,6 +156,7 @@ class Importer {
   std::string path_;
   NetworkParams params_;
   std::int64_t batch_ = 1;
+  NetworkTotals totals_;  ///< sums over the layers emitted so far (layer.hpp limits)
   std::int64_t opset_ = 0;
   Network net_;
   std::unordered_map<std::string, Value> values_;

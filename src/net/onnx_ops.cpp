@@ -86,6 +86,12 @@ Dims FoldWindow(const Importer& im, const Dims& per, Dims kernel, bool ceil_mode
     if (strides[a] < 1 || dil[a] < 1 || kernel[a] < 1 || pads[a] < 0 || pads[a + nsp] < 0) {
       im.Fail("non-positive kernel, stride or dilation, or negative pad");
     }
+    for (const std::int64_t v : {strides[a], dil[a], kernel[a], pads[a], pads[a + nsp]}) {
+      if (v > kMaxLayerDim) {
+        im.Fail("kernel, stride, dilation or pad " + std::to_string(v) +
+                " exceeds 2^24 = " + std::to_string(kMaxLayerDim));
+      }
+    }
   }
   const Dims in(per.begin() + 1, per.end());
   const std::string auto_pad = im.AttrString("auto_pad", "NOTSET");
@@ -173,7 +179,11 @@ void Importer::OpConv() {
   const std::int64_t groups = AttrInt("group", 1);
   const std::int64_t c = per[0];
   const std::int64_t m = wt.dims[0];
-  if (groups < 1 || c % groups != 0 || m % groups != 0 || wt.dims[1] * groups != c) {
+  if (groups > kMaxLayerDim) {
+    Fail("group = " + std::to_string(groups) + " exceeds 2^24 = " + std::to_string(kMaxLayerDim));
+  }
+  if (groups < 1 || c % groups != 0 || m % groups != 0 ||
+      CheckedProduct({wt.dims[1], groups}) != c) {
     Fail("weight " + std::to_string(m) + " x " + std::to_string(wt.dims[1]) + " does not fit " +
          std::to_string(c) + " input channels in " + std::to_string(groups) + " groups");
   }

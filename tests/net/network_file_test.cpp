@@ -217,5 +217,100 @@ TEST(NetworkFileErrors, FileLevel) {
   EXPECT_THROW(LoadNetworkFile(kConfigDir + "does-not-exist.toml"), IoError);
 }
 
+// The limits (docs/network-format.md, Limits): the three inputs below once overflowed int64 or
+// exhausted memory (tests/fuzz/regressions/network_file/).
+TEST(NetworkFileLimits, SizesAtMost2To24) {
+  const std::string hint =
+      "\n  hint: sizes, windows, strides, pads, dilations, groups and counts are at most 2^24 "
+      "(see Limits in docs/network-format.md)";
+  // dims_overflow.toml
+  EXPECT_EQ(ErrorOf("input = [9223372036854775807, 4, 4]\n[[layer]]\nname = \"c\"\n"
+                    "kind = \"conv\"\nm = 9223372036854775807\n"),
+            "net.toml:1:10: error: input[0] = 9223372036854775807 must be <= 16777216" + hint);
+  EXPECT_EQ(ErrorOf("input = [3, 4, 4]\n[[layer]]\nname = \"c\"\nkind = \"conv\"\n"
+                    "m = 9223372036854775807\n"),
+            "net.toml:5:5: error: layer 'c'.m = 9223372036854775807 must be <= 16777216" + hint);
+  // pad_overflow.toml
+  EXPECT_EQ(ErrorOf(std::string(kHead) + "kernel = 3\npad = 9223372036854775807\n"),
+            "net.toml:7:7: error: layer 'c1'.pad = 9223372036854775807 must be <= 16777216" + hint);
+  // 2^24 itself is allowed: a 1x1 stride-2^24 conv on a 3x32x32 input gives 8x1x1.
+  const Network n = ParseNetworkFile(std::string(kHead) + "stride = 16777216\n", "net.toml");
+  EXPECT_EQ(n.layers[0].e(), 1);
+  // A block parameter is checked where it is used.
+  EXPECT_EQ(ErrorOf("input = [4, 8, 8]\n[block.b]\nparams = { k = 16777217 }\n"
+                    "layer = [ { name = \"c\", kind = \"conv\", m = 4, kernel = \"k\" } ]\n"
+                    "[[layer]]\nblock = \"b\"\nname = \"s\"\n"),
+            "net.toml:4:56: error: layer 's.0.c'.kernel = 16777217 must be <= 16777216" + hint);
+}
+
+TEST(NetworkFileLimits, CountsAtMost2To50) {
+  const std::string hint =
+      "\n  hint: a layer has at most 2^50 elements, weights, MACs and operations per sample, a "
+      "network at most 2^60 in total (see Limits in docs/network-format.md)";
+  // 2^24 x 2^24 x 2^24 = 2^72 input elements.
+  EXPECT_EQ(ErrorOf("input = [16777216, 16777216, 16777216]\n[[layer]]\nname = \"r\"\n"
+                    "kind = \"eltwise\"\nop = \"relu\"\n"),
+            "net.toml:1:9: error: input 16777216x16777216x16777216 has more than "
+            "1125899906842624 elements\n"
+            "  hint: a sample is at most 2^50 elements (see Limits in docs/network-format.md)");
+  // An fc layer over 2^20 x 2^10 x 1 = 2^30 inputs with m = 2^24 outputs: 2^54 weights.
+  EXPECT_EQ(ErrorOf("input = [1048576, 1024, 1]\n[[layer]]\nname = \"fc\"\nkind = \"fc\"\n"
+                    "m = 16777216\n"),
+            "net.toml:5:5: error: layer 'fc': its weights per sample (m x c/groups x r x s = "
+            "16777216 x 1073741824 x 1 x 1) exceed 2^50 = 1125899906842624" +
+                hint);
+  // Pad 2^24 on an 8x8 input: e = f = 8 + 2^25 - 3 + 1 = 33554438; 4 x 33554438^2 > 2^50.
+  EXPECT_EQ(ErrorOf("input = [3, 8, 8]\n[[layer]]\nname = \"c\"\nkind = \"conv\"\nm = 4\n"
+                    "kernel = 3\npad = 16777216\n"),
+            "net.toml:5:5: error: layer 'c': its output elements per sample (m x e x f = "
+            "4 x 33554438 x 33554438) exceed 2^50 = 1125899906842624" +
+                hint);
+  // Many operands: 2^24 x 2^24 x 1 elements x (2^24 - 1) adds overflows int64.
+  EXPECT_EQ(ErrorOf("input = [16777216, 16777216, 1]\n[[layer]]\nname = \"a\"\n"
+                    "kind = \"eltwise\"\nop = \"add\"\noperands = 16777216\n"),
+            "net.toml:6:12: error: layer 'a': its operations per sample (c x h x w x (operands "
+            "- 1) = 16777216 x 16777216 x 1 x 16777215) exceed 2^50 = 1125899906842624" +
+                hint);
+}
+
+TEST(NetworkFileLimits, AtMost100000Layers) {
+  const std::string hint =
+      "\n  hint: a network has at most 100000 layers after blocks are expanded (see Limits in "
+      "docs/network-format.md)";
+  const std::string block =
+      "input = [3, 8, 8]\n[block.b]\nlayer = [{ name = \"r\", kind = \"eltwise\", op = \"relu\" "
+      "}, { name = \"g\", kind = \"eltwise\", op = \"gelu\" }]\n"
+      "[[layer]]\nname = \"c\"\nkind = \"conv\"\nm = 3\n"
+      "[[layer]]\nblock = \"b\"\nname = \"s\"\n";
+  // repeat_out_of_memory.toml: rejected before any layer is built.
+  EXPECT_EQ(ErrorOf(block + "repeat = 100000000\n"),
+            "net.toml:11:10: error: s.repeat = 100000000 must be <= 100000\n"
+            "  hint: see Limits in docs/network-format.md");
+  // 1 + 2 x 50000 = 100001 layers.
+  EXPECT_EQ(ErrorOf(block + "repeat = 50000\n"),
+            "net.toml:11:10: error: s: 50000 x 2 layers of block \"b\" would make the network "
+            "100001 layers long" +
+                hint);
+  // 1 + 2 x 49999 = 99999 layers parse.
+  const Network n = ParseNetworkFile(block + "repeat = 49999\n", "net.toml");
+  EXPECT_EQ(n.layers.size(), 99'999u);
+  EXPECT_EQ(n.layers.back().name, "s.49998.g");
+}
+
+TEST(NetworkFileLimits, NetworkTotalsAtMost2To60) {
+  // Each conv: m x e x f x c x r x s = 2^20 x 2^10 x 1 x 2^20 x 1 x 1 = 2^50 MACs, the most a
+  // layer may have; the 1025th brings the sum to 1025 x 2^50 > 2^60.
+  const std::string net =
+      "input = [1048576, 1024, 1]\n[block.b]\n"
+      "layer = [{ name = \"c\", kind = \"conv\", m = 1048576 }]\n"
+      "[[layer]]\nblock = \"b\"\nname = \"s\"\nrepeat = ";
+  EXPECT_EQ(ParseNetworkFile(net + "1024\n", "net.toml").macs(), std::int64_t{1} << 60);
+  EXPECT_EQ(ErrorOf(net + "1025\n"),
+            "net.toml:3:43: error: layer 's.1024.c': it brings the network's MACs per sample "
+            "to 1154047404513689600, over 2^60 = 1152921504606846976\n"
+            "  hint: a layer has at most 2^50 elements, weights, MACs and operations per "
+            "sample, a network at most 2^60 in total (see Limits in docs/network-format.md)");
+}
+
 }  // namespace
 }  // namespace trim::net

@@ -23,10 +23,21 @@
 //
 // Operands that come from a parameter table rather than from another layer (an embedding sum,
 // a position-embedding add) count towards `num_inputs` but have no entry in `inputs`.
+//
+// Limits. Layers built from user input (network files, ONNX models) are checked with
+// LayerLimitProblem() so that no count below can overflow int64, with room for the batch
+// (at most 2^20 in a job), which the model applies in double precision:
+//   - r, s, stride, pad, dilation, groups and num_inputs are at most kMaxLayerDim (2^24);
+//   - c, h, w, m, e, f and every per-sample count (input_count, output_count, weight_count,
+//     macs, ops, params) are at most kMaxLayerCount (2^50);
+//   - a network has at most kMaxNetworkLayers (100,000) layers, and its sums over the layers
+//     (Network::macs, weight_count, params, and the sum of ops) are at most kMaxNetworkCount
+//     (2^60).
 // Plain value type; safe to share read-only across threads.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +95,36 @@ struct Layer {
   [[nodiscard]] std::int64_t input_count() const;   ///< elements of one input tensor per sample
   [[nodiscard]] std::int64_t output_count() const;  ///< elements of the output per sample
 };
+
+/// Largest window, stride, pad, dilation, group count or operand count of a layer; also the
+/// largest value a network file may write for any size.
+inline constexpr std::int64_t kMaxLayerDim = std::int64_t{1} << 24;
+/// Largest per-sample count of one layer (elements, weights, MACs, ops, parameters).
+inline constexpr std::int64_t kMaxLayerCount = std::int64_t{1} << 50;
+/// Largest per-sample sum over a network's layers (MACs, ops, weights, parameters).
+inline constexpr std::int64_t kMaxNetworkCount = std::int64_t{1} << 60;
+/// Most layers in one network (after block expansion).
+inline constexpr std::int64_t kMaxNetworkLayers = 100'000;
+
+/// Product of non-negative factors, or -1 when a factor is negative or the product overflows
+/// int64. Never overflows itself.
+std::int64_t CheckedProduct(std::initializer_list<std::int64_t> factors);
+
+/// Per-sample sums over the layers checked so far (see LayerLimitProblem).
+struct NetworkTotals {
+  std::int64_t layers = 0;
+  std::int64_t macs = 0;
+  std::int64_t ops = 0;
+  std::int64_t weights = 0;
+  std::int64_t params = 0;
+};
+
+/// What makes `l` break the limits above, as a phrase to follow "layer 'NAME': " (for example
+/// "its MACs per sample (m x e x f x c/groups x r x s = 8 x 30 x 30 x 3 x 3 x 3) exceed 2^50 =
+/// 1125899906842624"), or "" when it keeps them. With `totals`, a layer within its own limits
+/// is added to the sums, and the sums and the layer count are checked too (a problem leaves
+/// `totals` unchanged). Safe for any field values: computes nothing that can overflow.
+std::string LayerLimitProblem(const Layer& l, NetworkTotals* totals = nullptr);
 
 struct Network {
   std::string name;
