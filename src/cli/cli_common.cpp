@@ -12,8 +12,7 @@
 namespace trim::cli {
 
 std::optional<config::JobSpec> LoadJobEverywhere(MPI_Comm comm, const std::string& path,
-                                                 const config::LoadOptions& opts,
-                                                 int& exit_code) {
+                                                 const config::LoadOptions& opts, int& exit_code) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   sched::JobBundle bundle;
@@ -76,7 +75,7 @@ std::string Human(double value, const std::string& unit) {
     double f;
     const char* prefix;
   };
-  static constexpr Scale kScales[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"},
+  static constexpr Scale kScales[] = {{1e12, "T"}, {1e9, "G"},  {1e6, "M"},  {1e3, "k"},
                                       {1, ""},     {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}};
   std::string u = unit;
   double v = value;

@@ -26,8 +26,7 @@ enum ExitCode : int {
 /// the spec on every rank, or nullopt after rank 0 printed the error (same on all ranks);
 /// `exit_code` is then set.
 std::optional<config::JobSpec> LoadJobEverywhere(MPI_Comm comm, const std::string& path,
-                                                 const config::LoadOptions& opts,
-                                                 int& exit_code);
+                                                 const config::LoadOptions& opts, int& exit_code);
 
 /// "pe_rows=12 pe_cols=14 glb_kib=108 precision=template batch=4 dataflow=rs ..."
 std::string DescribePoint(const space::DesignSpace& space, Index i);

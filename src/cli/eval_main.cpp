@@ -17,7 +17,8 @@ namespace {
 
 using namespace trim;
 
-constexpr const char* kHelp = R"(usage: trim-eval JOB.toml [--index N] [--format table|csv|json] [-o FILE]
+constexpr const char* kHelp =
+    R"(usage: trim-eval JOB.toml [--index N] [--format table|csv|json] [-o FILE]
 
 Evaluates design point N (default 0) of the job's design space and prints one row per layer
 and phase, then the network totals. Row N is the same design as row N of trim-sweep's results
@@ -169,7 +170,8 @@ int Run(int argc, char** argv) {
   const std::string status(model::Name(rep.status));
 
   if (format == "csv") {
-    for (std::size_t c = 0; c < kLayerCols.size(); ++c) std::printf("%s%s", c ? "," : "", kLayerCols[c].c_str());
+    for (std::size_t c = 0; c < kLayerCols.size(); ++c)
+      std::printf("%s%s", c ? "," : "", kLayerCols[c].c_str());
     std::printf("\n");
     for (const auto& r : rows) {
       for (std::size_t c = 0; c < r.size(); ++c) std::printf("%s%s", c ? "," : "", r[c].c_str());

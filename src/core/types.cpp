@@ -23,7 +23,9 @@ std::optional<E> Find(const std::array<std::string_view, N>& names, std::string_
 std::string_view Name(Dataflow d) { return kDataflowNames[static_cast<std::size_t>(d)]; }
 std::string_view Name(Mode m) { return kModeNames[static_cast<std::size_t>(m)]; }
 std::string_view Name(Phase p) { return kPhaseNames[static_cast<std::size_t>(p)]; }
-std::optional<Dataflow> ParseDataflow(std::string_view s) { return Find<Dataflow>(kDataflowNames, s); }
+std::optional<Dataflow> ParseDataflow(std::string_view s) {
+  return Find<Dataflow>(kDataflowNames, s);
+}
 std::optional<Mode> ParseMode(std::string_view s) { return Find<Mode>(kModeNames, s); }
 std::span<const std::string_view> DataflowNames() { return kDataflowNames; }
 std::span<const std::string_view> ModeNames() { return kModeNames; }

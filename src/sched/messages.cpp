@@ -12,24 +12,24 @@ namespace boost::serialization {
 
 template <class Archive>
 void serialize(Archive& ar, trim::IndexRange& r, const unsigned int /*version*/) {
-  ar & r.begin & r.end;
+  ar& r.begin& r.end;
 }
 template <class Archive>
 void serialize(Archive& ar, trim::sched::WorkRequest& m, const unsigned int /*version*/) {
-  ar & m.points_done & m.stopping;
+  ar& m.points_done& m.stopping;
 }
 template <class Archive>
 void serialize(Archive& ar, trim::sched::WorkAssign& m, const unsigned int /*version*/) {
-  ar & m.ranges & m.stop;
+  ar& m.ranges& m.stop;
 }
 template <class Archive>
 void serialize(Archive& ar, trim::sched::BestEntry& m, const unsigned int /*version*/) {
-  ar & m.network & m.index & m.value;
+  ar& m.network& m.index& m.value;
 }
 
 template <class Archive>
 void serialize(Archive& ar, trim::sched::JobBundle& m, const unsigned int /*version*/) {
-  ar & m.job_path & m.files & m.error & m.exit_code;
+  ar& m.job_path& m.files& m.error& m.exit_code;
 }
 
 }  // namespace boost::serialization

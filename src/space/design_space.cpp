@@ -70,10 +70,10 @@ DesignSpace::DesignSpace(const config::JobSpec& job) : job_(&job) {
     stride_[a] = size_;
     if (size_ > kMaxPoints / n) {
       const SourcePos pos = job.hw_axes.empty() ? SourcePos{job.path, 0, 0} : job.hw_axes[0].pos;
-      throw ConfigError(pos,
-                        "the design space has more than 2^62 points (overflow at axis '" +
-                            axes_[a].name + "')",
-                        "shrink the sweep: fewer values per axis, or split it into several jobs");
+      throw ConfigError(
+          pos,
+          "the design space has more than 2^62 points (overflow at axis '" + axes_[a].name + "')",
+          "shrink the sweep: fewer values per axis, or split it into several jobs");
     }
     size_ *= n;
     if (a + 1 == num_hw_axes_) block_size_ = size_;

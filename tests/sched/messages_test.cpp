@@ -56,8 +56,9 @@ TEST(MergeBest, KeepsTopPerNetworkWithIndexTieBreak) {
 
 TEST(MergeBest, OrderOfInputDoesNotMatter) {
   std::vector<BestEntry> all;
-  for (int i = 0; i < 50; ++i) all.push_back({static_cast<std::uint32_t>(i % 3),
-                                              static_cast<Index>(i), static_cast<double>(i % 7)});
+  for (int i = 0; i < 50; ++i)
+    all.push_back(
+        {static_cast<std::uint32_t>(i % 3), static_cast<Index>(i), static_cast<double>(i % 7)});
   std::vector<BestEntry> rev(all.rbegin(), all.rend());
   const auto a = MergeBest(all, false, 4);
   const auto b = MergeBest(rev, false, 4);

@@ -98,8 +98,8 @@ TEST(DesignSpace, AxisColumnValues) {
   const Index i = s.Encode({1, 0, 1, 1, 2, 0, 1});
   EXPECT_EQ(s.AxisColumnValue(0, i), 12.0);  // numeric axes store values
   EXPECT_EQ(s.AxisColumnValue(1, i), 64.0);
-  EXPECT_EQ(s.AxisColumnValue(2, i), 1.0);   // categorical axes store codes
-  EXPECT_EQ(s.AxisColumnValue(3, i), 4.0);   // batch is numeric
+  EXPECT_EQ(s.AxisColumnValue(2, i), 1.0);  // categorical axes store codes
+  EXPECT_EQ(s.AxisColumnValue(3, i), 4.0);  // batch is numeric
   EXPECT_EQ(s.AxisColumnValue(4, i), 2.0);
   EXPECT_EQ(s.AxisColumnValue(6, i), 1.0);
 }

@@ -10,10 +10,10 @@
 namespace trim::model {
 
 enum class ResultCol : std::uint16_t {
-  kLatencyS = 0,    ///< one inference batch, or one training step
-  kCycles,          ///< kLatencyS in core cycles
-  kThroughputSps,   ///< samples per second
-  kEnergyPj,        ///< total energy of the batch / step
+  kLatencyS = 0,   ///< one inference batch, or one training step
+  kCycles,         ///< kLatencyS in core cycles
+  kThroughputSps,  ///< samples per second
+  kEnergyPj,       ///< total energy of the batch / step
   kEnergyPerSamplePj,
   kEnergyMacPj,
   kEnergyRfPj,
@@ -21,18 +21,18 @@ enum class ResultCol : std::uint16_t {
   kEnergyGlbPj,
   kEnergyDramPj,
   kEnergyLeakPj,
-  kEdpJs,           ///< energy (J) x latency (s)
+  kEdpJs,  ///< energy (J) x latency (s)
   kDramBytes,
   kGlbAccesses,
   kRfAccesses,
   kNocTransfers,
   kMacs,
-  kUtilization,     ///< MACs / (peak MACs per cycle x cycles)
-  kRooflineS,       ///< max(compute, compulsory DRAM) lower bound, summed over layer-phases
+  kUtilization,  ///< MACs / (peak MACs per cycle x cycles)
+  kRooflineS,    ///< max(compute, compulsory DRAM) lower bound, summed over layer-phases
   kAreaMm2,
-  kPowerW,          ///< energy / latency, leakage included
-  kDsp,             ///< FPGA target: DSP blocks (0 for ASIC)
-  kBram,            ///< FPGA target: block RAMs (0 for ASIC)
+  kPowerW,  ///< energy / latency, leakage included
+  kDsp,     ///< FPGA target: DSP blocks (0 for ASIC)
+  kBram,    ///< FPGA target: block RAMs (0 for ASIC)
   // Training phases (zero in inference, except FP which then equals the totals).
   kFpLatencyS,
   kBpLatencyS,
@@ -68,11 +68,11 @@ const ResultColInfo* FindResultCol(std::string_view name);
 /// other rows hold zeros.
 enum class Status : std::uint8_t {
   kOk = 0,
-  kRfTooSmall,      ///< no mapping fits the register files
-  kGlbTooSmall,     ///< no tiling fits the global buffer
-  kShapeMismatch,   ///< the dataflow cannot map this layer shape onto the array
-  kZeroBandwidth,   ///< a bandwidth or the clock is zero while traffic needs it
-  kNumericOverflow, ///< a result would not be finite
+  kRfTooSmall,       ///< no mapping fits the register files
+  kGlbTooSmall,      ///< no tiling fits the global buffer
+  kShapeMismatch,    ///< the dataflow cannot map this layer shape onto the array
+  kZeroBandwidth,    ///< a bandwidth or the clock is zero while traffic needs it
+  kNumericOverflow,  ///< a result would not be finite
   kCount
 };
 

@@ -28,7 +28,9 @@ struct Axis {
   /// numeric axes (values) as their values.
   std::vector<double> values;
   std::vector<std::string> labels;
-  [[nodiscard]] std::uint64_t size() const { return labels.empty() ? values.size() : labels.size(); }
+  [[nodiscard]] std::uint64_t size() const {
+    return labels.empty() ? values.size() : labels.size();
+  }
   [[nodiscard]] bool categorical() const { return !labels.empty(); }
 };
 
