@@ -32,23 +32,29 @@ Network BuildLeNet5(std::int64_t image) {
   return std::move(b).Finish();
 }
 
-// AlexNet as published (Krizhevsky et al. 2012) and as Eyeriss (Chen et al., ISSCC 2016 /
-// JSSC 2017) ran it: 227x227 input, conv2/4/5 split into two groups. Local response
-// normalization and dropout are not modelled.
-Network BuildAlexNetGrouped(std::int64_t image) {
-  NetBuilder b("alexnet", "");
+// The AlexNet family: five convolutions (11x11/4, 5x5, three 3x3) with max-pools after the
+// first, second and fifth, then FC 4096-4096-1000; variants differ in widths, conv1's padding
+// and the grouping of conv2/4/5. Local response normalization and dropout are not modelled.
+struct AlexNetShape {
+  std::array<std::int64_t, 5> width;
+  std::int64_t conv1_pad;
+  std::int64_t groups;  ///< groups of conv2, conv4 and conv5
+};
+
+Network BuildAlexNetFamily(const char* name, std::int64_t image, const AlexNetShape& shape) {
+  NetBuilder b(name, "");
   Act x = NetBuilder::Input(3, image, image);
-  x = b.Conv("conv1", x, 96, 11, 4, 0, 1, true);
+  x = b.Conv("conv1", x, shape.width[0], 11, 4, shape.conv1_pad, 1, true);
   x = b.Elt("relu1", x, EltOp::kRelu);
   x = b.Pool("pool1", x, PoolType::kMax, 3, 2);
-  x = b.Conv("conv2", x, 256, 5, 1, 2, 2, true);
+  x = b.Conv("conv2", x, shape.width[1], 5, 1, 2, shape.groups, true);
   x = b.Elt("relu2", x, EltOp::kRelu);
   x = b.Pool("pool2", x, PoolType::kMax, 3, 2);
-  x = b.Conv("conv3", x, 384, 3, 1, 1, 1, true);
+  x = b.Conv("conv3", x, shape.width[2], 3, 1, 1, 1, true);
   x = b.Elt("relu3", x, EltOp::kRelu);
-  x = b.Conv("conv4", x, 384, 3, 1, 1, 2, true);
+  x = b.Conv("conv4", x, shape.width[3], 3, 1, 1, shape.groups, true);
   x = b.Elt("relu4", x, EltOp::kRelu);
-  x = b.Conv("conv5", x, 256, 3, 1, 1, 2, true);
+  x = b.Conv("conv5", x, shape.width[4], 3, 1, 1, shape.groups, true);
   x = b.Elt("relu5", x, EltOp::kRelu);
   x = b.Pool("pool5", x, PoolType::kMax, 3, 2);
   x = b.Fc("fc6", NetBuilder::Flatten(x), 4096);
@@ -59,31 +65,17 @@ Network BuildAlexNetGrouped(std::int64_t image) {
   return std::move(b).Finish();
 }
 
+// AlexNet as published (Krizhevsky et al. 2012) and as Eyeriss (Chen et al., ISSCC 2016 /
+// JSSC 2017) ran it: 227x227 input, conv2/4/5 split into two groups.
+Network BuildAlexNetGrouped(std::int64_t image) {
+  return BuildAlexNetFamily("alexnet", image, {{96, 256, 384, 384, 256}, 0, 2});
+}
+
 // torchvision's single-tower AlexNet (after Krizhevsky's "one weird trick", 2014): 224x224
 // input, 64-192-384-256-256 channels, no groups. At 224 the adaptive 6x6 average pool is the
 // identity and is omitted; at other sizes the classifier takes the flattened feature map.
 Network BuildAlexNetTv(std::int64_t image) {
-  NetBuilder b("alexnet-tv", "");
-  Act x = NetBuilder::Input(3, image, image);
-  x = b.Conv("conv1", x, 64, 11, 4, 2, 1, true);
-  x = b.Elt("relu1", x, EltOp::kRelu);
-  x = b.Pool("pool1", x, PoolType::kMax, 3, 2);
-  x = b.Conv("conv2", x, 192, 5, 1, 2, 1, true);
-  x = b.Elt("relu2", x, EltOp::kRelu);
-  x = b.Pool("pool2", x, PoolType::kMax, 3, 2);
-  x = b.Conv("conv3", x, 384, 3, 1, 1, 1, true);
-  x = b.Elt("relu3", x, EltOp::kRelu);
-  x = b.Conv("conv4", x, 256, 3, 1, 1, 1, true);
-  x = b.Elt("relu4", x, EltOp::kRelu);
-  x = b.Conv("conv5", x, 256, 3, 1, 1, 1, true);
-  x = b.Elt("relu5", x, EltOp::kRelu);
-  x = b.Pool("pool5", x, PoolType::kMax, 3, 2);
-  x = b.Fc("fc6", NetBuilder::Flatten(x), 4096);
-  x = b.Elt("relu6", x, EltOp::kRelu);
-  x = b.Fc("fc7", x, 4096);
-  x = b.Elt("relu7", x, EltOp::kRelu);
-  b.Fc("fc8", x, 1000);
-  return std::move(b).Finish();
+  return BuildAlexNetFamily("alexnet-tv", image, {{64, 192, 384, 256, 256}, 2, 1});
 }
 
 // VGG-16, configuration D of Simonyan & Zisserman 2015: 13 3x3 convolutions (stride 1, pad 1)
