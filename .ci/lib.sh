@@ -11,7 +11,7 @@ TRIM_PACKAGES=(
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libboost-serialization-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
   python3 python3-h5py python3-numpy python3-pandas python3-pytest python3-matplotlib
-  python3-torch libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
+  python3-torch python3-torchvision libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   clang libclang-rt-14-dev                 # the libFuzzer harnesses of tests/fuzz
   slurm-wlm munge                          # the single-node Slurm of the integration tests
   paraview python3-paraview xvfb xauth     # pvpython renders the VTKHDF view under xvfb-run

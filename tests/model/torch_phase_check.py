@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Checks the model's MACs per layer and training phase against what PyTorch executes.
 
-The reference networks are the torch.nn models of tests/net/torch_crosscheck.py (already
-checked layer by layer against the built-in zoo). Each runs one training step on one sample
+The reference networks are those of tests/net/torch_crosscheck.py (reference()), already
+checked layer by layer against the built-in zoo: torchvision.models (weights=None) where
+torchvision has the network (resnet18, mobilenet_v2), torch.nn models written there otherwise
+(lenet5, bert-base). Each runs one training step on one sample
 (forward, then backward from a random output gradient) under a TorchDispatchMode that sees
 every ATen operator PyTorch executes, after autograd:
   forward:  aten.convolution, aten.mm / addmm (Linear), aten.bmm (attention products);
@@ -126,7 +128,8 @@ def torch_counts(ref_module, name):
         if isinstance(m, (nn.Conv2d, nn.Linear, ref_module.Matmul)):
             mac_modules.append(m)
     ctx = {"phase": "forward", "current": None, "fp": [], "bp": [], "wg": [], "stray": [],
-           "weights": {}, "lin_in": {}, "bmm_a": {}, "bmm_b": {}, "calls": 0}
+           "weights": {}, "lin_in": {}, "bmm_a": {}, "bmm_b": {}, "calls": 0,
+           "source": "torchvision" if ref_module.is_torchvision(model) else "torch.nn"}
 
     def pre(mod, inp):
         ctx["current"] = len(ctx["fp"])
@@ -181,7 +184,7 @@ def main(argv):
                 if l[key] != ctx[key][i]:
                     failures.append(f"{name}: {l['name']} {key}: trim {l[key]} != torch "
                                     f"{ctx[key][i]}")
-        print(f"{name}: torch MACs FP {totals['fp']:,}  BP {totals['bp']:,}  "
+        print(f"{name} ({ctx['source']}): torch MACs FP {totals['fp']:,}  BP {totals['bp']:,}  "
               f"WG {totals['wg']:,} over {len(ctx['fp'])} MAC layers")
     for f in failures[:50]:
         print("MISMATCH", f)

@@ -2,20 +2,21 @@
 """Cross-checks the ONNX importer against torch and against the built-in networks.
 
 For one model name, this script
-  1. builds the model in torch.nn with random weights (the CNNs are the reference models of
-     torch_crosscheck.py, which follow torchvision's module structure; the transformer is
-     defined below) and exports it with torch.onnx.export into OUT_DIR (nothing is committed);
+  1. builds the model with random weights: torchvision's resnet18 and mobilenet_v2
+     (torchvision.models, weights=None, so nothing is downloaded) or the small transformer
+     defined below, and exports it in eval mode with torch.onnx.export into OUT_DIR (nothing is
+     committed), keeping BatchNormalization nodes (TrainingMode.PRESERVE);
   2. checks that the exported graph contains the operators the case is meant to exercise;
   3. imports the file with `onnx_dump` (the C++ importer) and compares
        - every layer, field by field (kind, op, shapes, window, groups, MACs, parameters and
          producers), with the built-in network of the same architecture printed by `net_dump`;
        - every convolution, linear layer, attention matmul, normalization, activation,
          pooling layer, residual add and softmax, and the MAC and parameter totals, with what
-         torch's forward hooks record (torch_crosscheck.compare).
+         torch records while running the same model (torch_crosscheck.compare).
 
 Usage: onnx_crosscheck.py ONNX_DUMP NET_DUMP OUT_DIR MODEL
 MODEL: resnet18 | mobilenet_v2 | transformer | transformer17
-Exit status: 0 match, 1 mismatch, 77 torch or onnx not available (CTest skip).
+Exit status: 0 match, 1 mismatch, 77 torch, torchvision or onnx not available (CTest skip).
 """
 
 import json
@@ -27,13 +28,14 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import torch
+    import torchvision
     from torch import nn
     import onnx
 except ImportError:  # pragma: no cover
-    print("torch or onnx is not installed; skipping")
+    print("torch, torchvision or onnx is not installed; skipping")
     sys.exit(77)
 
-import torch_crosscheck as tc  # noqa: E402  (reference models and the hook-based trace)
+import torch_crosscheck as tc  # noqa: E402  (reference models and the torch-side trace)
 
 
 class TinyEncoder(nn.Module):
@@ -66,10 +68,12 @@ def image(size):
 # name -> (constructor, example input, built-in network or None, opset, dynamic axes,
 #          operators the export must contain)
 CASES = {
-    "resnet18": (lambda: tc.ResNet(tc.Basic, [2, 2, 2, 2]), lambda: image(224), "resnet18", 13,
-                 None, {"Conv", "BatchNormalization", "MaxPool", "Add", "GlobalAveragePool",
-                        "Flatten", "Gemm"}),
-    "mobilenet_v2": (tc.MobileNetV2, lambda: image(224), "mobilenet-v2", 13, None,
+    "resnet18": (lambda: torchvision.models.resnet18(weights=None), lambda: image(224),
+                 "resnet18", 13, None,
+                 {"Conv", "BatchNormalization", "MaxPool", "Add", "GlobalAveragePool", "Flatten",
+                  "Gemm"}),
+    "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(weights=None), lambda: image(224),
+                     "mobilenet-v2", 13, None,
                      {"Conv", "BatchNormalization", "Clip", "Add", "GlobalAveragePool", "Gemm"}),
     "transformer": (TinyEncoder, lambda: torch.randint(0, TinyEncoder.VOCAB, (1, TinyEncoder.SEQ)),
                     None, 13, None,
@@ -105,13 +109,25 @@ def run_json(tool, args):
     return json.loads(out.stdout)[0]
 
 
+def producers(layer):
+    """The producers of a layer; as a set for a commutative element-wise op. torchvision's
+    MobileNetV2 writes its residual as x + branch(x), so the export lists the skip first, while
+    the built-in (like torchvision's ResNet, out += identity) lists the branch first. The model
+    treats an add's producers as a set (LayerProducers); a matmul's order is kept."""
+    if layer["kind"] == "eltwise" and layer["op"] in ("add", "mul"):
+        return sorted(layer["inputs"])
+    return layer["inputs"]
+
+
 def compare_builtin(imported, builtin):
     failures = []
     a, b = imported["layers"], builtin["layers"]
     if len(a) != len(b):
         failures.append(f"{len(a)} layers imported, {len(b)} in the built-in")
     for i, (x, y) in enumerate(zip(a, b)):
-        diff = [f"{k} {x[k]} != {y[k]}" for k in FIELDS if x[k] != y[k]]
+        diff = [f"{k} {x[k]} != {y[k]}" for k in FIELDS if k != "inputs" and x[k] != y[k]]
+        if producers(x) != producers(y):
+            diff.append(f"inputs {x['inputs']} != {y['inputs']}")
         if diff:
             failures.append(f"layer {i} ({x['name']} vs {y['name']}): " + ", ".join(diff))
     for key in ("macs", "params", "weights"):
