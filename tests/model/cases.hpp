@@ -3,6 +3,10 @@
 // derived on paper (derivations in dataflow_cases_test.cpp and systolic_test.cpp).
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <cstring>
+
 #include "fixtures.hpp"
 
 namespace trim::model::testing {
@@ -39,6 +43,24 @@ inline PointReport RunPoint(const net::Network& net, const Hardware& hw, Dataflo
 
 inline double Col(const PointReport& r, ResultCol c) {
   return r.totals[static_cast<std::size_t>(c)];
+}
+
+/// Evaluates `batch` with the batch path, then every design alone with EvaluatePoint on a
+/// fresh Evaluator, and requires the same status and bit-identical totals.
+inline void ExpectBatchEqualsPoints(const Workload& work, const HwBatch& batch) {
+  ResultBatch out;
+  out.Resize(batch.size);
+  Evaluator ev(ModelOptions::Defaults());
+  ev.Evaluate(work, batch, out);
+  for (std::size_t i = 0; i < batch.size; ++i) {
+    Evaluator single(ModelOptions::Defaults());
+    const auto rep = single.EvaluatePoint(work, batch.Row(i));
+    ASSERT_EQ(out.status[i], static_cast<std::uint8_t>(rep.status));
+    for (std::size_t c = 0; c < kNumResultCols; ++c) {
+      ASSERT_EQ(std::memcmp(&out.col[c][i], &rep.totals[c], sizeof(double)), 0)
+          << Info(static_cast<ResultCol>(c)).name;
+    }
+  }
 }
 
 }  // namespace trim::model::testing

@@ -15,6 +15,7 @@ namespace trim::model {
 namespace {
 
 using testing::Col;
+using testing::ExpectBatchEqualsPoints;
 
 PointReport Train(const net::Network& net, const Hardware& hw, Dataflow df, std::int64_t batch,
                   const ModelOptions& opt = ModelOptions::Defaults()) {
@@ -337,19 +338,8 @@ TEST(Training, BatchEqualsPointBitForBit) {
       HwBatch batch;
       batch.Resize(12);
       for (std::size_t i = 0; i < batch.size; ++i) batch.SetRow(i, RandomDesign(g));
-      ResultBatch out;
-      out.Resize(batch.size);
-      Evaluator ev(ModelOptions::Defaults());
-      ev.Evaluate(work, batch, out);
-      for (std::size_t i = 0; i < batch.size; ++i) {
-        Evaluator single(ModelOptions::Defaults());
-        const auto rep = single.EvaluatePoint(work, batch.Row(i));
-        ASSERT_EQ(out.status[i], static_cast<std::uint8_t>(rep.status));
-        for (std::size_t c = 0; c < kNumResultCols; ++c) {
-          ASSERT_EQ(std::memcmp(&out.col[c][i], &rep.totals[c], sizeof(double)), 0)
-              << Info(static_cast<ResultCol>(c)).name;
-        }
-      }
+      ExpectBatchEqualsPoints(work, batch);
+      if (HasFatalFailure()) return;
     }
   }
 }
