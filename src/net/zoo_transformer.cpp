@@ -44,6 +44,25 @@ Act Attention(NetBuilder& b, const std::string& p, Act x, const EncoderShape& sh
   return b.Fc(p + out_name, ctx, sh.hidden);
 }
 
+// Layer names of a pre-LN block, as the reference implementation spells them.
+struct PreLnNames {
+  std::string qkv, out, fc1, fc2;
+};
+
+// One pre-LN transformer block with fused QKV (ViT, GPT-2): x + Attn(LN(x)), then
+// x + MLP(LN(x)) with a GELU feed-forward of width sh.ffn.
+Act PreLnBlock(NetBuilder& b, const std::string& p, Act x, const EncoderShape& sh,
+               const PreLnNames& n) {
+  Act y = b.Elt(p + "ln_1", x, EltOp::kLayerNorm);
+  y = Attention(b, p + "attn.", y, sh, true, n.qkv, n.out);
+  x = b.Add(p + "add_1", y, x);
+  y = b.Elt(p + "ln_2", x, EltOp::kLayerNorm);
+  y = b.Fc(p + "mlp." + n.fc1, y, sh.ffn);
+  y = b.Elt(p + "mlp.gelu", y, EltOp::kGelu);
+  y = b.Fc(p + "mlp." + n.fc2, y, sh.hidden);
+  return b.Add(p + "add_2", y, x);
+}
+
 }  // namespace
 
 // ViT-B/16 (Dosovitskiy et al. 2021) with torchvision's structure: 16x16 patch embedding as a
@@ -58,15 +77,7 @@ Network VitB16(std::int64_t image) {
   const std::int64_t tokens = x.h + 1;
   x = b.TableAdd("embeddings", x, sh.hidden, tokens, 2, (tokens + 1) * sh.hidden);
   for (int i = 0; i < 12; ++i) {
-    const std::string p = "encoder." + to_string(i) + ".";
-    Act y = b.Elt(p + "ln_1", x, EltOp::kLayerNorm);
-    y = Attention(b, p + "attn.", y, sh, true, "qkv", "out_proj");
-    x = b.Add(p + "add_1", y, x);
-    y = b.Elt(p + "ln_2", x, EltOp::kLayerNorm);
-    y = b.Fc(p + "mlp.fc1", y, sh.ffn);
-    y = b.Elt(p + "mlp.gelu", y, EltOp::kGelu);
-    y = b.Fc(p + "mlp.fc2", y, sh.hidden);
-    x = b.Add(p + "add_2", y, x);
+    x = PreLnBlock(b, "encoder." + to_string(i) + ".", x, sh, {"qkv", "out_proj", "fc1", "fc2"});
   }
   x = b.Elt("encoder.ln", x, EltOp::kLayerNorm);
   b.Fc("head", Act{x.id, sh.hidden, 1, 1}, 1000);
@@ -111,15 +122,7 @@ Network Gpt2Small(std::int64_t seq_len) {
   Act x = b.TableAdd("embeddings", NetBuilder::Input(1, seq_len, 1), sh.hidden, seq_len, 2,
                      kPositions * sh.hidden);
   for (int i = 0; i < 12; ++i) {
-    const std::string p = "h." + to_string(i) + ".";
-    Act y = b.Elt(p + "ln_1", x, EltOp::kLayerNorm);
-    y = Attention(b, p + "attn.", y, sh, true, "c_attn", "c_proj");
-    x = b.Add(p + "add_1", y, x);
-    y = b.Elt(p + "ln_2", x, EltOp::kLayerNorm);
-    y = b.Fc(p + "mlp.c_fc", y, sh.ffn);
-    y = b.Elt(p + "mlp.gelu", y, EltOp::kGelu);
-    y = b.Fc(p + "mlp.c_proj", y, sh.hidden);
-    x = b.Add(p + "add_2", y, x);
+    x = PreLnBlock(b, "h." + to_string(i) + ".", x, sh, {"c_attn", "c_proj", "c_fc", "c_proj"});
   }
   x = b.Elt("ln_f", x, EltOp::kLayerNorm);
   b.Fc("lm_head", x, kVocab, false);
