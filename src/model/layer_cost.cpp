@@ -134,10 +134,18 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   MapParams mp;
   m.status = PrepareMapping(nest, df, hw, bits, &mp);
   if (m.status != Status::kOk) return m;
-  const TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
-  if (!tr.feasible) {
-    m.status = Status::kGlbTooSmall;
-    return m;
+  TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
+  // When no tile that fills a spatial fold fits, the tile shrinks down to one sample, filter,
+  // channel and output row (and with it the RS work per PE, the strip width and the number of
+  // sets); only when that does not fit either is the layer infeasible (docs/model.md, GLB
+  // tiling). Such tiles run one after the other, each with its own spatial folds.
+  const bool shrunk = !tr.feasible;
+  if (shrunk) {
+    tr = SearchTiling(nest, hw, bits, mp, res, /*shrink=*/true);
+    if (!tr.feasible) {
+      m.status = Status::kGlbTooSmall;
+      return m;
+    }
   }
   // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
   // caused by the tiling are counted; the sum is scaled to the exact MAC count.
@@ -148,9 +156,15 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   const double k = tiles * scale;
   // Cycles: the array schedules the folds of a whole group back to back (the GLB streams the
   // next tile while the array works), so spatial folding is computed on the whole group.
-  const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
-  m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
-  m.active_pes = whole.active_pes;
+  if (shrunk) {
+    m.compute_cycles = tiles * a.cycles * nest.mac_density;
+    m.active_pes = a.active_pes;
+  } else {
+    const ArrayCost whole =
+        TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
+    m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
+    m.active_pes = whole.active_pes;
+  }
   // Partial sums of a tile that is not the first along c are read back from the GLB.
   const double psum_back = nest.OutputElems() * (tr.tc - 1);
   const double glb_rd_w = a.glb_rd_w * k, glb_rd_i = a.glb_rd_i * k;

@@ -43,10 +43,16 @@ Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const
     case Dataflow::kRS: {
       // A PE convolves one filter row (S weights) with a sliding window of S inputs into one
       // psum; with room it holds p filters and q channels (Chen et al., ISCA 2016, Sec. V).
-      if (rf_w < nest.s || rf_i < nest.s || rf_p < 1) return Status::kRfTooSmall;
-      mp.rs_p_max = std::min({nest.m, rf_p, std::floor(rf_w / nest.s)});
+      // A filter row wider than the weight or input scratch pad is split into s_fold pieces
+      // that run as separate passes and accumulate like the folded rows of a tall filter.
+      const double rf_row = std::min(rf_w, rf_i);
+      if (rf_row < 1 || rf_p < 1) return Status::kRfTooSmall;
+      mp.rs_s_fold = CeilDiv(nest.s, rf_row);
+      mp.rs_s = CeilDiv(nest.s, mp.rs_s_fold);
+      mp.rs_p_max = std::min({nest.m, rf_p, std::floor(rf_w / mp.rs_s)});
       const double p = Balanced(nest.m, mp.rs_p_max);
-      mp.rs_q_max = std::min({nest.c, std::floor(rf_w / (p * nest.s)), std::floor(rf_i / nest.s)});
+      mp.rs_q_max =
+          std::min({nest.c, std::floor(rf_w / (p * mp.rs_s)), std::floor(rf_i / mp.rs_s)});
       mp.rs_q_max = std::max(1.0, mp.rs_q_max);
       t.m = p;
       t.c = Balanced(nest.c, mp.rs_q_max);
@@ -137,32 +143,35 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
     }
     case Dataflow::kRS: {
       // PE set: R' filter rows x e_w output rows; sets replicated over the array; each PE
-      // runs p x q one-dimensional convolutions of length F (S MACs each).
+      // runs p x q one-dimensional convolutions of length F (S' MACs each, S' = S / s_fold).
       const double r_fold = CeilDiv(nest.r, py);
       const double r_used = CeilDiv(nest.r, r_fold);
+      const double s_fold = mp.rs_s_fold, s_w = mp.rs_s;
+      const double dil = nest.s > 1 ? (nest.s_span - 1) / (nest.s - 1) : 1.0;
       const double strips = CeilDiv(t.e, px);
       const double e_w = CeilDiv(t.e, strips);
       const double sets = std::floor(py / r_used) * std::floor(px / e_w);
       const double p = Balanced(t.m, std::min(t.m, mp.rs_p_max));
       const double q = Balanced(t.c, std::min(t.c, mp.rs_q_max));
       const double cq = CeilDiv(t.c, q);
-      const double passes = t.n * CeilDiv(t.m, p) * cq * strips * r_fold;
+      const double passes = t.n * CeilDiv(t.m, p) * cq * strips * r_fold * s_fold;
       const double rounds = CeilDiv(passes, sets);
       const double fill = hw.systolic ? r_used + e_w - 2 : 0.0;
-      a.cycles = rounds * (CeilDiv(p, v) * q * nest.s * nest.f + fill);
+      a.cycles = rounds * (CeilDiv(p, v) * q * s_w * nest.f + fill);
       a.active_pes = std::min(passes, sets) * r_used * e_w;
       const double in_rows = std::min(nest.h_in, (e_w - 1) * nest.stride + r_used);
-      const double row_len = std::min(nest.w_in, (nest.f - 1) * nest.stride + nest.s_span);
-      a.glb_rd_w = passes * r_used * p * q * nest.s;  // multicast along a set row
-      a.glb_rd_i = passes * in_rows * q * row_len;    // diagonal multicast shares rows
+      const double span = s_fold == 1 ? nest.s_span : (s_w - 1) * dil + 1;
+      const double row_len = std::min(nest.w_in, (nest.f - 1) * nest.stride + span);
+      a.glb_rd_w = passes * r_used * p * q * s_w;  // multicast along a set row
+      a.glb_rd_i = passes * in_rows * q * row_len;  // diagonal multicast shares rows
       // Sets working at once on different channel groups of the same outputs add their psums
       // through the array (Eyeriss accumulates vertically across sets), so only every
       // c_par-th channel group sends psums to the GLB.
       const double c_par = std::max(1.0, std::min(sets, cq));
-      const double acc = CeilDiv(cq, c_par) * r_fold;
+      const double acc = CeilDiv(cq, c_par) * r_fold * s_fold;
       a.glb_wr_o = outs * acc;
       a.glb_rd_o = outs * (acc - 1);
-      a.noc_w = passes * r_used * e_w * p * q * nest.s;
+      a.noc_w = passes * r_used * e_w * p * q * s_w;
       a.noc_i = passes * r_used * e_w * q * row_len;
       a.noc_o = passes * (r_used - 1) * e_w * p * nest.f + outs * (cq - CeilDiv(cq, c_par));
       a.rf_w = macs + a.noc_w;

@@ -22,6 +22,8 @@ struct MapParams {
   Tile min_tile;        ///< smallest tile that fills one spatial fold (clipped to the nest)
   double rs_p_max = 1;  ///< RS: filters held per PE (psum and weight RF limit)
   double rs_q_max = 1;  ///< RS: channels held per PE (weight and input RF limit)
+  double rs_s_fold = 1;  ///< RS: pieces a filter row is split into (rows wider than the RF)
+  double rs_s = 1;       ///< RS: filter-row weights per piece, ceil(S / rs_s_fold)
 };
 
 /// Checks the register files and fills `out`. kRfTooSmall when the dataflow's stationary data

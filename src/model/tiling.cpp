@@ -29,6 +29,16 @@ Chain MakeChain(double extent, double min_tile) {
   return ch;
 }
 
+/// Tile counts below the fold-filling minimum: from the smallest allowed tile of `allowed`
+/// (its largest count) doubling down to tiles of one element.
+Chain ShrinkChain(double extent, const Chain& allowed) {
+  Chain ch;
+  const double t_min = allowed.count[allowed.size - 1];
+  for (double t = t_min; t < extent && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
+  ch.count[ch.size++] = extent;
+  return ch;
+}
+
 struct Ctx {
   const LoopNest& nest;
   const HwView& hw;
@@ -174,24 +184,12 @@ double TileInputRows(const LoopNest& nest, double e) {
   return std::min(nest.h_in, std::min(window, e * nest.r_span));
 }
 
-TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                          const MapParams& mp, const Residency& res) {
-  const Ctx x{nest,
-              hw,
-              bits,
-              res,
-              nest.WeightElems(),
-              nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems()};
-  TilingResult best;
-  // Everything at once: the compulsory traffic, the least any tiling can reach.
-  Consider(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
-  if (best.feasible) return best;
+namespace {
 
-  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n);
-  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m);
-  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c);
-  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e);
+/// The three loop orders over the candidate tiles of the given chains.
+void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, const Chain& c_chain,
+                  const Chain& e_chain, TilingResult* best_out) {
+  TilingResult& best = *best_out;
   const PixelChain pc = MakePixelChain(n_chain, e_chain);
   const double tm_min_tile = m_chain.count[m_chain.size - 1];
   const double tc_min_tile = c_chain.count[c_chain.size - 1];
@@ -224,6 +222,34 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
       Consider(x, LoopOrder::kWeightResident,
                Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
     }
+  }
+}
+
+}  // namespace
+
+TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const MapParams& mp, const Residency& res, bool shrink) {
+  const Ctx x{nest,
+              hw,
+              bits,
+              res,
+              nest.WeightElems(),
+              nest.g * nest.n * nest.c * nest.w_in,
+              nest.OutputElems()};
+  TilingResult best;
+  // Everything at once: the compulsory traffic, the least any tiling can reach.
+  Consider(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
+  if (best.feasible) return best;
+
+  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n);
+  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m);
+  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c);
+  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e);
+  if (!shrink) {
+    SearchOrders(x, n_chain, m_chain, c_chain, e_chain, &best);
+  } else {
+    SearchOrders(x, ShrinkChain(nest.n, n_chain), ShrinkChain(nest.m, m_chain),
+                 ShrinkChain(nest.c, c_chain), ShrinkChain(nest.e, e_chain), &best);
   }
   return best;
 }

@@ -81,13 +81,32 @@ TEST(DataflowCases, RowStationary) {
   EXPECT_DOUBLE_EQ(rep.rows[0].noc_transfers, 224);
 }
 
-TEST(DataflowCases, RowStationaryNeedsAFilterRowInTheRf) {
-  // S = 3 weights of 16 bits need 6 bytes of weight RF; 4 bytes is too small.
+TEST(DataflowCases, RowStationaryNeedsOneWeightInTheRf) {
+  // One 16-bit weight needs 2 bytes of weight RF; 1 byte holds none.
   auto hw = testing::SmallArray(false);
-  hw[HwParam::kRfWeightBytes] = 4;
+  hw[HwParam::kRfWeightBytes] = 1;
   const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
   EXPECT_EQ(rep.status, Status::kRfTooSmall);
   for (double v : rep.totals) EXPECT_EQ(v, 0.0);
+}
+
+TEST(DataflowCases, RowStationaryFoldsFilterRowsWiderThanTheRf) {
+  // 4 bytes = 2 weight words < S = 3: the row is split into s_fold = ceil(3/2) = 2 pieces of
+  // S' = 2 weights (the second piece is charged as 2). p = min(M = 4, 24, floor(2/2) = 1) = 1,
+  // q = min(C = 2, floor(2/(1*2)) = 1, floor(12/2) = 6) = 1. Passes: m/p = 4 x c/q = 2 x
+  // s_fold = 2 = 16 on 2 sets of 3 x 2 PEs -> 8 rounds of p*q*S'*F = 1*1*2*2 = 4 cycles = 32
+  // cycles; both sets busy: 12 active PEs.
+  auto hw = testing::SmallArray(false);
+  hw[HwParam::kRfWeightBytes] = 4;
+  const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 32);
+  EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 12);
+  // A row of S = 3 in one piece (6 bytes) gives p = 3 -> the fold only costs reuse.
+  hw[HwParam::kRfWeightBytes] = 6;
+  const auto one_piece = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  ASSERT_EQ(one_piece.status, Status::kOk);
+  EXPECT_LT(Col(one_piece, ResultCol::kRfAccesses), Col(rep, ResultCol::kRfAccesses));
 }
 
 TEST(DataflowCases, BestPicksTheLowestCriterion) {

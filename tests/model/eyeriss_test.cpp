@@ -10,6 +10,8 @@
 #include <cmath>
 #include <string>
 
+#include "trim/net/zoo.hpp"
+
 namespace trim::model {
 namespace {
 
@@ -120,6 +122,28 @@ TEST(Eyeriss, EveryPresetEvaluates) {
     const bool fpga = hw[HwParam::kTarget] > 0.5;
     EXPECT_EQ(Col(rep, ResultCol::kDsp) > 0, fpga) << name;
     EXPECT_EQ(Col(rep, ResultCol::kAreaMm2) > 0, !fpga) << name;
+  }
+}
+
+TEST(Eyeriss, RowStationaryMapsEveryBuiltinNetwork) {
+  // Row stationary on the Eyeriss v1 preset evaluates every layer of every built-in network,
+  // inference (batch 4) and training (batch 4): tiles shrink below one fold when the 108 KiB
+  // buffer (54 KiB in training, half held for the stash) cannot hold a fold's psums, and
+  // filter rows wider than the 12-word ifmap pad (ViT's 16 x 16 patches) are folded.
+  const Hardware hw = LoadPreset("eyeriss-v1");
+  for (std::string_view name : net::BuiltinNetworkNames()) {
+    const auto net = net::BuiltinNetwork(name);
+    ASSERT_TRUE(net.has_value()) << name;
+    for (Mode mode : {Mode::kInference, Mode::kTraining}) {
+      Evaluator ev(ModelOptions::Defaults());
+      const auto rep = ev.EvaluatePoint(Workload{&*net, mode, 4, Dataflow::kRS}, hw);
+      EXPECT_EQ(rep.status, Status::kOk) << name << (mode == Mode::kTraining ? " training" : "");
+      for (const auto& row : rep.rows) {
+        EXPECT_EQ(row.status, Status::kOk) << name << " layer " << row.layer;
+        if (row.status != Status::kOk) break;
+      }
+      EXPECT_GT(Col(rep, ResultCol::kLatencyS), 0) << name;
+    }
   }
 }
 
