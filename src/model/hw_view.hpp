@@ -22,6 +22,9 @@ struct HwView {
   double glb_words_per_cycle = 0, noc_words_per_cycle = 0;
   double dram_bytes_per_cycle = 0;  ///< DRAM bandwidth / clock
   double dram_bytes_per_s = 0;
+  /// Buffer-to-array networks (weights, inputs, psums/outputs each way): bits per core cycle,
+  /// 0 when not modelled.
+  double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
   double clock_hz = 0;
   std::array<double, 5> bits{};  ///< by BitsClass
   double ref_bits = 16;
@@ -30,6 +33,7 @@ struct HwView {
   // Model switches that the formulas read.
   bool overlap = true;
   std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
+  bool pass_overhead = true;     ///< RS per-pass scratch-pad loads and psum drains are charged
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }

@@ -41,13 +41,25 @@ bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double 
          (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;
 }
 
-/// Cycles from compute and the three transfer bounds. REQUIRES: !ZeroBandwidth(...).
-void Combine(const HwView& hw, double glb_words, double noc_words, double dram_bytes,
-             LayerCost* lc) {
+/// Cycles to move `bits` over a network of `width` bits per cycle; 0 when not modelled.
+double BusCycles(double bits, double width) { return width > 0 && bits > 0 ? bits / width : 0.0; }
+
+/// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
+/// section 6). REQUIRES: !ZeroBandwidth(...).
+void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_words,
+             double dram_bytes, LayerCost* lc) {
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
-  const double on_chip = std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles});
+  lc->bus_cycles =
+      std::max({BusCycles(m.bus_w_bits, hw.bus_w_bits), BusCycles(m.bus_i_bits, hw.bus_i_bits),
+                BusCycles(m.bus_o_bits, hw.bus_o_bits)});
+  // The array waits for the scratch-pad loads and drains it cannot overlap.
+  lc->compute_cycles += BusCycles(m.stall_w_bits, hw.bus_w_bits) +
+                        BusCycles(m.stall_i_bits, hw.bus_i_bits) +
+                        BusCycles(m.stall_o_bits, hw.bus_o_bits);
+  const double on_chip =
+      std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});
   lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
   lc->latency_s = lc->cycles / hw.clock_hz;
 }
@@ -118,6 +130,8 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
   m.glb_onchip_bits = in_bits + out_bits;
   m.glb_peak_bytes = (held_in + held_out) / 8.0;
   m.output_kept = (res.vec_wr_kept & 1u) != 0;
+  m.bus_i_bits = in_bits;
+  m.bus_o_bits = out_bits;
   return m;
 }
 
@@ -160,8 +174,7 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
     m.compute_cycles = tiles * a.cycles * nest.mac_density;
     m.active_pes = a.active_pes;
   } else {
-    const ArrayCost whole =
-        TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
+    const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
     m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
     m.active_pes = whole.active_pes;
   }
@@ -181,6 +194,12 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.glb_onchip_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p;
   m.glb_peak_bytes = tr.glb_peak_bits / 8.0;
   m.output_kept = res.keep_output;
+  m.bus_w_bits = glb_rd_w * bits.w;
+  m.bus_i_bits = glb_rd_i * bits.i;
+  m.bus_o_bits = std::max(a.glb_rd_o * k + psum_back, a.glb_wr_o * k) * bits.p;
+  m.stall_w_bits = a.stall_w * k * bits.w;
+  m.stall_i_bits = a.stall_i * k * bits.i;
+  m.stall_o_bits = a.stall_o * k * bits.p;
   return m;
 }
 
@@ -259,7 +278,7 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
     lc.status = Status::kZeroBandwidth;
     return lc;
   }
-  Combine(hw, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
+  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
   const double ref = hw.ref_bits;
   lc.e_mac_pj = map.work * hw.e_mac * MacScale(hw, map.mac_bits_a, map.mac_bits_b);
   if (map.kind == MapKind::kMac) lc.e_rf_pj = map.rf_bits / ref * hw.e_rf;

@@ -19,6 +19,9 @@ Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const
   const double rf_w = std::floor(hw.rf_weight_bits / bits.w);  // words that fit
   const double rf_i = std::floor(hw.rf_input_bits / bits.i);
   const double rf_p = std::floor(hw.rf_psum_bits / bits.p);
+  mp.rf_w = rf_w;
+  mp.rf_i = rf_i;
+  mp.rf_p = rf_p;
   Tile& t = mp.min_tile;
   switch (df) {
     case Dataflow::kWS:
@@ -57,6 +60,9 @@ Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const
       t.m = p;
       t.c = Balanced(nest.c, mp.rs_q_max);
       t.e = std::min(nest.e, hw.cols);
+      // The GLB tile holds whole passes: p filters, q channels, strips of e_w output rows, so
+      // that the tiling never splits the per-PE work the register files allow.
+      mp.unit = Tile{1, t.m, t.c, Balanced(nest.e, hw.cols)};
       break;
     }
     case Dataflow::kBest:
@@ -162,7 +168,7 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
       const double in_rows = std::min(nest.h_in, (e_w - 1) * nest.stride + r_used);
       const double span = s_fold == 1 ? nest.s_span : (s_w - 1) * dil + 1;
       const double row_len = std::min(nest.w_in, (nest.f - 1) * nest.stride + span);
-      a.glb_rd_w = passes * r_used * p * q * s_w;  // multicast along a set row
+      a.glb_rd_w = passes * r_used * p * q * s_w;   // multicast along a set row
       a.glb_rd_i = passes * in_rows * q * row_len;  // diagonal multicast shares rows
       // Sets working at once on different channel groups of the same outputs add their psums
       // through the array (Eyeriss accumulates vertically across sets), so only every
@@ -177,6 +183,17 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
       a.rf_w = macs + a.noc_w;
       a.rf_i = macs + a.noc_i;
       a.rf_o = 2 * macs;
+      // Before a pass its set loads p*q*S' filter weights per filter row and the first
+      // window (q*S' inputs) of each of its input rows; after it, its last psums (p per output
+      // row) drain. The sets of a round are loaded one after the other over the networks,
+      // each starting as soon as its pads are full, so one set's loads and drain per round
+      // are exposed (the rest overlap the computation; the network bounds of section 6 cap
+      // the total). A scratch pad with room for a second set loads it during the pass.
+      if (hw.pass_overhead) {
+        if (mp.rf_w < 2 * p * q * s_w) a.stall_w = rounds * r_used * p * q * s_w;
+        if (mp.rf_i < 2 * q * s_w) a.stall_i = rounds * in_rows * q * std::min(row_len, span);
+        if (mp.rf_p < 2 * p) a.stall_o = rounds * e_w * p;
+      }
       break;
     }
     case Dataflow::kBest:

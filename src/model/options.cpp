@@ -11,6 +11,7 @@ constexpr std::array<std::string_view, 2> kInterLayers = {"keep", "spill"};
 constexpr std::array<std::string_view, 3> kOptimizers = {"sgd", "momentum", "adam"};
 constexpr std::array<std::string_view, 2> kBpStrides = {"sparse", "dense"};
 constexpr std::array<std::string_view, 3> kStashes = {"half", "quarter", "none"};
+constexpr std::array<std::string_view, 2> kPassOverheads = {"exposed", "none"};
 
 constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
     {Option::kEngine, "engine",
@@ -48,6 +49,11 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "(inputs, ReLU masks, pooling indices, norm statistics), filled last layer first: half, "
      "quarter or none (every saved tensor goes to DRAM)",
      kStashes, 0},
+    {Option::kPassOverhead, "pass_overhead",
+     "row stationary: exposed (each pass waits for its filter and ifmap scratch pads to load "
+     "and for its last psums to drain over the buffer-to-array networks, unless the scratch "
+     "pads have room to double-buffer them) or none (never charged)",
+     kPassOverheads, 0},
 }};
 
 }  // namespace

@@ -18,7 +18,19 @@ struct Chain {
   int size = 0;
 };
 
-Chain MakeChain(double extent, double min_tile) {
+/// Tile extent of a dimension split into `count` tiles of whole `unit`s (the last tile may be
+/// shorter); unit 1 gives ceil(extent / count).
+double TileExtent(double extent, double unit, double count) {
+  if (unit == 1) return CeilDiv(extent, count);
+  return std::min(extent, CeilDiv(CeilDiv(extent, unit), count) * unit);
+}
+
+/// Counts in units: the chain of a dimension of `extent` elements tiled in whole `unit`s.
+Chain MakeChain(double extent, double min_tile, double unit) {
+  if (unit != 1) {
+    extent = CeilDiv(extent, unit);
+    min_tile = CeilDiv(min_tile, unit);
+  }
   Chain ch;
   // Largest count T with ceil(extent / T) >= min_tile.
   double t_max = extent;
@@ -26,14 +38,24 @@ Chain MakeChain(double extent, double min_tile) {
   while (t_max > 1 && CeilDiv(extent, t_max) < min_tile) t_max -= 1;
   for (double t = 1; t < t_max && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
   ch.count[ch.size++] = t_max;
+  // A count T makes tiles of ceil(extent / T), that is ceil(extent / ceil(extent / T)) tiles
+  // (fewer than T when the last tiles would be empty): keep that count, each once, so that the
+  // traffic of section 5 counts the tiles that exist.
+  int kept = 0;
+  for (int i = 0; i < ch.size; ++i) {
+    const double tiles = CeilDiv(extent, CeilDiv(extent, ch.count[i]));
+    if (kept == 0 || tiles > ch.count[kept - 1]) ch.count[kept++] = tiles;
+  }
+  ch.size = kept;
   return ch;
 }
 
-/// Tile counts below the fold-filling minimum: from the smallest allowed tile of `allowed`
-/// (its largest count) doubling down to tiles of one element.
-Chain ShrinkChain(double extent, const Chain& allowed) {
+/// Tile counts below the fold-filling minimum, in elements: from the smallest allowed tile of
+/// `allowed` (tiled in `unit`s) doubling down to tiles of one element.
+Chain ShrinkChain(double extent, const Chain& allowed, double unit) {
   Chain ch;
-  const double t_min = allowed.count[allowed.size - 1];
+  const double smallest = TileExtent(extent, unit, allowed.count[allowed.size - 1]);
+  const double t_min = CeilDiv(extent, smallest);
   for (double t = t_min; t < extent && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
   ch.count[ch.size++] = extent;
   return ch;
@@ -45,19 +67,20 @@ struct Ctx {
   const RoleBits& bits;
   const Residency& res;
   double w_words, i_row_words, o_words;
+  Tile unit;  ///< tiles are whole multiples of these extents (the last one may be shorter)
 };
 
 struct Candidate {
   double tn, tm, tc, te;
 };
 
-Tile TileOf(const LoopNest& nest, const Candidate& k) {
-  return Tile{CeilDiv(nest.n, k.tn), CeilDiv(nest.m, k.tm), CeilDiv(nest.c, k.tc),
-              CeilDiv(nest.e, k.te)};
+Tile TileOf(const Ctx& x, const Candidate& k) {
+  return Tile{TileExtent(x.nest.n, x.unit.n, k.tn), TileExtent(x.nest.m, x.unit.m, k.tm),
+              TileExtent(x.nest.c, x.unit.c, k.tc), TileExtent(x.nest.e, x.unit.e, k.te)};
 }
 
 bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
-  const Tile t = TileOf(x.nest, k);
+  const Tile t = TileOf(x, k);
   const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
   const double it = x.res.input_on_chip ? 0.0
                                         : t.n * t.c * TileInputRows(x.nest, t.e) * x.nest.w_in *
@@ -73,7 +96,7 @@ bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
 
 /// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
 double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
-  const Tile t = TileOf(x.nest, k);
+  const Tile t = TileOf(x, k);
   const double in_words = x.res.input_on_chip ? 0.0
                                               : x.i_row_words * k.te * TileInputRows(x.nest, t.e) *
                                                     x.nest.input_density;
@@ -118,7 +141,7 @@ void Consider(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* b
   r.tm = k.tm;
   r.tc = k.tc;
   r.te = k.te;
-  r.tile = TileOf(x.nest, k);
+  r.tile = TileOf(x, k);
   r.glb_peak_bits = occ;
   *best = r;
 }
@@ -235,21 +258,23 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
               res,
               nest.WeightElems(),
               nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems()};
+              nest.OutputElems(),
+              shrink ? Tile{} : mp.unit};
   TilingResult best;
   // Everything at once: the compulsory traffic, the least any tiling can reach.
   Consider(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
   if (best.feasible) return best;
 
-  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n);
-  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m);
-  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c);
-  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e);
+  const Tile& u = mp.unit;
+  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n, u.n);
+  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m, u.m);
+  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c, u.c);
+  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e, u.e);
   if (!shrink) {
     SearchOrders(x, n_chain, m_chain, c_chain, e_chain, &best);
   } else {
-    SearchOrders(x, ShrinkChain(nest.n, n_chain), ShrinkChain(nest.m, m_chain),
-                 ShrinkChain(nest.c, c_chain), ShrinkChain(nest.e, e_chain), &best);
+    SearchOrders(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
+                 ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e), &best);
   }
   return best;
 }

@@ -17,17 +17,32 @@ namespace {
 
 using testing::Col;
 
-TEST(Eyeriss, AlexNetLatencyWithinTwentyPercent) {
+TEST(Eyeriss, AlexNetLatencyWithDramHiddenWithinFifteenPercent) {
   const auto run = testing::RunEyeriss();
   ASSERT_EQ(run.overlap.status, Status::kOk);
-  ASSERT_EQ(run.serial.status, Status::kOk);
+  ASSERT_EQ(run.overlap.rows.size(), 5u);
+  // DRAM hidden vs the chip's processing latency: 103.5 ms in total, and every layer.
   const double hidden_ms = Col(run.overlap, ResultCol::kLatencyS) * 1e3;
-  const double serial_ms = Col(run.serial, ResultCol::kLatencyS) * 1e3;
-  // DRAM hidden vs the chip's 103.5 ms; DRAM serialized vs the chip's 115.3 ms.
-  EXPECT_NEAR(hidden_ms, testing::kEyerissNoDramMs, 0.2 * testing::kEyerissNoDramMs);
-  EXPECT_NEAR(serial_ms, testing::kEyerissBatchMs, 0.2 * testing::kEyerissBatchMs);
-  // The chip lies between its two bounds: partly hidden DRAM.
-  EXPECT_LT(hidden_ms, serial_ms);
+  EXPECT_NEAR(hidden_ms, testing::kEyerissNoDramMs, 0.15 * testing::kEyerissNoDramMs);
+  for (int l = 0; l < 5; ++l) {
+    const auto& chip = testing::kEyerissLayers[l];
+    EXPECT_NEAR(run.overlap.rows[l].latency_s * 1e3, chip.processing_ms, 0.15 * chip.processing_ms)
+        << chip.name;
+  }
+}
+
+TEST(Eyeriss, AlexNetLatencyWithDramSerializedIsAnUpperBound) {
+  // With every DRAM transfer serialized the model is an upper bound on the chip's 115.3 ms,
+  // which overlaps most of its traffic with processing. In every layer the on-chip time
+  // exceeds the DRAM time, so serial - hidden is exactly the DRAM bytes over the 0.48 GB/s
+  // link (64 bits x 60 MHz).
+  const auto run = testing::RunEyeriss();
+  ASSERT_EQ(run.serial.status, Status::kOk);
+  const double hidden_s = Col(run.overlap, ResultCol::kLatencyS);
+  const double serial_s = Col(run.serial, ResultCol::kLatencyS);
+  EXPECT_GT(serial_s * 1e3, testing::kEyerissBatchMs);
+  const double dram_s = Col(run.serial, ResultCol::kDramBytes) / 0.48e9;
+  EXPECT_NEAR(serial_s - hidden_s, dram_s, 1e-9 * serial_s);
 }
 
 TEST(Eyeriss, ActivePesMatchTheChipMapping) {

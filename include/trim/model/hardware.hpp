@@ -57,6 +57,11 @@ enum class HwParam : std::uint16_t {
   kAreaFixedMm2,
   kDspPerMac,
   kBramKbits,
+  // [bandwidth] buffer-to-array networks, one per operand class (0 width: not modelled)
+  kBusWeightBits,
+  kBusInputBits,
+  kBusOutputBits,
+  kBusMhz,  ///< their clock; 0 = the core clock
   kCount
 };
 
