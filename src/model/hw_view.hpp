@@ -33,6 +33,7 @@ struct HwView {
   // Model switches that the formulas read.
   bool overlap = true;
   std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
+  bool fill_mapped = false;      ///< systolic fill over the mapped PEs, not the whole array
   bool pass_overhead = true;     ///< RS per-pass scratch-pad loads and psum drains are charged
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }

@@ -11,15 +11,18 @@
 namespace trim::model {
 
 enum class Option : std::uint16_t {
-  kEngine = 0,    ///< "trim" (the dataflow model) or "roofline" (the lower bound alone)
-  kOverlap,       ///< "overlap": latency = max(compute, memory); "serial": their sum
-  kSelect,        ///< criterion for dataflow "best": "edp", "energy", "latency" or "dram"
-  kMacScaling,    ///< MAC energy vs operand width: "quadratic", "linear" or "none"
-  kInterLayer,    ///< "keep": a layer's output stays in the GLB when it fits; "spill": never
-  kOptimizer,     ///< training: "sgd", "momentum" (default) or "adam" (state and ops per parameter)
-  kBpStride,      ///< training: BP of strided layers "sparse" (= FP MACs, default) or "dense"
-  kStash,         ///< training: GLB share for tensors saved for backward: "half", "quarter", "none"
-  kPassOverhead,  ///< RS: "exposed" scratch-pad loads and psum drains per pass, or "none"
+  kEngine = 0,  ///< "trim" (the dataflow model) or "roofline" (the lower bound alone)
+  kOverlap,     ///< "overlap": latency = max(compute, memory); "serial": their sum
+  kSelect,      ///< criterion for dataflow "best": "edp", "energy", "latency" or "dram"
+  kMacScaling,  ///< MAC energy vs operand width: "quadratic", "linear" or "none"
+  kInterLayer,  ///< "keep": a layer's output stays in the GLB when it fits; "spill": never
+  kOptimizer,   ///< training: "sgd", "momentum" (default) or "adam" (state and ops per parameter)
+  kBpStride,    ///< training: BP of strided layers "sparse" (= FP MACs, default) or "dense"
+  kStash,       ///< training: GLB share for tensors saved for backward: "half", "quarter", "none"
+  /// systolic fold fill and drain over the whole "array" (SCALE-Sim v2) or the "mapped" PEs
+  kSystolicFill,
+  /// row stationary: per-pass scratch-pad loads and psum drains "exposed" or "none"
+  kPassOverhead,
   kCount
 };
 
