@@ -30,12 +30,12 @@ struct EyerissRun {
   PointReport serial;   ///< DRAM transfers added to computation
 };
 
-inline EyerissRun RunEyeriss(Dataflow df = Dataflow::kRS) {
+inline EyerissRun RunEyeriss(Dataflow df = Dataflow::kRS, const Hardware& hw = EyerissV1(),
+                             ModelOptions opt = ModelOptions::Defaults()) {
   const net::Network net = AlexNetConv();
-  const Hardware hw = EyerissV1();
-  ModelOptions serial = ModelOptions::Defaults();
+  ModelOptions serial = opt;
   serial[Option::kOverlap] = 1;
-  return {RunPoint(net, hw, df, 4), RunPoint(net, hw, df, 4, serial)};
+  return {RunPoint(net, hw, df, 4, opt), RunPoint(net, hw, df, 4, serial)};
 }
 
 /// DRAM accesses (16-bit words) per MAC.
