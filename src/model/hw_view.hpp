@@ -25,6 +25,7 @@ struct HwView {
   /// Buffer-to-array networks (weights, inputs, psums/outputs each way): bits per core cycle,
   /// 0 when not modelled.
   double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
+  bool buses = false;  ///< any of the three is modelled
   double clock_hz = 0;
   std::array<double, 5> bits{};  ///< by BitsClass
   double ref_bits = 16;

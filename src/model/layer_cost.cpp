@@ -51,13 +51,15 @@ void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_w
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
-  lc->bus_cycles =
-      std::max({BusCycles(m.bus_w_bits, hw.bus_w_bits), BusCycles(m.bus_i_bits, hw.bus_i_bits),
-                BusCycles(m.bus_o_bits, hw.bus_o_bits)});
-  // The array waits for the scratch-pad loads and drains it cannot overlap.
-  lc->compute_cycles += BusCycles(m.stall_w_bits, hw.bus_w_bits) +
-                        BusCycles(m.stall_i_bits, hw.bus_i_bits) +
-                        BusCycles(m.stall_o_bits, hw.bus_o_bits);
+  if (hw.buses) {
+    lc->bus_cycles =
+        std::max({BusCycles(m.bus_w_bits, hw.bus_w_bits), BusCycles(m.bus_i_bits, hw.bus_i_bits),
+                  BusCycles(m.bus_o_bits, hw.bus_o_bits)});
+    // The array waits for the scratch-pad loads and drains it cannot overlap.
+    lc->compute_cycles += BusCycles(m.stall_w_bits, hw.bus_w_bits) +
+                          BusCycles(m.stall_i_bits, hw.bus_i_bits) +
+                          BusCycles(m.stall_o_bits, hw.bus_o_bits);
+  }
   const double on_chip =
       std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});
   lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;

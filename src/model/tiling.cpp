@@ -250,6 +250,14 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 }  // namespace
 
+double MinimumMappingBits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const Residency& res, bool* fits) {
+  const Ctx x{nest, hw, bits, res, 0, 0, 0, Tile{}};
+  double occupancy = 0;
+  *fits = Fits(x, Candidate{nest.n, nest.m, nest.c, nest.e}, &occupancy);
+  return occupancy;
+}
+
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
   const Ctx x{nest,

@@ -59,6 +59,13 @@ struct TilingResult {
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink = false);
 
+/// Buffer bits the smallest mapping needs (one sample, filter, channel and output row of one
+/// group, with the tensors held around the layer); `fits` tells whether the design holds it.
+/// A MAC nest whose register files pass PrepareMapping is glb_too_small exactly when it does
+/// not fit (docs/model.md, section 5): needed vs available for diagnostics. Closed form.
+double MinimumMappingBits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const Residency& res, bool* fits);
+
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);
 
