@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 
 namespace trim::model::detail {
 namespace {
@@ -17,6 +18,27 @@ struct Chain {
   std::array<double, kMaxChain> count{};
   int size = 0;
 };
+
+/// A count T makes tiles of ceil(extent / T), that is ceil(extent / ceil(extent / T)) tiles
+/// (fewer than T when the last tiles would be empty): keeps that count, each once, so that the
+/// traffic of section 5 counts the tiles that exist. Integer arithmetic where exact.
+void KeepActualCounts(double extent, Chain* ch) {
+  int kept = 0;
+  const bool exact = extent < 4503599627370496.0;  // 2^52: int64 sums cannot overflow
+  const auto e = static_cast<std::int64_t>(extent);
+  for (int i = 0; i < ch->size; ++i) {
+    double tiles = 0;
+    if (exact) {
+      const auto t = static_cast<std::int64_t>(ch->count[i]);
+      const std::int64_t tile = (e + t - 1) / t;
+      tiles = static_cast<double>((e + tile - 1) / tile);
+    } else {
+      tiles = CeilDiv(extent, CeilDiv(extent, ch->count[i]));
+    }
+    if (kept == 0 || tiles > ch->count[kept - 1]) ch->count[kept++] = tiles;
+  }
+  ch->size = kept;
+}
 
 /// Tile extent of a dimension split into `count` tiles of whole `unit`s (the last tile may be
 /// shorter); unit 1 gives ceil(extent / count).
@@ -38,15 +60,7 @@ Chain MakeChain(double extent, double min_tile, double unit) {
   while (t_max > 1 && CeilDiv(extent, t_max) < min_tile) t_max -= 1;
   for (double t = 1; t < t_max && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
   ch.count[ch.size++] = t_max;
-  // A count T makes tiles of ceil(extent / T), that is ceil(extent / ceil(extent / T)) tiles
-  // (fewer than T when the last tiles would be empty): keep that count, each once, so that the
-  // traffic of section 5 counts the tiles that exist.
-  int kept = 0;
-  for (int i = 0; i < ch.size; ++i) {
-    const double tiles = CeilDiv(extent, CeilDiv(extent, ch.count[i]));
-    if (kept == 0 || tiles > ch.count[kept - 1]) ch.count[kept++] = tiles;
-  }
-  ch.size = kept;
+  KeepActualCounts(extent, &ch);
   return ch;
 }
 
@@ -58,6 +72,7 @@ Chain ShrinkChain(double extent, const Chain& allowed, double unit) {
   const double t_min = CeilDiv(extent, smallest);
   for (double t = t_min; t < extent && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
   ch.count[ch.size++] = extent;
+  KeepActualCounts(extent, &ch);
   return ch;
 }
 
@@ -68,6 +83,7 @@ struct Ctx {
   const Residency& res;
   double w_words, i_row_words, o_words;
   Tile unit;  ///< tiles are whole multiples of these extents (the last one may be shorter)
+  bool unit_one = unit.n == 1 && unit.m == 1 && unit.c == 1 && unit.e == 1;
 };
 
 struct Candidate {
@@ -75,6 +91,10 @@ struct Candidate {
 };
 
 Tile TileOf(const Ctx& x, const Candidate& k) {
+  if (x.unit_one) {
+    return Tile{CeilDiv(x.nest.n, k.tn), CeilDiv(x.nest.m, k.tm), CeilDiv(x.nest.c, k.tc),
+                CeilDiv(x.nest.e, k.te)};
+  }
   return Tile{TileExtent(x.nest.n, x.unit.n, k.tn), TileExtent(x.nest.m, x.unit.m, k.tm),
               TileExtent(x.nest.c, x.unit.c, k.tc), TileExtent(x.nest.e, x.unit.e, k.te)};
 }
