@@ -93,8 +93,70 @@ def test_objective_and_constraint_parsing():
     assert ta.parse_constraint("area_mm2<=20") == ("area_mm2", "<=", 20.0)
     assert ta.parse_constraint(" power_w > 1e-3 ") == ("power_w", ">", 0.001)
     assert ta.parse_constraint("dataflow=rs") == ("dataflow", "=", "rs")
+    assert ta.parse_constraint("dataflow!=rs") == ("dataflow", "!=", "rs")
     with pytest.raises(ValueError, match="needs a number"):
         ta.parse_constraint("dataflow<=rs")
+
+
+def _frame():
+    # Six rows: x = 0..5, dataflow cycles through rs, ws, os; network a/b.
+    return pd.DataFrame({
+        "x": np.arange(6, dtype=float),
+        "area_mm2": [1.0, 5.0, 10.0, 20.0, 40.0, 80.0],
+        "dataflow": pd.Categorical(["rs", "ws", "os"] * 2),
+        "network": pd.Categorical(["bert-base:seq_len=128"] * 3 + ["alexnet"] * 3),
+    })
+
+
+@pytest.mark.parametrize("expr, rows", [
+    ("x<2", [0, 1]),
+    ("x <= 2", [0, 1, 2]),
+    ("x!=3", [0, 1, 2, 4, 5]),
+    ("x == 3", [3]),
+    ("area<=10", [0, 1, 2]),                       # goal short name of area_mm2
+    ("dataflow!=rs", [1, 2, 4, 5]),
+    ("dataflow in (rs, os)", [0, 2, 3, 5]),
+    ("dataflow not in ('rs','os')", [1, 4]),
+    ("x in (0, 5)", [0, 5]),
+    ("x<2 or x>4", [0, 1, 5]),
+    ("x>0 and x<5 and dataflow=ws", [1, 4]),
+    ("not (x>=1 and x<=4)", [0, 5]),
+    ("x<1 or x>3 and dataflow=os", [0, 5]),        # and binds tighter than or
+    ("network=bert-base:seq_len=128", [0, 1, 2]),  # '=' inside a bare label
+    ("network = alexnet AND x >= 4", [4, 5]),          # keywords in any case
+])
+def test_filter_grammar(expr, rows):
+    from trim_analysis import filters
+    assert list(np.flatnonzero(filters.mask(expr, _frame()))) == rows
+
+
+@pytest.mark.parametrize("expr, problem, hint", [
+    ("area_mm2=<5", "'=<' is not an operator", "area_mm2<=5"),
+    ("area_mm2=>5", "'=>' is not an operator", "area_mm2>=5"),
+    ("x<>3", "'<>' is not an operator", "x!=3"),
+    ("dataflow=RS", "'RS' is not a value of dataflow (did you mean 'rs'?)", "os, rs, ws"),
+    ("dataflow in (rs, wss)", "'wss' is not a value of dataflow (did you mean 'ws'?)", ""),
+    ("dataflw=rs", "there is no column 'dataflw' (did you mean 'dataflow'?)", "columns:"),
+    ("dataflow<rs", "dataflow is categorical: '<' does not apply", "=, != or in"),
+    ("area_mm2<=big", "area_mm2 is numeric and 'big' is not a number", "a number"),
+    ("area_mm2<='5'", "'5' is not a number", ""),  # a quoted value is a label
+    ("", "the filter is empty", ""),
+    ("x<1 and", "a condition is missing", ""),
+    ("(x<1", "'(' is not closed", ""),
+    ("x<1)", "')' has no matching '('", ""),
+    ("x<1 x>2", "unexpected 'x>2'", "and / or"),
+    ("x<1 && x>2", "'&' is not an operator here", "and / or"),
+    ("x", "expected an operator after 'x'", ""),
+    ("x<", "the value after 'x' is missing", ""),
+    ("x in 1, 2", "'in' needs a parenthesized list", ""),
+    ("x in (1, 2", "not closed", ""),
+    ("dataflow='rs", "quoted value is not closed", ""),
+])
+def test_filter_errors_say_what_and_how(expr, problem, hint):
+    from trim_analysis import filters
+    with pytest.raises(filters.FilterError) as e:
+        filters.mask(expr, _frame())
+    assert problem in str(e.value) and hint in e.value.hint, str(e.value)
 
 
 # ---------------------------------------------------------------- on a real results file
@@ -229,7 +291,21 @@ def test_cli_tables(df, tmp_path):
     res = run_cli("best", RESULTS, "--goal", "no_such_column")
     assert res.returncode == 1 and "no column 'no_such_column'" in res.stderr
     res = run_cli("best", RESULTS, "--where", "area_mm2 ~ 3")
-    assert res.returncode == 1 and "cannot read constraint" in res.stderr
+    assert res.returncode == 2 and "expected an operator after 'area_mm2'" in res.stderr
+    # Malformed filters exit 2 with a hint, before any data is read, in every command.
+    for cmd in (["best"], ["pareto", "latency", "area"], ["sensitivity"]):
+        for where, text in (("area_mm2=<5", "hint: write area_mm2<=5"),
+                            ("dataflow=RS", "did you mean 'rs'?"),
+                            ("areamm2<=5", "did you mean 'area_mm2'?")):
+            res = run_cli(cmd[0], RESULTS, *cmd[1:], "--where", where)
+            assert res.returncode == 2 and text in res.stderr, (cmd, where, res.stderr)
+            assert res.stdout == "", res.stdout
+    # != and in select the same rows as pandas does.
+    res = run_cli("best", RESULTS, "--by", "dataflow", "--where", "dataflow not in (rs, ws)",
+                  "--where", "network!=lenet5")
+    assert res.returncode == 0, res.stderr
+    shown = {line.split()[2] for line in res.stdout.splitlines()[2:]}
+    assert shown == {"os", "best"}, res.stdout
     for cmd in ("pareto", "best", "sensitivity", "plot-pareto", "plot-sensitivity",
                 "plot-layers", "plot-roofline", "view"):
         res = run_cli(cmd, "--help")

@@ -5,8 +5,8 @@ import sys
 
 import pandas as pd
 
-from . import decide
-from .load import attrs, load
+from . import decide, filters
+from .load import attrs, column_info, load
 
 _EXAMPLES = {
     "pareto": """examples:
@@ -50,8 +50,10 @@ def _by(text):
 
 def _add_filters(p, group=True):
     p.add_argument("--where", action="append", default=[], metavar="COND",
-                   help="keep rows with COL<=X, COL>=X, COL<X, COL>X or COL=X (a label for "
-                        "categorical columns); repeatable, all must hold")
+                   help="keep the rows where COND holds: comparisons COL<=X, COL<X, COL>=X, "
+                        "COL>X, COL=X, COL!=X, COL in (A, B), COL not in (A, B), joined with "
+                        "and, or, not and parentheses; labels for categorical columns "
+                        "(dataflow=rs); repeatable, all must hold; a malformed COND exits 2")
     p.add_argument("--all", action="store_true",
                    help="also consider infeasible rows (feasible == 0 or status != ok)")
     if group:
@@ -144,8 +146,15 @@ def _needed_columns(path, extra):
     return list(dict.fromkeys(axes + ["status", "feasible"] + [e for e in extra if e]))
 
 
-def _constraint_columns(where):
-    return [decide.parse_constraint(w)[0] for w in where]
+def _constraint_columns(where, path):
+    """The columns the --where filters read, after checking each filter's syntax and columns
+    against the file (filters.FilterError, exit 2, on any mistake)."""
+    names = set(column_info(path)["name"]) | {"index"}
+    cols = []
+    for w in where:
+        filters.check_columns(w, names)
+        cols += filters.columns(w)
+    return cols
 
 
 def _show_columns(df, table, by, values):
@@ -167,7 +176,7 @@ def _pareto(args, out):
     objs = [decide.objective(o) for o in args.objectives]
     by = _by(args.by)
     cols = _needed_columns(args.file, [o.column for o in objs] + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     front = decide.pareto_front(df, objs, args.where, not args.all, by)
     cand = decide.constrain(df, args.where, not args.all)
@@ -183,7 +192,7 @@ def _best(args, out):
     goals = [decide.objective(g) for g in args.goal] if args.goal else [None]
     by = _by(args.by)
     cols = _needed_columns(args.file, [g.column for g in goals if g] + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     tables = []
     for g in goals:
@@ -209,7 +218,7 @@ def _sensitivity_frames(args):
     g = decide.objective(args.goal) if args.goal else None
     by = _by(args.by)
     cols = _needed_columns(args.file, ([g.column] if g else []) + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     if g is None:
         g = decide.file_goal(df)
@@ -237,7 +246,7 @@ def _plot_pareto(args, out):
     objs = [decide.objective(o) for o in args.objectives]
     by = _by(args.by)
     cols = _needed_columns(args.file, [o.column for o in objs] + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     plots.plot_pareto(df, objs, args.output, args.where, not args.all, by, args.log)
     print(f"wrote {args.output}", file=out)
