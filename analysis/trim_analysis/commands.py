@@ -34,8 +34,10 @@ _EXAMPLES = {
   python3 -m trim_analysis plot-roofline design.csv --dram-gbps 25.6""",
     "view": """examples:
   python3 -m trim_analysis view sweep.h5                      # writes sweep.view.hdf
-  python3 -m trim_analysis view sweep.h5 -o v.hdf --points pe_rows,pe_cols,energy_pj --scale linear
-then: paraview sweep.view.hdf   (or pvpython: OpenDataFile("sweep.view.hdf"))""",
+  python3 -m trim_analysis view sweep.h5 --scale log        # physical axes: log10 of s, pJ, mm2
+  python3 -m trim_analysis view sweep.h5 -o v.hdf --points pe_rows,pe_cols,energy_pj --scale linear --color energy_pj
+then: paraview --script=sweep.view.py   (categorical dataflow colours, titled axes), or
+      paraview sweep.view.hdf           (the data alone)""",
 }
 
 OBJ_HELP = ("objective: COLUMN (minimized; throughput_sps and utilization are maximized), "
@@ -114,6 +116,9 @@ def add_commands(sub):
     p.add_argument("eval", metavar="EVAL", help="trim-eval output, --format json or csv ('-': "
                                                 "standard input)")
     p.add_argument("-o", "--output", default="layers.png")
+    p.add_argument("--top", type=int, default=40, metavar="N",
+                   help="draw the N layer-phases with the largest share of latency or energy "
+                        "and sum the rest in one bar (default 40; 0: every layer-phase)")
 
     p = _sub(sub, "plot-roofline", "PNG: roofline chart of a design's layers (trim-eval output)")
     p.add_argument("eval", metavar="EVAL", help="trim-eval output, --format json or csv ('-': "
@@ -136,7 +141,12 @@ def add_commands(sub):
                         "area_mm2)")
     p.add_argument("--scale", default="log-normalized",
                    choices=("log-normalized", "normalized", "log", "linear"),
-                   help="per-coordinate scaling (default log-normalized: log10 then [0, 1])")
+                   help="per-coordinate scaling (default log-normalized: log10 then [0, 1]; "
+                        "log: log10 of the physical values, axes labelled at whole decades; "
+                        "linear: the values themselves)")
+    p.add_argument("--color", default="dataflow", metavar="COLUMN",
+                   help="column the ParaView script colours by (default dataflow; categorical "
+                        "columns get their labels)")
 
 
 def _needed_columns(path, extra):
@@ -261,7 +271,7 @@ def _plot_sensitivity(args, out):
 
 def _plot_layers(args, out):
     from . import evalout, plots
-    plots.plot_layers(evalout.read_eval(args.eval), args.output)
+    plots.plot_layers(evalout.read_eval(args.eval), args.output, top=args.top)
     print(f"wrote {args.output}", file=out)
 
 
@@ -279,11 +289,13 @@ def _plot_roofline(args, out):
 def _view(args, out):
     from .view import write_view
     points = [p.strip() for p in args.points.split(",")]
-    info = write_view(args.file, args.output, points, args.scale)
+    info = write_view(args.file, args.output, points, args.scale, args.color)
     print(f"wrote {info['path']}: {info['rows']} points ({info['valid']} valid), "
           f"{len(info['arrays'])} arrays linked to {args.file}", file=out)
     print(f"points: {','.join(info['points'])} ({info['scale']})", file=out)
-    print(f"open it with: paraview {info['path']}", file=out)
+    print(f"wrote {info['script']}: ParaView script (points coloured by {args.color}, titled "
+          "axes)", file=out)
+    print(f"open it with: paraview --script={info['script']}", file=out)
 
 
 HANDLERS = {
