@@ -268,6 +268,8 @@ void DryRun(const space::DesignSpace& space, int ranks) {
       os << (k ? ", " : "") << (a.categorical() ? a.labels[k] : cli::Human(a.values[k], ""));
     }
     if (n > 8) os << ", ... (" << n << " values)";
+    const auto& lead = space.axes()[a.leader];
+    if (&lead != &a) os << "  (linked: advances with " << lead.name << ")";
     std::printf("  %-20s %6zu  %s\n", a.name.c_str(), n, os.str().c_str());
   }
   model::Evaluator ev(job.model_options);

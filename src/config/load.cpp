@@ -16,13 +16,14 @@ namespace {
 using detail::Fail;
 using detail::Pos;
 
-constexpr std::array<std::string_view, 6> kTables = {"job",  "sweep",       "workload",
+constexpr std::array<std::string_view, 7> kTables = {"job",  "sweep",       "link", "workload",
                                                      "goal", "constraints", "model"};
 constexpr std::array<std::string_view, 4> kJobKeys = {"name", "hardware", "output", "chunk"};
 constexpr std::array<std::string_view, 5> kWorkloadKeys = {"networks", "dataflows", "batch", "mode",
                                                            "precision"};
 constexpr std::string_view kLayout =
-    "a job file has the tables [job], [sweep], [workload], [goal], [constraints] and [model]";
+    "a job file has the tables [job], [sweep], [link], [workload], [goal], [constraints] and "
+    "[model]";
 
 bool In(std::span<const std::string_view> set, std::string_view s) {
   return std::find(set.begin(), set.end(), s) != set.end();
@@ -110,6 +111,9 @@ JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptio
 
   if (const toml::table* sweep = root.get_as<toml::table>("sweep")) {
     spec.hw_axes = detail::ParseSweep(*sweep);
+  }
+  if (const toml::table* link = root.get_as<toml::table>("link")) {
+    detail::ParseLinks(*link, spec.hw_axes);
   }
   const toml::table* workload = root.get_as<toml::table>("workload");
   if (workload == nullptr) {

@@ -21,6 +21,9 @@ struct HwAxis {
   model::HwParam param;
   std::vector<double> values;  ///< choice parameters hold choice indices
   SourcePos pos;               ///< where the axis is declared
+  /// [link]: the index in JobSpec::hw_axes of the axis this one advances with (the first
+  /// axis of its link group, which has as many values); -1 when the axis has its own digit.
+  std::ptrdiff_t leader = -1;
 };
 
 /// A named precision setting: bits per tensor class, applied over the template's values
