@@ -1,6 +1,7 @@
 // trim-sweep: run a design-space sweep described by a job file on every MPI rank, writing
 // one HDF5 results file. Without mpirun/srun it runs as one rank.
 #include <mpi.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_common.hpp"
@@ -64,6 +66,24 @@ std::string FullDiskNote(const std::string& output) {
   if (free_bytes >= kNearlyFullBytes) return "";
   return " (the file system holding it is full: " + std::to_string(st.f_bavail * st.f_frsize) +
          " bytes free)";
+}
+
+// A rank started by a launcher (mpirun's daemon, slurmstepd) stops at once when the launcher
+// is gone: killing mpirun's process group does not reach the ranks, which run in process
+// groups of their own. The kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG), and
+// a watcher thread checks every 100 ms that the parent is unchanged, for a parent that dies
+// before the request is made. Runs started without a launcher are left alone.
+void DieWithLauncher() {
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr && std::getenv("PMIX_RANK") == nullptr) {
+    return;
+  }
+  const pid_t parent = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::kill(::getpid(), SIGKILL);
+  std::thread([parent] {
+    while (::getppid() == parent) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::kill(::getpid(), SIGKILL);
+  }).detach();
 }
 
 const char* SignalName(int sig) {
@@ -497,6 +517,7 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  DieWithLauncher();
   MPI_Init(&argc, &argv);
   int code = trim::cli::kExitFailure;
   int rank = 0, size = 1;
