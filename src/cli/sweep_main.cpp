@@ -1,6 +1,7 @@
 // trim-sweep: run a design-space sweep described by a job file on every MPI rank, writing
 // one HDF5 results file. Without mpirun/srun it runs as one rank.
 #include <mpi.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -9,10 +10,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_common.hpp"
@@ -64,6 +68,24 @@ std::string FullDiskNote(const std::string& output) {
          " bytes free)";
 }
 
+// A rank started by a launcher (mpirun's daemon, slurmstepd) stops at once when the launcher
+// is gone: killing mpirun's process group does not reach the ranks, which run in process
+// groups of their own. The kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG), and
+// a watcher thread checks every 100 ms that the parent is unchanged, for a parent that dies
+// before the request is made. Runs started without a launcher are left alone.
+void DieWithLauncher() {
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr && std::getenv("PMIX_RANK") == nullptr) {
+    return;
+  }
+  const pid_t parent = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::kill(::getpid(), SIGKILL);
+  std::thread([parent] {
+    while (::getppid() == parent) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::kill(::getpid(), SIGKILL);
+  }).detach();
+}
+
 const char* SignalName(int sig) {
   switch (sig) {
     case SIGTERM:
@@ -87,6 +109,8 @@ options:
   -o, --output PATH     results file (default: the job's [job].output)
       --force           replace an existing results file
       --resume          complete an existing results file: compute only the rows not done
+      --verify FILE     check every finished row of a results file against its checksum
+                        (exit 0: intact, 3: damaged rows, listed) and exit
       --dry-run         print the axes, the number of points and a run-time estimate; write
                         nothing
       --chunk N         design points per task (default: automatic)
@@ -121,7 +145,8 @@ examples:
 
 struct Args {
   std::string job;
-  std::string output;
+  std::optional<std::string> output;
+  std::string verify;
   std::string config_dir = config::DefaultConfigDir();
   bool force = false, resume = false, dry_run = false, quiet = false;
   bool list_networks = false, help = false, version = false;
@@ -166,6 +191,8 @@ Args ParseArgs(int argc, char** argv) {
     const std::string s = argv[i];
     if (s == "-o" || s == "--output")
       a.output = value(i, s);
+    else if (s == "--verify")
+      a.verify = value(i, s);
     else if (s == "--force")
       a.force = true;
     else if (s == "--resume")
@@ -196,7 +223,8 @@ Args ParseArgs(int argc, char** argv) {
       static const std::vector<std::string> kFlags = {
           "--output",           "--force",          "--resume",        "--dry-run",      "--chunk",
           "--configs",          "--quiet",          "--list-networks", "--show-network", "--batch",
-          "--test-crash-after", "--test-fail-rank", "--help",          "--version"};
+          "--test-crash-after", "--test-fail-rank", "--help",          "--version",
+          "--verify"};
       const std::string near = DidYouMean(s, kFlags);
       throw ConfigError({}, "unknown option '" + s + "'",
                         near.empty() ? "see --help" : "did you mean '" + near + "'?");
@@ -300,6 +328,38 @@ void DryRun(const space::DesignSpace& space, int ranks) {
       est, est / ranks, ranks, measured_s);
 }
 
+// "3, 7-9, 12, ... (40 rows)": the first few failing rows as ranges.
+std::string DescribeRows(const std::vector<Index>& rows) {
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < rows.size() && shown < 8; ++shown) {
+    std::size_t j = i;
+    while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(rows[i]) +
+           (j > i ? "-" + std::to_string(rows[j]) : "");
+    i = j + 1;
+  }
+  if (shown == 8 && rows.size() > 0) out += ", ...";
+  return out;
+}
+
+// --verify FILE (rank 0 only): every row marked done against its checksum.
+int Verify(const std::string& path) {
+  const io::VerifyReport r = io::VerifyFile(path);
+  if (r.failing.empty()) {
+    std::printf("%s: %llu rows, %llu done, every done row verified\n", path.c_str(),
+                static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.done));
+    return cli::kExitOk;
+  }
+  std::fprintf(stderr,
+               "trim-sweep: %s: error: %zu row%s marked done fail verification (rows %s): the "
+               "file is damaged\n  hint: run the job that wrote it with -o %s --resume: the "
+               "failing rows are computed again\n",
+               path.c_str(), r.failing.size(), r.failing.size() == 1 ? "" : "s",
+               DescribeRows(r.failing).c_str(), path.c_str());
+  return cli::kExitIo;
+}
+
 int Run(int argc, char** argv) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -342,6 +402,7 @@ int Run(int argc, char** argv) {
     if (rank == 0) std::printf("%s", net::DescribeNetwork(*n, args.batch).c_str());
     return cli::kExitOk;
   }
+  if (!args.verify.empty()) return rank == 0 ? Verify(args.verify) : cli::kExitOk;
   if (args.job.empty()) {
     if (rank == 0)
       std::cerr
@@ -354,7 +415,7 @@ int Run(int argc, char** argv) {
   int code = 0;
   auto job = cli::LoadJobEverywhere(MPI_COMM_WORLD, args.job, lo, code);
   if (!job) return code;
-  if (!args.output.empty()) job->output = args.output;
+  if (args.output) job->output = *args.output;
   std::optional<space::DesignSpace> space;
   try {
     space.emplace(*job);
@@ -366,6 +427,11 @@ int Run(int argc, char** argv) {
     if (rank == 0) DryRun(*space, size);
     return cli::kExitOk;
   }
+
+  // The output rule (docs/failures.md), before anything is locked, created or opened.
+  std::vector<std::string> inputs;
+  for (const auto& [path, text] : job->sources) inputs.push_back(path);
+  io::CheckOutputTarget(MPI_COMM_WORLD, job->output, inputs, args.config_dir);
 
   InstallStopHandlers();
 
@@ -453,6 +519,7 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  DieWithLauncher();
   MPI_Init(&argc, &argv);
   int code = trim::cli::kExitFailure;
   int rank = 0, size = 1;
@@ -477,6 +544,14 @@ int main(int argc, char** argv) {
     std::cerr << "trim-sweep: rank " << rank << " of " << size << ": internal error: " << e.what()
               << "\n";
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, trim::cli::kExitFailure);
+  }
+  if (trim::io::CloseLeftOpen()) {
+    // The results file could not be closed after a write failure, and HDF5 would crash or
+    // hang closing it in MPI_Finalize: every rank (all failed together) leaves without it.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    MPI_Barrier(MPI_COMM_WORLD);
+    std::_Exit(code);
   }
   MPI_Finalize();
   return code;

@@ -1,6 +1,7 @@
 #include "trim/sched/runner.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -473,14 +474,18 @@ std::uint64_t AutoChunk(const space::DesignSpace& space, int ranks) {
   return AutoChunk(space.size(), space.block_size(), ranks, cheapest);
 }
 
+// The job's identity for --resume: its text and the content of every file it names, keyed by
+// the file's name without its directories, so that the same job reached through another path
+// or --configs spelling is the same job (docs/failures.md).
 std::string JobHash(const config::JobSpec& job) {
-  std::string all = job.text;
+  std::vector<std::string> named;
   for (const auto& [path, text] : job.sources) {
-    all += '\0';
-    all += path;
-    all += '\0';
-    all += text;
+    if (path == job.path) continue;
+    named.push_back(std::filesystem::path(path).filename().string() + '\0' + Sha256Hex(text));
   }
+  std::sort(named.begin(), named.end());
+  std::string all = job.text;
+  for (const std::string& n : named) all += '\0' + n;
   return Sha256Hex(all);
 }
 
