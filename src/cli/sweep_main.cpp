@@ -246,11 +246,13 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
   std::printf("  results     %s\n", output.c_str());
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "
-      "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu\n",
+      "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu "
+      "point_us=%.3f\n",
       static_cast<unsigned long long>(s.points_now), s.ranks, s.wall_s,
       s.wall_s > 0 ? static_cast<double>(s.points_now) / s.wall_s : 0.0, s.times_max.fill_s,
       s.times_max.evaluate_s, s.times_max.write_s, s.times_max.sched_s,
-      static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks));
+      static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks),
+      s.point_s * 1e6);
   std::fflush(stdout);
 }
 
@@ -270,32 +272,37 @@ void DryRun(const space::DesignSpace& space, int ranks) {
     if (n > 8) os << ", ... (" << n << " values)";
     std::printf("  %-20s %6zu  %s\n", a.name.c_str(), n, os.str().c_str());
   }
+  // The same measurement as the run's calibration (sched::SampleCost), over up to 8 blocks
+  // spread through the space and about 1 s in all.
   model::Evaluator ev(job.model_options);
-  model::HwBatch hw;
-  model::ResultBatch out;
-  double measured_s = 0, measured_cost = 0;
-  const auto t_begin = std::chrono::steady_clock::now();
-  for (Index b = 0; b < space.num_blocks(); ++b) {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t_begin).count() > 1.0)
-      break;
-    const IndexRange r{b * space.block_size(),
-                       b * space.block_size() + std::min<Index>(space.block_size(), 16)};
-    space.FillBatch(r, hw);
-    out.Resize(r.size());
-    const auto t0 = std::chrono::steady_clock::now();
-    ev.Evaluate(space.WorkloadOf(b), hw, out);
-    measured_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    measured_cost += sched::BlockCost(space, b) * static_cast<double>(r.size());
+  const Index nb = space.num_blocks();
+  const Index sampled = std::min<Index>(nb, 8);
+  sched::CostSample sum;
+  for (Index k = 0; k < sampled; ++k) {
+    const sched::CostSample s =
+        sched::SampleCost(space, ev, k * nb / sampled, 1.0 / static_cast<double>(sampled));
+    sum.seconds += s.seconds;
+    sum.evals += s.evals;
   }
   double total_cost = 0;
-  for (Index b = 0; b < space.num_blocks(); ++b) {
+  for (Index b = 0; b < nb; ++b) {
     total_cost += sched::BlockCost(space, b) * static_cast<double>(space.block_size());
   }
-  const double est = measured_cost > 0 ? measured_s / measured_cost * total_cost : 0;
+  const double est = sum.PerEval() * total_cost;
   std::printf(
-      "estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from a "
-      "%.2f s calibration on this machine)\n",
-      est, est / ranks, ranks, measured_s);
+      "estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from %.3g us per "
+      "layer-phase evaluation measured on this machine with the caches warmed as in a run)\n",
+      est, est / ranks, ranks, sum.PerEval() * 1e6);
+  const double point_s = sched::CheapestPointSeconds(space, sum.PerEval());
+  std::printf("automatic task size (%.3g us per point of the cheapest network):\n", point_s * 1e6);
+  for (const int r : {ranks, 1000, 10000}) {
+    if (r != ranks && r <= ranks) continue;
+    const std::uint64_t chunk = sched::AutoChunk(space.size(), space.block_size(), r, point_s);
+    const std::uint64_t tasks = nb * ((space.block_size() + chunk - 1) / chunk);
+    std::printf("  %6d ranks: %llu points per task, %llu tasks (%.3g per rank)\n", r,
+                static_cast<unsigned long long>(chunk), static_cast<unsigned long long>(tasks),
+                static_cast<double>(tasks) / r);
+  }
 }
 
 int Run(int argc, char** argv) {

@@ -32,6 +32,8 @@ class TaskRunner {
   [[nodiscard]] std::vector<BestEntry> Best() const;
   /// The model's evaluation counters on this rank (cache reuse).
   [[nodiscard]] const model::EvaluatorStats& ModelStats() const { return evaluator_.stats(); }
+  /// The evaluator (for calibration: its caches never change a result).
+  model::Evaluator& evaluator() { return evaluator_; }
 
   /// Designs per model batch: bounds the hardware and result batches whatever the task size.
   static constexpr Index kSubBatch = 4096;

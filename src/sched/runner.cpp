@@ -70,6 +70,20 @@ std::vector<IndexRange> PlanTasks(const space::DesignSpace& space, std::uint64_t
   return tasks;
 }
 
+// COLLECTIVE. Seconds per point of the job's cheapest block on this machine: every rank
+// samples one block for kCalibrationS (ranks spread over the blocks) and the costs per
+// layer-phase evaluation are pooled.
+double MeasurePointSeconds(MPI_Comm comm, const space::DesignSpace& space, model::Evaluator& ev,
+                           int rank, int size) {
+  constexpr double kCalibrationS = 0.05;
+  const Index block = static_cast<Index>(rank) * space.num_blocks() / static_cast<Index>(size);
+  const CostSample mine = SampleCost(space, ev, block, kCalibrationS);
+  double local[2] = {mine.seconds, mine.evals};
+  double all[2] = {0, 0};
+  MPI_Allreduce(local, all, 2, MPI_DOUBLE, MPI_SUM, comm);
+  return CheapestPointSeconds(space, CostSample{all[0], all[1]}.PerEval());
+}
+
 std::string JoinAxisNames(const space::DesignSpace& space) {
   std::string s;
   for (const auto& a : space.axes()) s += (s.empty() ? "" : ",") + a.name;
@@ -124,6 +138,7 @@ class RankWork {
   }
 
   [[nodiscard]] std::vector<BestEntry> Best() const { return runner_.Best(); }
+  model::Evaluator& evaluator() { return runner_.evaluator(); }
 
   PhaseTimes times;
   std::uint64_t points = 0;
@@ -370,15 +385,19 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOp
   RunSummary sum;
   sum.ranks = size;
   sum.points_total = space.size();
-  sum.chunk = opts.chunk > 0 ? opts.chunk : AutoChunk(space, size);
+  RankWork work(space, file, opts, rank);
+  if (opts.chunk > 0) {
+    sum.chunk = opts.chunk;
+  } else {
+    sum.point_s = MeasurePointSeconds(comm, space, work.evaluator(), rank, size);
+    sum.chunk = AutoChunk(space.size(), space.block_size(), size, sum.point_s);
+  }
   std::vector<IndexRange> tasks;
   if (rank == 0) {
     tasks = PlanTasks(space, sum.chunk, opts.resume ? &file : nullptr, sum.points_before);
     sum.tasks = tasks.size();
   }
   MPI_Bcast(&sum.points_before, 1, MPI_UINT64_T, 0, comm);
-
-  RankWork work(space, file, opts, rank);
   bool stopped = false;
   if (size == 1) {
     stopped = Solo(tasks, work, opts, sum.points_before, sum.points_total);
@@ -426,52 +445,6 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOp
 }
 
 }  // namespace
-
-double BlockCost(const space::DesignSpace& space, Index block) {
-  // The model's work per point is one evaluation per layer and phase (five under "best"),
-  // whatever the layer's size.
-  const model::Workload w = space.WorkloadOf(block);
-  const double phases = w.mode == Mode::kTraining ? kNumPhases : 1.0;
-  const double dataflows = w.dataflow == Dataflow::kBest ? 5.0 : 1.0;
-  return static_cast<double>(w.network->layers.size()) * phases * dataflows;
-}
-
-std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks) {
-  return AutoChunk(points, block, ranks, 0.0);
-}
-
-std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks,
-                        double evals_per_point) {
-  // About 16 tasks per rank balance the load; at least 512 points keep per-task overheads
-  // (one request, ~40 independent writes) small; at most 65536 from this rule.
-  const std::uint64_t per = points / (16 * static_cast<std::uint64_t>(std::max(1, ranks))) + 1;
-  std::uint64_t chunk = std::clamp<std::uint64_t>(per, 512, 65536);
-  // Rank 0 spends kRequestS on each request; a task of C points keeps a worker busy for
-  // C * evals_per_point * kEvalS. With W = ranks - 1 workers rank 0 is busy a share
-  // W * kRequestS / (C * evals_per_point * kEvalS) of the time: at most kMasterShare when C is
-  // at least the bound below (docs/benchmarks.md: both constants are measured there, kEvalS
-  // as the fastest warm cost per layer-phase evaluation, so the bound errs on the large side).
-  constexpr double kRequestS = 20e-6;
-  constexpr double kEvalS = 20e-9;
-  constexpr double kMasterShare = 0.25;
-  constexpr std::uint64_t kMaxChunk = 131072;  // bounds the per-task output buffers
-  if (evals_per_point > 0 && ranks > 1) {
-    const double workers = static_cast<double>(ranks - 1);
-    const double need = workers * kRequestS / (kMasterShare * evals_per_point * kEvalS);
-    chunk = std::max(chunk, static_cast<std::uint64_t>(std::min(std::ceil(need), 1e18)));
-    chunk = std::min(chunk, kMaxChunk);
-  }
-  return std::min<std::uint64_t>(chunk, std::max<std::uint64_t>(block, 1));
-}
-
-std::uint64_t AutoChunk(const space::DesignSpace& space, int ranks) {
-  double cheapest = 0;  // the cheapest block makes the most requests per second
-  for (Index b = 0; b < space.num_blocks(); ++b) {
-    const double c = BlockCost(space, b);
-    cheapest = b == 0 ? c : std::min(cheapest, c);
-  }
-  return AutoChunk(space.size(), space.block_size(), ranks, cheapest);
-}
 
 std::string JobHash(const config::JobSpec& job) {
   std::string all = job.text;
