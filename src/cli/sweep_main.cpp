@@ -87,9 +87,13 @@ options:
   -o, --output PATH     results file (default: the job's [job].output)
       --force           replace an existing results file
       --resume          complete an existing results file: compute only the rows not done
-      --dry-run         print the axes, the number of points and a run-time estimate; write
-                        nothing
-      --chunk N         design points per task (default: automatic)
+      --dry-run         print the axes, the number of points, a run-time estimate and the
+                        automatic task size; write nothing
+      --chunk N         design points per task (default: automatic, from the cost per point
+                        measured in the first 50 ms of the run)
+      --write-buffer-mib N
+                        each rank joins the rows of its consecutive tasks into writes of up
+                        to N MiB (default 8; 0 writes every task at once)
       --configs DIR     directory of hardware/ and energy/ presets (default: %s)
   -q, --quiet           no progress and no summary on stderr/stdout (errors still print)
       --list-networks   list the built-in networks and exit
@@ -128,6 +132,7 @@ struct Args {
   std::string show_network;
   std::int64_t batch = 1;
   std::uint64_t chunk = 0;
+  std::uint64_t write_buffer_mib = 8;
   int crash_after = -1;
   int fail_rank = -1;
   std::string command_line;
@@ -162,6 +167,7 @@ Args ParseArgs(int argc, char** argv) {
   constexpr std::uint64_t kMaxChunk = std::uint64_t{1} << 40;
   constexpr std::uint64_t kMaxBatch = 1048576;  // the job files' batch limit
   constexpr std::uint64_t kMaxTestCount = 1000000;
+  constexpr std::uint64_t kMaxBufferMib = 4096;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
     if (s == "-o" || s == "--output")
@@ -174,6 +180,8 @@ Args ParseArgs(int argc, char** argv) {
       a.dry_run = true;
     else if (s == "--chunk")
       a.chunk = number(i, s, 1, kMaxChunk, "4096");
+    else if (s == "--write-buffer-mib")
+      a.write_buffer_mib = number(i, s, 0, kMaxBufferMib, "8");
     else if (s == "--configs")
       a.config_dir = value(i, s);
     else if (s == "-q" || s == "--quiet")
@@ -193,10 +201,21 @@ Args ParseArgs(int argc, char** argv) {
     else if (s == "--version")
       a.version = true;
     else if (!s.empty() && s[0] == '-') {
-      static const std::vector<std::string> kFlags = {
-          "--output",           "--force",          "--resume",        "--dry-run",      "--chunk",
-          "--configs",          "--quiet",          "--list-networks", "--show-network", "--batch",
-          "--test-crash-after", "--test-fail-rank", "--help",          "--version"};
+      static const std::vector<std::string> kFlags = {"--output",
+                                                      "--force",
+                                                      "--resume",
+                                                      "--dry-run",
+                                                      "--chunk",
+                                                      "--configs",
+                                                      "--quiet",
+                                                      "--list-networks",
+                                                      "--show-network",
+                                                      "--batch",
+                                                      "--test-crash-after",
+                                                      "--test-fail-rank",
+                                                      "--help",
+                                                      "--version",
+                                                      "--write-buffer-mib"};
       const std::string near = DidYouMean(s, kFlags);
       throw ConfigError({}, "unknown option '" + s + "'",
                         near.empty() ? "see --help" : "did you mean '" + near + "'?");
@@ -379,6 +398,7 @@ int Run(int argc, char** argv) {
   ro.force = args.force;
   ro.resume = args.resume;
   ro.chunk = args.chunk ? args.chunk : job->chunk.value_or(0);
+  ro.write_buffer_bytes = args.write_buffer_mib << 20;
   ro.command_line = args.command_line;
   ro.version = TRIM_VERSION;
   ro.stop_flag = &g_stop;

@@ -25,10 +25,13 @@
 namespace trim::sched {
 
 struct RunOptions {
-  std::string output;        ///< results file path
-  bool force = false;        ///< replace an existing file
-  bool resume = false;       ///< complete an existing file's rows that are not done
-  std::uint64_t chunk = 0;   ///< points per task; 0 = automatic
+  std::string output;       ///< results file path
+  bool force = false;       ///< replace an existing file
+  bool resume = false;      ///< complete an existing file's rows that are not done
+  std::uint64_t chunk = 0;  ///< points per task; 0 = automatic
+  /// A rank joins the rows of consecutive tasks into one write (one call per column) of up to
+  /// this many bytes; 0 writes every task at once.
+  std::uint64_t write_buffer_bytes = std::uint64_t{8} << 20;
   std::string command_line;  ///< stored as provenance
   std::string version;       ///< trim-sweep version, stored as provenance
   /// Set asynchronously (by a signal handler) to wind the run down: tasks in flight finish,
