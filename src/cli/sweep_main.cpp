@@ -266,12 +266,12 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "
       "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu "
-      "point_us=%.3f\n",
+      "point_us=%.3f row_writes=%llu\n",
       static_cast<unsigned long long>(s.points_now), s.ranks, s.wall_s,
       s.wall_s > 0 ? static_cast<double>(s.points_now) / s.wall_s : 0.0, s.times_max.fill_s,
       s.times_max.evaluate_s, s.times_max.write_s, s.times_max.sched_s,
       static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks),
-      s.point_s * 1e6);
+      s.point_s * 1e6, static_cast<unsigned long long>(s.write_calls));
   std::fflush(stdout);
 }
 

@@ -485,6 +485,8 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const io::L
   MPI_Bcast(&stopped_int, 1, MPI_INT, 0, comm);
 
   MPI_Allreduce(&work.points, &sum.points_now, 1, MPI_UINT64_T, MPI_SUM, comm);
+  const std::uint64_t calls = work.write_calls();
+  MPI_Allreduce(&calls, &sum.write_calls, 1, MPI_UINT64_T, MPI_SUM, comm);
   // A stop request that came after the last task was handed out leaves a complete file.
   sum.interrupted = stopped_int != 0 && sum.points_before + sum.points_now < sum.points_total;
   sum.times = work.times;
@@ -556,6 +558,8 @@ RunSummary RunSweep(MPI_Comm comm, const space::DesignSpace& space, const RunOpt
         {"axis_order", JoinAxisNames(space), 0, false},
         {"goal", (job.goal.maximize ? "maximize " : "minimize ") + job.goal.column, 0, false},
         {"mpi_ranks", "", static_cast<double>(size), true},
+        {"output_columns", job.output_spec.columns.empty() ? "all" : "chosen", 0, false},
+        {"output_dtype", job.output_spec.float32 ? "float32" : "float64", 0, false},
     };
     for (const auto& o : model::Options()) {
       attrs.push_back({"model_" + std::string(o.name),

@@ -59,6 +59,7 @@ struct RunSummary {
   std::uint64_t points_before = 0;  ///< already done when the run started (resume)
   std::uint64_t points_now = 0;     ///< computed by this run, all ranks
   std::uint64_t tasks = 0;          ///< tasks planned by rank 0
+  std::uint64_t write_calls = 0;    ///< row writes (one per column each), all ranks
   std::uint64_t chunk = 0;          ///< points per task used
   double point_s = 0;  ///< measured seconds per point of the cheapest block (0: --chunk given)
   double wall_s = 0;
