@@ -34,6 +34,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.leak_w = hw[HwParam::kLeakageMw] * 1e-3;
   v.overlap = opt[Option::kOverlap] == 0;
   v.mac_scaling = opt[Option::kMacScaling];
+  v.fill_mapped = opt[Option::kSystolicFill] == 1;
   return v;
 }
 

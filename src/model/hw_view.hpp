@@ -30,6 +30,7 @@ struct HwView {
   // Model switches that the formulas read.
   bool overlap = true;
   std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
+  bool fill_mapped = false;      ///< systolic fill over the mapped PEs, not the whole array
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }
