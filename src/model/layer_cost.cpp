@@ -76,6 +76,7 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
     const double b = StreamBits(nest.vec_rd[i], hw);
     if (b <= 0) continue;
     if (first_bits == 0) first_bits = b;
+    if (nest.vec_rd[i].in_path) continue;  // fused: from the producer's output path
     const double el = nest.vec_rd[i].elems;
     in_words += el;
     in_bits += el * b;
@@ -88,8 +89,10 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
     const double b = StreamBits(nest.vec_wr[i], hw);
     if (b <= 0) continue;
     const double el = nest.vec_wr[i].elems;
-    out_words += el;
-    out_bits += el * b;
+    if (!nest.vec_wr[i].in_path) {
+      out_words += el;
+      out_bits += el * b;
+    }
     if ((res.vec_wr_kept & (1u << i)) == 0) {
       dram_wr_words += el;
       dram_wr_bits += el * b;
