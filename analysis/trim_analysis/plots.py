@@ -215,14 +215,16 @@ def plot_layers(report, out, title=None):
     grid = fig.add_gridspec(3, 4)
     ax_e = fig.add_subplot(grid[0, :])
     bottom = np.zeros(len(l))
+    normalized = getattr(report, "energy_units", "pJ") == "normalized"
+    e_scale, e_unit = (1.0, "normalized") if normalized else (1e-6, "uJ")
     for part, color in zip(evalout.ENERGY_PARTS, _PART_COLORS):
         if part not in l.columns:
             continue
-        v = l[part].to_numpy(dtype=np.float64) * 1e-6  # pJ -> uJ
+        v = l[part].to_numpy(dtype=np.float64) * e_scale  # pJ -> uJ, or normalized as is
         ax_e.bar(x, v, bottom=bottom, color=color, width=0.85,
                  label=part.removeprefix("energy_").removesuffix("_pj"))
         bottom += v
-    ax_e.set_ylabel("energy [uJ]")
+    ax_e.set_ylabel(f"energy [{e_unit}]")
     ax_e.set_xlim(-0.6, len(l) - 0.4)
     ax_e.set_ylim(0, max(1e-12, bottom.max()) * 1.12)
     ax_e.tick_params(axis="x", labelbottom=False)
@@ -244,7 +246,7 @@ def plot_layers(report, out, title=None):
     phases = list(dict.fromkeys(l["phase"]))
     per = l.groupby("phase", sort=False)[["latency_s", "energy_pj", "macs", "dram_bytes"]].sum()
     per = per.reindex(phases)
-    for i, (col, unit, scale) in enumerate((("latency_s", "ms", 1e3), ("energy_pj", "uJ", 1e-6),
+    for i, (col, unit, scale) in enumerate((("latency_s", "ms", 1e3), ("energy_pj", e_unit, e_scale),
                                             ("macs", "GMAC", 1e-9),
                                             ("dram_bytes", "MB", 1e-6))):
         ax = fig.add_subplot(grid[2, i])

@@ -25,7 +25,7 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
     io::ColumnDef c;
     c.group = "params";
     c.name = a.name;
-    c.units = a.unit;
+    c.units = model::UnitFor(a.unit, space.job().energy_normalized);
     c.description = a.description;
     if (a.categorical()) {
       c.dtype = io::Dtype::kU16;
@@ -40,7 +40,7 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
     io::ColumnDef c;
     c.group = "results";
     c.name = std::string(r.name);
-    c.units = std::string(r.unit);
+    c.units = std::string(model::UnitFor(r.unit, space.job().energy_normalized));
     c.description = std::string(r.description);
     layout.columns.push_back(std::move(c));
   }
