@@ -82,6 +82,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.leak_w = hw[HwParam::kLeakageMw] * 1e-3;
   v.overlap = opt[Option::kOverlap] == 0;
   v.mac_scaling = opt[Option::kMacScaling];
+  v.fill_mapped = opt[Option::kSystolicFill] == 1;
   if (hw[HwParam::kDramType] >= 0.5) {
     const DramPreset d = DramOf(hw[HwParam::kDramType]);
     v.dram_bytes_per_s = hw[HwParam::kDramChannels] * d.gbps_per_channel * 1e9;

@@ -11,6 +11,7 @@ constexpr std::array<std::string_view, 2> kInterLayers = {"keep", "spill"};
 constexpr std::array<std::string_view, 3> kOptimizers = {"sgd", "momentum", "adam"};
 constexpr std::array<std::string_view, 2> kBpStrides = {"sparse", "dense"};
 constexpr std::array<std::string_view, 3> kStashes = {"half", "quarter", "none"};
+constexpr std::array<std::string_view, 2> kSystolicFills = {"array", "mapped"};
 
 constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
     {Option::kEngine, "engine",
@@ -48,6 +49,11 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "(inputs, ReLU masks, pooling indices, norm statistics), filled last layer first: half, "
      "quarter or none (every saved tensor goes to DRAM)",
      kStashes, 0},
+    {Option::kSystolicFill, "systolic_fill",
+     "systolic interconnect: array (SCALE-Sim v2: every fold fills and drains the whole "
+     "physical array, WS/IS 2R + C + T - 2, OS T + R + C - 2 cycles) or mapped (only the rows "
+     "and columns the fold maps, 2*S_R + S_C + T - 2 for every dataflow)",
+     kSystolicFills, 0},
 }};
 
 }  // namespace
