@@ -25,8 +25,10 @@ void EyerissSection() {
   const double serial = tt::Col(run.serial, ResultCol::kLatencyS) * 1e3;
   std::printf("## 1. Eyeriss v1, AlexNet CONV1-5, batch 4, row stationary, 200 MHz\n\n");
   std::printf(
-      "Design: `configs/hardware/eyeriss-v1.toml` with `configs/energy/eyeriss-65nm.toml`; "
-      "job: `jobs/eyeriss-alexnet.toml`. Chip numbers: Chen et al., IEEE JSSC 2017. Test: "
+      "Design: `configs/hardware/eyeriss-v1-normalized.toml` (the Eyeriss v1 design with the "
+      "normalized table `configs/energy/eyeriss-65nm.toml`; `eyeriss-v1` is the same design "
+      "under the physical model and gives the same latency and traffic); job: "
+      "`jobs/eyeriss-alexnet.toml`. Chip numbers: Chen et al., IEEE JSSC 2017. Test: "
       "`Eyeriss.*` in tests/model/eyeriss_test.cpp.\n\n");
   std::printf("| Quantity | Chip | Model | Difference |\n|---|---|---|---|\n");
   std::printf("| Batch latency, DRAM hidden (`overlap`) | %.1f ms | %.1f ms | %+.1f%% |\n",
@@ -39,7 +41,7 @@ void EyerissSection() {
   const double dpm = tt::DramPerMac(run.overlap);
   std::printf("| DRAM accesses (16-bit) per MAC | %.4f | %.4f | %+.0f%% |\n",
               tt::kEyerissDramPerMac, dpm, Pct(dpm, tt::kEyerissDramPerMac));
-  std::printf("| Power | %.0f mW | n/a (normalized energy units) | |\n\n", tt::kEyerissPowerMw);
+  std::printf("| Power | %.0f mW | see section 7 (physical model) | |\n\n", tt::kEyerissPowerMw);
   std::printf(
       "Per layer (DRAM hidden):\n\n| Layer | Latency (ms) | Active PEs | Utilization | DRAM "
       "(MB) | Roofline (ms) |\n|---|---|---|---|---|---|\n");
@@ -372,9 +374,9 @@ int main() {
       "reports 1.2x-1.9x on AlexNet feature maps) and the model moves them uncompressed. "
       "CONV1's input image is not sparse, and CONV1 alone moves a third of the traffic here; "
       "the test requires the model to be above 0.0029 and below twice it.\n\n"
-      "**Power.** The Eyeriss energy table is normalized (one unit = one 16-bit MAC), so the "
-      "model's energy is not in joules and 278 mW is not compared; the ordering of "
-      "dataflows is (section 2).\n\n");
+      "**Power.** The normalized table (one unit = one 16-bit MAC) gives no joules, so 278 mW "
+      "is compared in section 7 with the `eyeriss-v1` preset under the physical model; the "
+      "ordering of dataflows is checked here (section 2).\n\n");
   EnergySection();
   SystolicSection();
   DataflowSection();
