@@ -420,3 +420,22 @@ def test_view_cli_default_path(tmp_path):
     with h5py.File(tmp_path / "sweep.view.hdf", "r") as v:
         assert v["VTKHDF/PointData"].get("done", getlink=True).filename == "sweep.h5"
         assert json.dumps(v.attrs["points"]) == '"latency_s,energy_pj,area_mm2"'
+
+
+def test_parse_eval_reads_normalized_energy_units(tmp_path):
+    # trim-eval marks a normalized technology table: ", energy units normalized" on the CSV
+    # totals line, "energy_units" in JSON; without it the energies are pJ.
+    csv = ("layer,kind,phase,dataflow,macs,energy_pj\nconv1,conv,fp,rs,10,5\n\n"
+           "# totals: design 0 (batch=4 dataflow=rs), status ok, energy units normalized\n"
+           "column,value\nenergy_pj,5\n")
+    rep = ta.parse_eval(csv)
+    assert rep.status == "ok" and rep.energy_units == "normalized"
+    assert rep.point == {"batch": "4", "dataflow": "rs"}
+    plain = ta.parse_eval(csv.replace(", energy units normalized", ""))
+    assert plain.status == "ok" and plain.energy_units == "pJ"
+    js = json.dumps({"index": 0, "point": "batch=4", "status": "ok",
+                     "energy_units": "normalized",
+                     "layers": [{"layer": "conv1", "kind": "conv", "phase": "fp",
+                                 "dataflow": "rs", "macs": 10, "energy_pj": 5}],
+                     "totals": {"energy_pj": 5}})
+    assert ta.parse_eval(js).energy_units == "normalized"
