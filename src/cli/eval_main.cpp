@@ -18,11 +18,11 @@ namespace {
 using namespace trim;
 
 constexpr const char* kHelp =
-    R"(usage: trim-eval JOB.toml [--index N] [--format table|csv|json] [-o FILE]
+    R"(usage: trim-eval JOB.toml [--index N] [--format table|csv|json] [--configs DIR]
 
 Evaluates design point N (default 0) of the job's design space and prints one row per layer
 and phase, then the network totals. Row N is the same design as row N of trim-sweep's results
-file for the same job.
+file for the same job. It writes only to standard output (redirect it to keep a copy).
 
 options:
   --index N            design index (0 <= N < number of points; see trim-sweep --dry-run)

@@ -16,13 +16,14 @@ namespace {
 using detail::Fail;
 using detail::Pos;
 
-constexpr std::array<std::string_view, 6> kTables = {"job",  "sweep",       "workload",
-                                                     "goal", "constraints", "model"};
+constexpr std::array<std::string_view, 8> kTables = {"job",  "sweep",       "link",  "workload",
+                                                     "goal", "constraints", "model", "output"};
 constexpr std::array<std::string_view, 4> kJobKeys = {"name", "hardware", "output", "chunk"};
 constexpr std::array<std::string_view, 5> kWorkloadKeys = {"networks", "dataflows", "batch", "mode",
                                                            "precision"};
 constexpr std::string_view kLayout =
-    "a job file has the tables [job], [sweep], [workload], [goal], [constraints] and [model]";
+    "a job file has the tables [job], [sweep], [link], [workload], [goal], [constraints], "
+    "[model] and [output]";
 
 bool In(std::span<const std::string_view> set, std::string_view s) {
   return std::find(set.begin(), set.end(), s) != set.end();
@@ -32,7 +33,8 @@ bool In(std::span<const std::string_view> set, std::string_view s) {
 void CheckTopLevel(const toml::table& root) {
   for (const detail::Entry& e : detail::Ordered(root)) {
     const std::string key(e.key->str());
-    if (In(kTables, key)) {
+    // "output" is a table and a key of [job]: a top-level `output = "x.h5"` belongs in [job].
+    if (In(kTables, key) && !(In(kJobKeys, key) && !e.node->is_table())) {
       detail::AsTable(*e.node, key, "write the keys of [" + key + "] under a [" + key + "] header");
       continue;
     }
@@ -146,6 +148,9 @@ JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptio
   if (const toml::table* sweep = root.get_as<toml::table>("sweep")) {
     spec.hw_axes = detail::ParseSweep(*sweep);
   }
+  if (const toml::table* link = root.get_as<toml::table>("link")) {
+    detail::ParseLinks(*link, spec.hw_axes);
+  }
   if (spec.energy_normalized) CheckNormalized(spec, *hw);
   const toml::table* workload = root.get_as<toml::table>("workload");
   if (workload == nullptr) {
@@ -164,6 +169,9 @@ JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptio
   spec.model_options = model::ModelOptions::Defaults();
   if (const toml::table* model = root.get_as<toml::table>("model")) {
     spec.model_options = detail::ParseModelOptions(*model);
+  }
+  if (const toml::table* output = root.get_as<toml::table>("output")) {
+    spec.output_spec = detail::ParseOutput(*output);
   }
   return spec;
 }

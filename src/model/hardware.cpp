@@ -305,7 +305,7 @@ constexpr std::array<HwParamInfo, kNumHwParams> kParams = {{
      {}},
     {P::kEnergyModel, "energy_model", "energy", "",
      "table: the e_*_pj constants; physical: energies, area and leakage from capacity, width, "
-     "node and supply (docs/model.md section 22)",
+     "node and supply (docs/model.md section 23)",
      T::kChoice, 0, 1, 0, kEnergyModels},
     {P::kTechNode, "tech_node", "energy", "",
      "process node of the physical model (Stillmaker and Baas 2017 scaling)", T::kChoice, 0, 4,

@@ -8,7 +8,7 @@ namespace trim::model::detail {
 
 namespace {
 
-// The physical model's per-bit energies and leakage (docs/model.md, section 22).
+// The physical model's per-bit energies and leakage (docs/model.md, section 23).
 void FillPhysical(const Hardware& hw, HwView* v) {
   v->physical = true;
   v->num_fmt = static_cast<int>(hw[HwParam::kNumberFormat]);

@@ -31,7 +31,7 @@ struct HwView {
   bool overlap = true;
   std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
   bool fill_mapped = false;      ///< systolic fill over the mapped PEs, not the whole array
-  // Physical technology model (docs/model.md, section 22), derived once per design: energies
+  // Physical technology model (docs/model.md, section 23), derived once per design: energies
   // per bit moved (pJ), the node's energy factor and the accumulator add of one MAC.
   bool physical = false;
   int num_fmt = 0;     ///< 0 int, 1 IEEE float, 2 bfloat

@@ -19,7 +19,7 @@ double MacScale(const HwView& hw, double bits_a, double bits_b) {
   }
 }
 
-/// Energies under the physical model (docs/model.md, section 22): per-bit costs of each level,
+/// Energies under the physical model (docs/model.md, section 23): per-bit costs of each level,
 /// the register files each with its own capacity.
 void PhysicalEnergies(const LayerMap& map, const HwView& hw, double dram_bits, LayerCost* lc) {
   lc->e_mac_pj = map.work * PhysicalMacPj(hw, map.mac_bits_a, map.mac_bits_b);
@@ -89,6 +89,7 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
     const double b = StreamBits(nest.vec_rd[i], hw);
     if (b <= 0) continue;
     if (first_bits == 0) first_bits = b;
+    if (nest.vec_rd[i].in_path) continue;  // fused: from the producer's output path
     const double el = nest.vec_rd[i].elems;
     in_words += el;
     in_bits += el * b;
@@ -101,8 +102,10 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
     const double b = StreamBits(nest.vec_wr[i], hw);
     if (b <= 0) continue;
     const double el = nest.vec_wr[i].elems;
-    out_words += el;
-    out_bits += el * b;
+    if (!nest.vec_wr[i].in_path) {
+      out_words += el;
+      out_bits += el * b;
+    }
     if ((res.vec_wr_kept & (1u << i)) == 0) {
       dram_wr_words += el;
       dram_wr_bits += el * b;

@@ -54,7 +54,7 @@ double EnergyFit(double nm, double vdd) {
 // Horowitz ISSCC 2014 reference: 45 nm, 0.9 V.
 constexpr double kRefNm = 45, kRefVdd = 0.9;
 
-// SRAM fit (docs/model.md section 22): per-bit energy at 8 KiB and the capacity exponent,
+// SRAM fit (docs/model.md section 23): per-bit energy at 8 KiB and the capacity exponent,
 // least squares in log-log through Horowitz's 8 KB / 32 KB / 1 MB 64-bit reads.
 constexpr double kSramBitPj8K = 10.1595 / 64.0;
 constexpr double kSramExp = 0.4726;
@@ -105,7 +105,7 @@ double Significand(int fmt, double w) {
 // 32-bit multiplier 77.9 uW over 6350 um^2 -> 12.3 mW/mm^2 at 40 nm, 0.9 V.
 constexpr double kLeakAt40 = 0.0779e-3 / 6350e-6;  // W/mm^2
 
-// DRAM presets (docs/model.md section 22 cites each row).
+// DRAM presets (docs/model.md section 23 cites each row).
 constexpr std::array<DramPreset, 9> kDram = {{
     {0, 0},        // table: e_dram_pj and dram_gbps
     {20.3, 17.1},  // DDR3-2133 x64

@@ -1,4 +1,4 @@
-// The physical technology model (docs/model.md, section 22): energy per access, area and
+// The physical technology model (docs/model.md, section 23): energy per access, area and
 // leakage of memories, MACs, wires and DRAM as functions of capacity, width, banking, node and
 // supply voltage, from cited published tables. Used when `energy_model = "physical"`; the
 // per-design quantities are derived once (MakeHwView, ComputeArea), never per layer.
@@ -37,7 +37,7 @@ double AddAreaUm2_45(int fmt, double bits);
 double WirePjPerBitMm(double vdd);
 
 /// Leakage power density (W/mm^2) of logic and SRAM at a node and supply, from the 40 nm
-/// standard-cell figure of the Aladdin power model, scaled per docs/model.md section 22.
+/// standard-cell figure of the Aladdin power model, scaled per docs/model.md section 23.
 double LeakWPerMm2(double nm, double vdd);
 
 /// DRAM preset of `dram_type` (index >= 1): pJ per bit and GB/s per channel.

@@ -1,4 +1,4 @@
-// The physical technology model (docs/model.md, section 22): hand-derived values of the fits,
+// The physical technology model (docs/model.md, section 23): hand-derived values of the fits,
 // and the properties an architect relies on when sweeping capacity, width, node and DRAM.
 #include <gtest/gtest.h>
 
@@ -192,7 +192,7 @@ TEST(Tech, EnergyParametersStayOutOfTheMappingKey) {
   }
 }
 
-// docs/validation.md section 7: the honest model's Eyeriss power, no constant fitted. It is
+// docs/validation.md section 8: the honest model's Eyeriss power, no constant fitted. It is
 // below the chip's 278 mW (the model has no clock network, control or I/O); the bounds pin
 // the figure the document states.
 TEST(Tech, EyerissPowerIsStatedHonestly) {

@@ -21,6 +21,9 @@ struct HwAxis {
   model::HwParam param;
   std::vector<double> values;  ///< choice parameters hold choice indices
   SourcePos pos;               ///< where the axis is declared
+  /// [link]: the index in JobSpec::hw_axes of the axis this one advances with (the first
+  /// axis of its link group, which has as many values); -1 when the axis has its own digit.
+  std::ptrdiff_t leader = -1;
 };
 
 /// A named precision setting: bits per tensor class, applied over the template's values
@@ -48,6 +51,14 @@ struct Goal {
   std::string column = "latency_s";  ///< a model::ResultCol name
   bool maximize = false;
   int top = 5;  ///< best designs kept per network
+};
+
+/// [output]: what the results file stores of the model's results.
+struct OutputSpec {
+  /// Result columns to store, in the job's order; empty = every column. The goal's and the
+  /// constraints' columns are stored whether listed or not (StoredColumns).
+  std::vector<std::string> columns;
+  bool float32 = false;  ///< store result values as float32 instead of float64
 };
 
 struct JobSpec {
@@ -78,6 +89,7 @@ struct JobSpec {
 
   std::string output;                  ///< results file, relative to the working directory
   std::optional<std::uint64_t> chunk;  ///< design points per task; nullopt = automatic
+  OutputSpec output_spec;              ///< [output]
 
   /// Every file read to build this spec (the job, hardware and energy files, network files),
   /// by the path as resolved, with its text. Stored in the results file for provenance.
