@@ -52,7 +52,7 @@ Hardware Design() {
 
 /// n designs of one mapping group: DRAM bandwidth, clock and energies vary; with `physical`,
 /// the physical technology model with node, supply and DRAM preset varying instead of the
-/// energy constants (docs/model.md section 22: derived once per design).
+/// energy constants (docs/model.md section 23: derived once per design).
 HwBatch Batch(std::size_t n, bool physical) {
   HwBatch b;
   b.Resize(n);

@@ -293,7 +293,7 @@ void PhysicalSection() {
   std::printf("## 8. Physical technology model (docs/model.md section 23)\n\n");
   std::printf(
       "No constant below is fitted to a chip's measurement: every cost comes from the cited "
-      "tables of section 22. Tests: `Tech.*` in tests/model/tech_test.cpp.\n\n");
+      "tables of docs/model.md section 23. Tests: `Tech.*` in tests/model/tech_test.cpp.\n\n");
   const auto net = tt::AlexNetConv();
   const auto run = tt::RunPoint(net, tt::EyerissV1Physical(), trim::Dataflow::kRS, 4);
   const double chip = tt::ChipPowerMw(run), all = tt::PowerMw(run);
