@@ -165,16 +165,13 @@ int main(int argc, char** argv) {
   // The physical technology model's per-design derivation, against the table model above.
   for (bool warm : {true, false}) {
     const std::string tag = std::string("ws") + (warm ? "/warm" : "/cold") + "/physical";
-    benchmark::RegisterBenchmark(("Network/resnet50/" + tag).c_str(),
-                                 [warm](benchmark::State& s) {
-                                   Run(s, resnet, Dataflow::kWS, warm, true);
-                                 })
-        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("Network/resnet50/" + tag).c_str(), [warm](benchmark::State& s) {
+      Run(s, resnet, Dataflow::kWS, warm, true);
+    })->Unit(benchmark::kMillisecond);
     for (const Network& n : kinds) {
-      benchmark::RegisterBenchmark(("Layer/" + n.name + "/" + tag).c_str(),
-                                   [&n, warm](benchmark::State& s) {
-                                     Run(s, n, Dataflow::kWS, warm, true);
-                                   })
+      benchmark::RegisterBenchmark(
+          ("Layer/" + n.name + "/" + tag).c_str(),
+          [&n, warm](benchmark::State& s) { Run(s, n, Dataflow::kWS, warm, true); })
           ->Unit(benchmark::kMicrosecond);
     }
   }

@@ -175,9 +175,10 @@ TEST(ExampleJobs, TechnologySweep) {
   EXPECT_FALSE(norm.energy_normalized);
   LoadOptions opts;
   opts.config_dir = (kSource / "configs").string();
-  norm = ParseJob("[job]\nhardware = \"eyeriss-v1-normalized\"\n[workload]\nnetworks = "
-                  "[\"alexnet\"]\n",
-                  (kSource / "jobs" / "n.toml").string(), opts);
+  norm = ParseJob(
+      "[job]\nhardware = \"eyeriss-v1-normalized\"\n[workload]\nnetworks = "
+      "[\"alexnet\"]\n",
+      (kSource / "jobs" / "n.toml").string(), opts);
   EXPECT_TRUE(norm.energy_normalized);
   EXPECT_EQ(norm.base[model::HwParam::kEnergyModel], 0);
 }

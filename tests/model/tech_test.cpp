@@ -1,5 +1,7 @@
 // The physical technology model (docs/model.md, section 23): hand-derived values of the fits,
 // and the properties an architect relies on when sweeping capacity, width, node and DRAM.
+#include "tech.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include "cases.hpp"
 #include "eyeriss.hpp"
 #include "hw_view.hpp"
-#include "tech.hpp"
 
 namespace trim::model {
 namespace {
@@ -68,12 +69,13 @@ TEST(Tech, BufferCostsGrowWithCapacity) {
   const auto vb = MakeHwView(big, ModelOptions::Defaults());
   const auto vk = MakeHwView(banked, ModelOptions::Defaults());
   EXPECT_LT(vk.eb_glb, vb.eb_glb);
-  EXPECT_GT(vk.eb_glb, MakeHwView([&] {
-                         Hardware s = Physical();
-                         s[HwParam::kGlbKib] = 256;
-                         return s;
-                       }(),
-                                  ModelOptions::Defaults())
+  EXPECT_GT(vk.eb_glb, MakeHwView(
+                           [&] {
+                             Hardware s = Physical();
+                             s[HwParam::kGlbKib] = 256;
+                             return s;
+                           }(),
+                           ModelOptions::Defaults())
                            .eb_glb);
 }
 
@@ -137,7 +139,8 @@ TEST(Tech, NodeAndDramAreCostAxes) {
     Hardware h = Physical();
     h[HwParam::kTechNode] = node;
     h[HwParam::kVddV] = 0;
-    const double e = testing::Col(testing::RunPoint(net, h, Dataflow::kRS, 4), ResultCol::kEnergyPj);
+    const double e =
+        testing::Col(testing::RunPoint(net, h, Dataflow::kRS, 4), ResultCol::kEnergyPj);
     EXPECT_LT(e, prev) << node;
     prev = e;
   }

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "eyeriss.hpp"
-#include "trim/model/evaluate.hpp"
 #include "hw_view.hpp"
 #include "tech.hpp"
+#include "trim/model/evaluate.hpp"
 #include "trim/net/zoo.hpp"
 
 namespace mdl = trim::model;
@@ -308,8 +308,8 @@ void PhysicalSection() {
   std::printf("| Power with DRAM | - | %.0f mW | |\n\n", all);
   std::printf("| Component | Energy (mJ) | Power (mW) |\n|---|---|---|\n");
   const std::pair<const char*, ResultCol> parts[] = {
-      {"MAC", ResultCol::kEnergyMacPj},   {"RF", ResultCol::kEnergyRfPj},
-      {"NoC", ResultCol::kEnergyNocPj},   {"GLB", ResultCol::kEnergyGlbPj},
+      {"MAC", ResultCol::kEnergyMacPj},      {"RF", ResultCol::kEnergyRfPj},
+      {"NoC", ResultCol::kEnergyNocPj},      {"GLB", ResultCol::kEnergyGlbPj},
       {"leakage", ResultCol::kEnergyLeakPj}, {"DRAM", ResultCol::kEnergyDramPj}};
   for (const auto& [name, col] : parts) {
     const double e = tt::Col(run, col);
