@@ -505,7 +505,7 @@ def _eval_big(tmp_path, network, mode):
     if not BIN:
         pytest.skip("TRIM_BIN is not set")
     job = tmp_path / f"{network}-{mode}.toml"
-    job.write_text(f'[job]\nhardware = "eyeriss-v1"\n[sweep]\nglb_kib = [4096]\n'
+    job.write_text(f'[job]\nhardware = "eyeriss-v1-normalized"\n[sweep]\nglb_kib = [4096]\n'
                    f'[workload]\nnetworks = ["{network}"]\nmode = ["{mode}"]\n'
                    'dataflows = ["rs"]\n')
     res = subprocess.run([os.path.join(BIN, "trim-eval"), str(job), "--index", "0", "--format",
