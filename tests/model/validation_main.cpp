@@ -383,6 +383,23 @@ void PhysicalSection() {
       40.0 / hi, 40.0 / lo);
 
   std::printf(
+      "**Buffer sweep** (`eyeriss-v1`, AlexNet CONV1-5, batch 4, RS; test "
+      "`Tech.TheLowestEnergyBufferLiesInsideTheSweep`): the buffer's energy per access, area "
+      "and leakage grow with its capacity while DRAM traffic falls, so the lowest total lies "
+      "inside the range.\n\n| GLB (KiB) | GLB pJ/bit | Area (mm^2) | Leakage (mW) | DRAM (MB) | "
+      "Energy (mJ) |\n|---|---|---|---|---|---|\n");
+  for (double kib : {64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0}) {
+    mdl::Hardware h = tt::EyerissV1Physical();
+    h[mdl::HwParam::kGlbKib] = kib;
+    const auto v = d::MakeHwView(h, mdl::ModelOptions::Defaults());
+    const auto r = tt::RunPoint(net, h, trim::Dataflow::kRS, 4);
+    std::printf("| %.0f | %.3f | %.2f | %.1f | %.2f | %.2f |\n", kib, v.eb_glb,
+                tt::Col(r, ResultCol::kAreaMm2), v.leak_w * 1e3,
+                tt::Col(r, ResultCol::kDramBytes) / 1e6, tt::Col(r, ResultCol::kEnergyPj) * 1e-9);
+  }
+  std::printf("\n");
+
+  std::printf(
       "**Curves** (nominal supply; energy per bit of one access, area per KiB, leakage per "
       "KiB):\n\n| Node | Capacity | pJ/bit | mm^2/KiB | uW/KiB |\n|---|---|---|---|---|\n");
   for (double nm : {65.0, 28.0, 7.0}) {
