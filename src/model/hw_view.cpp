@@ -79,6 +79,9 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.bus_i_bits = hw[HwParam::kBusInputBits] * bus_per_core;
   v.bus_o_bits = hw[HwParam::kBusOutputBits] * bus_per_core;
   v.buses = v.bus_w_bits > 0 || v.bus_i_bits > 0 || v.bus_o_bits > 0;
+  v.bus_w_inv = v.bus_w_bits > 0 ? 1.0 / v.bus_w_bits : 0.0;
+  v.bus_i_inv = v.bus_i_bits > 0 ? 1.0 / v.bus_i_bits : 0.0;
+  v.bus_o_inv = v.bus_o_bits > 0 ? 1.0 / v.bus_o_bits : 0.0;
   v.bits = {hw[HwParam::kBitsWeight], hw[HwParam::kBitsAct], hw[HwParam::kBitsPsum],
             hw[HwParam::kBitsGrad], hw[HwParam::kBitsOpt]};
   v.ref_bits = hw[HwParam::kEnergyRefBits];

@@ -57,9 +57,6 @@ bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double 
          (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;
 }
 
-/// Cycles to move `bits` over a network of `width` bits per cycle; 0 when not modelled.
-double BusCycles(double bits, double width) { return width > 0 && bits > 0 ? bits / width : 0.0; }
-
 /// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
 /// section 6). REQUIRES: !ZeroBandwidth(...).
 void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_words,
@@ -67,14 +64,14 @@ void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_w
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
-  if (hw.buses) {
-    lc->bus_cycles =
-        std::max({BusCycles(m.bus_w_bits, hw.bus_w_bits), BusCycles(m.bus_i_bits, hw.bus_i_bits),
-                  BusCycles(m.bus_o_bits, hw.bus_o_bits)});
-    // The array waits for the scratch-pad loads and drains it cannot overlap.
-    lc->compute_cycles += BusCycles(m.stall_w_bits, hw.bus_w_bits) +
-                          BusCycles(m.stall_i_bits, hw.bus_i_bits) +
-                          BusCycles(m.stall_o_bits, hw.bus_o_bits);
+  if (hw.buses) {  // cycles per bit are 0 for a network that is not modelled
+    lc->bus_cycles = std::max(
+        {m.bus_w_bits * hw.bus_w_inv, m.bus_i_bits * hw.bus_i_inv, m.bus_o_bits * hw.bus_o_inv});
+    // The array waits for the scratch-pad loads and drains it cannot overlap (RS only).
+    if (m.dataflow == Dataflow::kRS) {
+      lc->compute_cycles += m.stall_w_bits * hw.bus_w_inv + m.stall_i_bits * hw.bus_i_inv +
+                            m.stall_o_bits * hw.bus_o_inv;
+    }
   }
   const double on_chip =
       std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});

@@ -83,24 +83,27 @@ struct Ctx {
   const Residency& res;
   double w_words, i_row_words, o_words;
   Tile unit;  ///< tiles are whole multiples of these extents (the last one may be shorter)
-  bool unit_one = unit.n == 1 && unit.m == 1 && unit.c == 1 && unit.e == 1;
 };
 
 struct Candidate {
   double tn, tm, tc, te;
 };
 
-Tile TileOf(const Ctx& x, const Candidate& k) {
-  if (x.unit_one) {
+/// Called by every capacity check (the search's hot path): always inline.
+template <bool kUnits>
+[[gnu::always_inline]] inline Tile TileOf(const Ctx& x, const Candidate& k) {
+  if constexpr (!kUnits) {
     return Tile{CeilDiv(x.nest.n, k.tn), CeilDiv(x.nest.m, k.tm), CeilDiv(x.nest.c, k.tc),
                 CeilDiv(x.nest.e, k.te)};
+  } else {
+    return Tile{TileExtent(x.nest.n, x.unit.n, k.tn), TileExtent(x.nest.m, x.unit.m, k.tm),
+                TileExtent(x.nest.c, x.unit.c, k.tc), TileExtent(x.nest.e, x.unit.e, k.te)};
   }
-  return Tile{TileExtent(x.nest.n, x.unit.n, k.tn), TileExtent(x.nest.m, x.unit.m, k.tm),
-              TileExtent(x.nest.c, x.unit.c, k.tc), TileExtent(x.nest.e, x.unit.e, k.te)};
 }
 
+template <bool kUnits>
 bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
-  const Tile t = TileOf(x, k);
+  const Tile t = TileOf<kUnits>(x, k);
   const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
   const double it = x.res.input_on_chip ? 0.0
                                         : t.n * t.c * TileInputRows(x.nest, t.e) * x.nest.w_in *
@@ -115,8 +118,9 @@ bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
 }
 
 /// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
+template <bool kUnits>
 double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
-  const Tile t = TileOf(x, k);
+  const Tile t = TileOf<kUnits>(x, k);
   const double in_words = x.res.input_on_chip ? 0.0
                                               : x.i_row_words * k.te * TileInputRows(x.nest, t.e) *
                                                     x.nest.input_density;
@@ -145,11 +149,12 @@ double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* 
   return r->DramBits();
 }
 
+template <bool kUnits>
 void Consider(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* best) {
   double occ = 0;
-  if (!Fits(x, k, &occ)) return;
+  if (!Fits<kUnits>(x, k, &occ)) return;
   TilingResult r;
-  const double bits = Traffic(x, order, k, &r);
+  const double bits = Traffic<kUnits>(x, order, k, &r);
   const double tiles = k.tn * k.tm * k.tc * k.te;
   if (best->feasible) {
     const double best_bits = best->DramBits();
@@ -161,7 +166,7 @@ void Consider(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* b
   r.tm = k.tm;
   r.tc = k.tc;
   r.te = k.te;
-  r.tile = TileOf(x, k);
+  r.tile = TileOf<kUnits>(x, k);
   r.glb_peak_bits = occ;
   *best = r;
 }
@@ -188,12 +193,13 @@ PixelChain MakePixelChain(const Chain& n_chain, const Chain& e_chain) {
 }
 
 /// Index of the last pixel tile that fits with the other counts fixed, or -1.
+template <bool kUnits>
 int LastFittingPixel(const Ctx& x, const PixelChain& pc, double tm, double tc) {
   double occ = 0;
   int lo = 0, hi = pc.size - 1, found = -1;
   while (lo <= hi) {
     const int mid = (lo + hi) / 2;
-    if (Fits(x, Candidate{pc.tn[mid], tm, tc, pc.te[mid]}, &occ)) {
+    if (Fits<kUnits>(x, Candidate{pc.tn[mid], tm, tc, pc.te[mid]}, &occ)) {
       found = mid;
       lo = mid + 1;
     } else {
@@ -204,12 +210,13 @@ int LastFittingPixel(const Ctx& x, const PixelChain& pc, double tm, double tc) {
 }
 
 /// Index (in count order, largest tile first) of the largest c tile that fits, or -1.
+template <bool kUnits>
 int LargestFittingC(const Ctx& x, const Chain& c_chain, double tn, double tm, double te) {
   double occ = 0;
   int lo = 0, hi = c_chain.size - 1, found = -1;
   while (lo <= hi) {  // fits is monotone: larger count = smaller tile
     const int mid = (lo + hi) / 2;
-    if (Fits(x, Candidate{tn, tm, c_chain.count[mid], te}, &occ)) {
+    if (Fits<kUnits>(x, Candidate{tn, tm, c_chain.count[mid], te}, &occ)) {
       found = mid;
       hi = mid - 1;
     } else {
@@ -230,6 +237,7 @@ double TileInputRows(const LoopNest& nest, double e) {
 namespace {
 
 /// The three loop orders over the candidate tiles of the given chains.
+template <bool kUnits>
 void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, const Chain& c_chain,
                   const Chain& e_chain, TilingResult* best_out) {
   TilingResult& best = *best_out;
@@ -240,30 +248,32 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
   // Outputs resident: c innermost; every pixel tile that fits with the smallest c tile (the
   // input halo makes the traffic not monotone along the pixel list, so all are compared).
   for (int im = 0; im < m_chain.size; ++im) {
-    const int last = LastFittingPixel(x, pc, m_chain.count[im], tc_min_tile);
+    const int last = LastFittingPixel<kUnits>(x, pc, m_chain.count[im], tc_min_tile);
     for (int ip = 0; ip <= last; ++ip) {
       // The c tile does not change this order's DRAM traffic; the largest that fits makes
       // the fewest tiles (less psum traffic through the GLB).
-      const int ic = LargestFittingC(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
-      Consider(x, LoopOrder::kOutputResident,
-               Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
+      const int ic = LargestFittingC<kUnits>(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
+      Consider<kUnits>(x, LoopOrder::kOutputResident,
+                       Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]},
+                       &best);
     }
   }
   // Inputs resident: m innermost at its smallest tile.
   for (int ic = 0; ic < c_chain.size; ++ic) {
-    const int last = LastFittingPixel(x, pc, tm_min_tile, c_chain.count[ic]);
+    const int last = LastFittingPixel<kUnits>(x, pc, tm_min_tile, c_chain.count[ic]);
     for (int ip = 0; ip <= last; ++ip) {
-      Consider(x, LoopOrder::kInputResident,
-               Candidate{pc.tn[ip], tm_min_tile, c_chain.count[ic], pc.te[ip]}, &best);
+      Consider<kUnits>(x, LoopOrder::kInputResident,
+                       Candidate{pc.tn[ip], tm_min_tile, c_chain.count[ic], pc.te[ip]}, &best);
     }
   }
   // Weights resident: for each filter and pixel tile, the largest fitting channel tile.
   for (int im = 0; im < m_chain.size; ++im) {
     for (int ip = 0; ip < pc.size; ++ip) {
-      const int ic = LargestFittingC(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
+      const int ic = LargestFittingC<kUnits>(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
       if (ic < 0) break;  // larger pixel tiles fit even less
-      Consider(x, LoopOrder::kWeightResident,
-               Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
+      Consider<kUnits>(x, LoopOrder::kWeightResident,
+                       Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]},
+                       &best);
     }
   }
 }
@@ -274,7 +284,7 @@ double MinimumMappingBits(const LoopNest& nest, const HwView& hw, const RoleBits
                           const Residency& res, bool* fits) {
   const Ctx x{nest, hw, bits, res, 0, 0, 0, Tile{}};
   double occupancy = 0;
-  *fits = Fits(x, Candidate{nest.n, nest.m, nest.c, nest.e}, &occupancy);
+  *fits = Fits<false>(x, Candidate{nest.n, nest.m, nest.c, nest.e}, &occupancy);
   return occupancy;
 }
 
@@ -290,7 +300,7 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
               shrink ? Tile{} : mp.unit};
   TilingResult best;
   // Everything at once: the compulsory traffic, the least any tiling can reach.
-  Consider(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
+  Consider<false>(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
   if (best.feasible) return best;
 
   const Tile& u = mp.unit;
@@ -298,11 +308,15 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
   const Chain m_chain = MakeChain(nest.m, mp.min_tile.m, u.m);
   const Chain c_chain = MakeChain(nest.c, mp.min_tile.c, u.c);
   const Chain e_chain = MakeChain(nest.e, mp.min_tile.e, u.e);
-  if (!shrink) {
-    SearchOrders(x, n_chain, m_chain, c_chain, e_chain, &best);
+  const bool units = u.n != 1 || u.m != 1 || u.c != 1 || u.e != 1;
+  if (shrink) {
+    SearchOrders<false>(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
+                        ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e),
+                        &best);
+  } else if (units) {
+    SearchOrders<true>(x, n_chain, m_chain, c_chain, e_chain, &best);
   } else {
-    SearchOrders(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
-                 ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e), &best);
+    SearchOrders<false>(x, n_chain, m_chain, c_chain, e_chain, &best);
   }
   return best;
 }
