@@ -103,7 +103,8 @@ TEST(DataflowCases, RowStationaryFoldsFilterRowsWiderThanTheRf) {
   ASSERT_EQ(rep.status, Status::kOk);
   EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 32);
   EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 12);
-  // A row of S = 3 in one piece (6 bytes) gives p = 3 -> the fold only costs reuse.
+  // A row of S = 3 in one piece (6 bytes, still p = q = 1) needs half the passes, so fewer
+  // scratch-pad fills: folding costs reuse.
   hw[HwParam::kRfWeightBytes] = 6;
   const auto one_piece = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
   ASSERT_EQ(one_piece.status, Status::kOk);
