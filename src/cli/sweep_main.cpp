@@ -1,6 +1,7 @@
 // trim-sweep: run a design-space sweep described by a job file on every MPI rank, writing
 // one HDF5 results file. Without mpirun/srun it runs as one rank.
 #include <mpi.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -9,10 +10,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_common.hpp"
@@ -64,6 +68,24 @@ std::string FullDiskNote(const std::string& output) {
          " bytes free)";
 }
 
+// A rank started by a launcher (mpirun's daemon, slurmstepd) stops at once when the launcher
+// is gone: killing mpirun's process group does not reach the ranks, which run in process
+// groups of their own. The kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG), and
+// a watcher thread checks every 100 ms that the parent is unchanged, for a parent that dies
+// before the request is made. Runs started without a launcher are left alone.
+void DieWithLauncher() {
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr && std::getenv("PMIX_RANK") == nullptr) {
+    return;
+  }
+  const pid_t parent = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::kill(::getpid(), SIGKILL);
+  std::thread([parent] {
+    while (::getppid() == parent) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::kill(::getpid(), SIGKILL);
+  }).detach();
+}
+
 const char* SignalName(int sig) {
   switch (sig) {
     case SIGTERM:
@@ -87,6 +109,8 @@ options:
   -o, --output PATH     results file (default: the job's [job].output)
       --force           replace an existing results file
       --resume          complete an existing results file: compute only the rows not done
+      --verify FILE     check every finished row of a results file against its checksum
+                        (exit 0: intact, 3: damaged rows, listed) and exit
       --dry-run         print the axes, the number of points, a run-time estimate and the
                         automatic task size; write nothing
       --chunk N         design points per task (default: automatic, from the cost per point
@@ -125,7 +149,8 @@ examples:
 
 struct Args {
   std::string job;
-  std::string output;
+  std::optional<std::string> output;
+  std::string verify;
   std::string config_dir = config::DefaultConfigDir();
   bool force = false, resume = false, dry_run = false, quiet = false;
   bool list_networks = false, help = false, version = false;
@@ -172,6 +197,8 @@ Args ParseArgs(int argc, char** argv) {
     const std::string s = argv[i];
     if (s == "-o" || s == "--output")
       a.output = value(i, s);
+    else if (s == "--verify")
+      a.verify = value(i, s);
     else if (s == "--force")
       a.force = true;
     else if (s == "--resume")
@@ -201,21 +228,11 @@ Args ParseArgs(int argc, char** argv) {
     else if (s == "--version")
       a.version = true;
     else if (!s.empty() && s[0] == '-') {
-      static const std::vector<std::string> kFlags = {"--output",
-                                                      "--force",
-                                                      "--resume",
-                                                      "--dry-run",
-                                                      "--chunk",
-                                                      "--configs",
-                                                      "--quiet",
-                                                      "--list-networks",
-                                                      "--show-network",
-                                                      "--batch",
-                                                      "--test-crash-after",
-                                                      "--test-fail-rank",
-                                                      "--help",
-                                                      "--version",
-                                                      "--write-buffer-mib"};
+      static const std::vector<std::string> kFlags = {
+          "--output",           "--force",          "--resume",        "--dry-run",      "--chunk",
+          "--configs",          "--quiet",          "--list-networks", "--show-network", "--batch",
+          "--test-crash-after", "--test-fail-rank", "--help",          "--version",
+          "--verify",           "--write-buffer-mib"};
       const std::string near = DidYouMean(s, kFlags);
       throw ConfigError({}, "unknown option '" + s + "'",
                         near.empty() ? "see --help" : "did you mean '" + near + "'?");
@@ -258,7 +275,9 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
       rank = 0;
     }
     std::printf("    %d. %s = %s  [row %llu] %s\n", ++rank, goal.column.c_str(),
-                cli::Human(e.value, std::string(col->unit)).c_str(),
+                cli::Human(e.value, std::string(model::UnitFor(
+                                        col->unit, space.job().energy_normalized)))
+                    .c_str(),
                 static_cast<unsigned long long>(e.index),
                 cli::DescribePoint(space, e.index).c_str());
   }
@@ -289,6 +308,8 @@ void DryRun(const space::DesignSpace& space, int ranks) {
       os << (k ? ", " : "") << (a.categorical() ? a.labels[k] : cli::Human(a.values[k], ""));
     }
     if (n > 8) os << ", ... (" << n << " values)";
+    const auto& lead = space.axes()[a.leader];
+    if (&lead != &a) os << "  (linked: advances with " << lead.name << ")";
     std::printf("  %-20s %6zu  %s\n", a.name.c_str(), n, os.str().c_str());
   }
   // The same measurement as the run's calibration (sched::SampleCost), over up to 8 blocks
@@ -322,6 +343,38 @@ void DryRun(const space::DesignSpace& space, int ranks) {
                 static_cast<unsigned long long>(chunk), static_cast<unsigned long long>(tasks),
                 static_cast<double>(tasks) / r);
   }
+}
+
+// "3, 7-9, 12, ... (40 rows)": the first few failing rows as ranges.
+std::string DescribeRows(const std::vector<Index>& rows) {
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < rows.size() && shown < 8; ++shown) {
+    std::size_t j = i;
+    while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(rows[i]) +
+           (j > i ? "-" + std::to_string(rows[j]) : "");
+    i = j + 1;
+  }
+  if (shown == 8 && rows.size() > 0) out += ", ...";
+  return out;
+}
+
+// --verify FILE (rank 0 only): every row marked done against its checksum.
+int Verify(const std::string& path) {
+  const io::VerifyReport r = io::VerifyFile(path);
+  if (r.failing.empty()) {
+    std::printf("%s: %llu rows, %llu done, every done row verified\n", path.c_str(),
+                static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.done));
+    return cli::kExitOk;
+  }
+  std::fprintf(stderr,
+               "trim-sweep: %s: error: %zu row%s marked done fail verification (rows %s): the "
+               "file is damaged\n  hint: run the job that wrote it with -o %s --resume: the "
+               "failing rows are computed again\n",
+               path.c_str(), r.failing.size(), r.failing.size() == 1 ? "" : "s",
+               DescribeRows(r.failing).c_str(), path.c_str());
+  return cli::kExitIo;
 }
 
 int Run(int argc, char** argv) {
@@ -366,6 +419,7 @@ int Run(int argc, char** argv) {
     if (rank == 0) std::printf("%s", net::DescribeNetwork(*n, args.batch).c_str());
     return cli::kExitOk;
   }
+  if (!args.verify.empty()) return rank == 0 ? Verify(args.verify) : cli::kExitOk;
   if (args.job.empty()) {
     if (rank == 0)
       std::cerr
@@ -378,7 +432,7 @@ int Run(int argc, char** argv) {
   int code = 0;
   auto job = cli::LoadJobEverywhere(MPI_COMM_WORLD, args.job, lo, code);
   if (!job) return code;
-  if (!args.output.empty()) job->output = args.output;
+  if (args.output) job->output = *args.output;
   std::optional<space::DesignSpace> space;
   try {
     space.emplace(*job);
@@ -390,6 +444,11 @@ int Run(int argc, char** argv) {
     if (rank == 0) DryRun(*space, size);
     return cli::kExitOk;
   }
+
+  // The output rule (docs/failures.md), before anything is locked, created or opened.
+  std::vector<std::string> inputs;
+  for (const auto& [path, text] : job->sources) inputs.push_back(path);
+  io::CheckOutputTarget(MPI_COMM_WORLD, job->output, inputs, args.config_dir);
 
   InstallStopHandlers();
 
@@ -478,6 +537,7 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  DieWithLauncher();
   MPI_Init(&argc, &argv);
   int code = trim::cli::kExitFailure;
   int rank = 0, size = 1;
@@ -502,6 +562,14 @@ int main(int argc, char** argv) {
     std::cerr << "trim-sweep: rank " << rank << " of " << size << ": internal error: " << e.what()
               << "\n";
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, trim::cli::kExitFailure);
+  }
+  if (trim::io::CloseLeftOpen()) {
+    // The results file could not be closed after a write failure, and HDF5 would crash or
+    // hang closing it in MPI_Finalize: every rank (all failed together) leaves without it.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    MPI_Barrier(MPI_COMM_WORLD);
+    std::_Exit(code);
   }
   MPI_Finalize();
   return code;

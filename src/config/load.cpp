@@ -16,14 +16,14 @@ namespace {
 using detail::Fail;
 using detail::Pos;
 
-constexpr std::array<std::string_view, 7> kTables = {"job",         "sweep", "workload", "goal",
-                                                     "constraints", "model", "output"};
+constexpr std::array<std::string_view, 8> kTables = {"job",  "sweep",       "link",  "workload",
+                                                     "goal", "constraints", "model", "output"};
 constexpr std::array<std::string_view, 4> kJobKeys = {"name", "hardware", "output", "chunk"};
 constexpr std::array<std::string_view, 5> kWorkloadKeys = {"networks", "dataflows", "batch", "mode",
                                                            "precision"};
 constexpr std::string_view kLayout =
-    "a job file has the tables [job], [sweep], [workload], [goal], [constraints], [model] and "
-    "[output]";
+    "a job file has the tables [job], [sweep], [link], [workload], [goal], [constraints], "
+    "[model] and [output]";
 
 bool In(std::span<const std::string_view> set, std::string_view s) {
   return std::find(set.begin(), set.end(), s) != set.end();
@@ -72,6 +72,40 @@ std::optional<std::uint64_t> ParseChunk(const toml::node& n) {
 
 std::string DefaultConfigDir() { return TRIM_CONFIG_DIR; }
 
+namespace {
+
+// A normalized table cannot be mixed with absolute costs: the physical model and the DRAM
+// presets are in pJ.
+void CheckNormalized(const JobSpec& spec, const toml::node& hw_ref) {
+  const auto absolute = [](model::HwParam p, double v) {
+    return (p == model::HwParam::kEnergyModel || p == model::HwParam::kDramType) && v >= 0.5;
+  };
+  const std::string hint =
+      "the technology table " + spec.technology_file +
+      " is in normalized units; use energy_model = \"table\" and dram_type = \"table\" with "
+      "it, or name an absolute technology (e.g. technology = \"cmos-65nm\")";
+  for (auto p : {model::HwParam::kEnergyModel, model::HwParam::kDramType}) {
+    if (absolute(p, spec.base[p])) {
+      Fail(Pos(hw_ref),
+           "the hardware sets " + std::string(model::Info(p).name) +
+               " to an absolute (pJ) model with a normalized technology table",
+           hint);
+    }
+  }
+  for (const auto& a : spec.hw_axes) {
+    for (double v : a.values) {
+      if (absolute(a.param, v)) {
+        Fail(a.pos,
+             "the sweep axis " + std::string(model::Info(a.param).name) +
+                 " takes an absolute (pJ) model with a normalized technology table",
+             hint);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptions& opts) {
   JobSpec spec;
   spec.path = path;
@@ -109,10 +143,15 @@ JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptio
   spec.base = loaded.hw;
   spec.hardware_file = loaded.path;
   spec.technology_file = loaded.technology_path;
+  spec.energy_normalized = loaded.energy_normalized;
 
   if (const toml::table* sweep = root.get_as<toml::table>("sweep")) {
     spec.hw_axes = detail::ParseSweep(*sweep);
   }
+  if (const toml::table* link = root.get_as<toml::table>("link")) {
+    detail::ParseLinks(*link, spec.hw_axes);
+  }
+  if (spec.energy_normalized) CheckNormalized(spec, *hw);
   const toml::table* workload = root.get_as<toml::table>("workload");
   if (workload == nullptr) {
     Fail(SourcePos{path, 1, 1}, "the job file has no [workload] table",

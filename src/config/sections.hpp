@@ -16,6 +16,10 @@ namespace trim::config::detail {
 /// [sweep]: hardware axes in file order.
 std::vector<HwAxis> ParseSweep(const toml::table& sweep);
 
+/// [link]: groups of [sweep] axes that advance together; sets HwAxis::leader of every axis
+/// but the first of each group. Strict: names, membership and value counts are checked.
+void ParseLinks(const toml::table& link, std::vector<HwAxis>& axes);
+
 /// [workload]: networks, dataflows, batch, mode, precision (defaults for absent keys).
 /// `path` is the job file, for relative network paths.
 void ParseWorkload(const toml::table& workload, const std::string& path, FileSet& files,

@@ -51,7 +51,7 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
     io::ColumnDef c;
     c.group = "params";
     c.name = a.name;
-    c.units = a.unit;
+    c.units = model::UnitFor(a.unit, space.job().energy_normalized);
     c.description = a.description;
     if (a.categorical()) {
       c.dtype = io::Dtype::kU16;
@@ -69,7 +69,7 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
     c.group = "results";
     c.dtype = float32 ? io::Dtype::kF32 : io::Dtype::kF64;
     c.name = std::string(r.name);
-    c.units = std::string(r.unit);
+    c.units = std::string(model::UnitFor(r.unit, space.job().energy_normalized));
     c.description = std::string(r.description);
     layout.columns.push_back(std::move(c));
   }

@@ -1,6 +1,7 @@
 #include "trim/sched/runner.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -442,7 +443,9 @@ io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<Best
   t.columns.emplace_back(col("rank", io::Dtype::kU32, "", "1 = best for its network"), rank);
   t.columns.emplace_back(col("index", io::Dtype::kI64, "", "design index (row)"), idx);
   t.columns.emplace_back(
-      col("value", io::Dtype::kF64, std::string(model::FindResultCol(goal.column)->unit),
+      col("value", io::Dtype::kF64,
+          std::string(model::UnitFor(model::FindResultCol(goal.column)->unit,
+                                     space.job().energy_normalized)),
           (goal.maximize ? "maximized " : "minimized ") + goal.column),
       value);
   return t;
@@ -523,14 +526,18 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const io::L
 
 }  // namespace
 
+// The job's identity for --resume: its text and the content of every file it names, keyed by
+// the file's name without its directories, so that the same job reached through another path
+// or --configs spelling is the same job (docs/failures.md).
 std::string JobHash(const config::JobSpec& job) {
-  std::string all = job.text;
+  std::vector<std::string> named;
   for (const auto& [path, text] : job.sources) {
-    all += '\0';
-    all += path;
-    all += '\0';
-    all += text;
+    if (path == job.path) continue;
+    named.push_back(std::filesystem::path(path).filename().string() + '\0' + Sha256Hex(text));
   }
+  std::sort(named.begin(), named.end());
+  std::string all = job.text;
+  for (const std::string& n : named) all += '\0' + n;
   return Sha256Hex(all);
 }
 

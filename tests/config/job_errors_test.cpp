@@ -465,8 +465,8 @@ TEST(JobErrors, MissingWorkloadTable) {
 TEST(JobErrors, UnknownTableSuggestsOne) {
   EXPECT_EQ(Err("[sweeps]\npe_rows = [8]\n"),
             "jobs/t.toml:5:2: error: unknown table [sweeps] in the job file\n"
-            "  hint: did you mean 'sweep'? a job file has the tables [job], [sweep], [workload], "
-            "[goal], [constraints], [model] and [output]");
+            "  hint: did you mean 'sweep'? a job file has the tables [job], [sweep], [link], "
+            "[workload], [goal], [constraints], [model] and [output]");
 }
 
 TEST(JobErrors, JobKeyOutsideJobTable) {
@@ -686,6 +686,59 @@ TEST(JobErrors, OutputPathAtTopLevelBelongsInJob) {
   EXPECT_EQ(MemFiles().Error("output = \"x.h5\"\n" + std::string(kHead)),
             "jobs/t.toml:1:1: error: 'output' must be inside [job]\n"
             "  hint: write it under the [job] table");
+}
+
+}  // namespace
+}  // namespace trim::config
+
+namespace trim::config {
+namespace {
+
+// ---- [link] -----------------------------------------------------------------------------
+
+std::string LinkErr(std::string_view link) {
+  return MemFiles().Error(std::string(kHead) + "[sweep]\npe_rows = [8, 16]\npe_cols = [8, 16]\n" +
+                          "glb_kib = [64, 128, 256]\n[link]\n" + std::string(link));
+}
+
+TEST(JobErrors, LinkLengthsMustMatch) {
+  // square = ["pe_rows", "glb_kib"]
+  //                      ^ column 22 (line 10)
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"glb_kib\"]\n"),
+            "jobs/t.toml:10:22: error: link.square: glb_kib has 3 values but pe_rows has 2\n"
+            "  hint: linked axes advance together (their i-th values form one design): give "
+            "them the same number of values");
+}
+
+TEST(JobErrors, LinkNamesOnlySweptAxes) {
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"pe_col\"]\n"),
+            "jobs/t.toml:10:22: error: link.square[1] = \"pe_col\" names no axis of [sweep]\n"
+            "  hint: did you mean 'pe_cols'? swept axes: pe_rows, pe_cols, glb_kib");
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"rf_psum_bytes\"]\n"),
+            "jobs/t.toml:10:22: error: link.square[1] = \"rf_psum_bytes\" is not swept\n"
+            "  hint: only [sweep] axes can be linked: add rf_psum_bytes = [...] to [sweep], "
+            "with as many values as the other axes of the group");
+  EXPECT_EQ(LinkErr("square = [\"batch\", \"pe_rows\"]\n"),
+            "jobs/t.toml:10:11: error: link.square[0] = \"batch\" is a workload axis\n"
+            "  hint: only [sweep] hardware axes can be linked; workload axes always form a "
+            "product");
+}
+
+TEST(JobErrors, LinkShape) {
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\"]\n"),
+            "jobs/t.toml:10:10: error: link.square names 1 axis\n"
+            "  hint: a link needs two or more [sweep] axes: write [link] square = "
+            "[\"pe_rows\", \"pe_cols\"]");
+  EXPECT_EQ(LinkErr("square = \"pe_rows\"\n"),
+            "jobs/t.toml:10:10: error: link.square must be a list of [sweep] axis names, not "
+            "a string\n  hint: write [link] square = [\"pe_rows\", \"pe_cols\"]");
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"pe_rows\"]\n"),
+            "jobs/t.toml:10:22: error: link.square[1] repeats \"pe_rows\"\n"
+            "  hint: name each axis once");
+  EXPECT_EQ(LinkErr("a = [\"pe_rows\", \"pe_cols\"]\nb = [\"pe_cols\", \"pe_rows\"]\n"),
+            "jobs/t.toml:11:6: error: link.b[0]: \"pe_cols\" is already linked in link.a\n"
+            "  hint: an axis belongs to at most one link; put all the axes that advance "
+            "together in one list");
 }
 
 }  // namespace

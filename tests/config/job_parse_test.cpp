@@ -280,3 +280,24 @@ TEST(JobParse, OutputColumnsAndDtype) {
 
 }  // namespace
 }  // namespace trim::config
+
+namespace trim::config {
+namespace {
+
+TEST(JobParse, LinkedAxes) {
+  // [link] may come before [sweep]; the group's first axis in [sweep] order leads.
+  const JobSpec spec = testing::MemFiles().Parse(
+      std::string(testing::kHead) +
+      "[link]\nsquare = [\"pe_cols\", \"pe_rows\"]\nmem = [\"glb_kib\", \"rf_psum_bytes\"]\n"
+      "[sweep]\npe_rows = [8, 16]\nglb_kib = [64, 128, 256]\npe_cols = [8, 16]\n"
+      "rf_psum_bytes = [16, 32, 64]\nrf_weight_bytes = [64, 128]\n");
+  ASSERT_EQ(spec.hw_axes.size(), 5u);
+  EXPECT_EQ(spec.hw_axes[0].leader, -1);  // pe_rows
+  EXPECT_EQ(spec.hw_axes[1].leader, -1);  // glb_kib
+  EXPECT_EQ(spec.hw_axes[2].leader, 0);   // pe_cols advances with pe_rows
+  EXPECT_EQ(spec.hw_axes[3].leader, 1);   // rf_psum_bytes with glb_kib
+  EXPECT_EQ(spec.hw_axes[4].leader, -1);  // not linked
+}
+
+}  // namespace
+}  // namespace trim::config

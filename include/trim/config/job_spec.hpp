@@ -21,6 +21,9 @@ struct HwAxis {
   model::HwParam param;
   std::vector<double> values;  ///< choice parameters hold choice indices
   SourcePos pos;               ///< where the axis is declared
+  /// [link]: the index in JobSpec::hw_axes of the axis this one advances with (the first
+  /// axis of its link group, which has as many values); -1 when the axis has its own digit.
+  std::ptrdiff_t leader = -1;
 };
 
 /// A named precision setting: bits per tensor class, applied over the template's values
@@ -66,6 +69,9 @@ struct JobSpec {
   std::string hardware_name;    ///< [job].hardware as written
   std::string hardware_file;    ///< the hardware file as resolved (a key of `sources`)
   std::string technology_file;  ///< the technology file as resolved, "" when none is named
+  /// The technology table's energies are relative (its `units = "normalized"`): energy
+  /// columns, power and EDP are reported as "normalized", never in joules.
+  bool energy_normalized = false;
   /// The hardware template: registry defaults < technology table < hardware file. Precision
   /// presets and sweep axes apply on top of it per design point.
   model::Hardware base;
