@@ -65,8 +65,13 @@ def file_goal(df):
 def _check_columns(df, names):
     missing = [n for n in names if n not in df.columns]
     if missing:
+        hint = ""
+        if df.attrs.get("output_columns") == "chosen":
+            hint = ("; the job's [output] columns stored only some result columns: add "
+                    "the missing ones there and run the sweep again")
         raise KeyError(
             f"no column {', '.join(repr(n) for n in missing)}; columns: {', '.join(df.columns)}"
+            + hint
         )
 
 

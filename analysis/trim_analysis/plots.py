@@ -259,14 +259,16 @@ def plot_layers(report, out, title=None, top=40):
     grid = fig.add_gridspec(3, 4)
     ax_e = fig.add_subplot(grid[0, :])
     bottom = np.zeros(len(l))
+    normalized = getattr(report, "energy_units", "pJ") == "normalized"
+    e_scale, e_unit = (1.0, "normalized") if normalized else (1e-6, "uJ")
     for part, color in zip(evalout.ENERGY_PARTS, _PART_COLORS):
         if part not in l.columns:
             continue
-        v = l[part].to_numpy(dtype=np.float64) * 1e-6  # pJ -> uJ
+        v = l[part].to_numpy(dtype=np.float64) * e_scale  # pJ -> uJ, or normalized as is
         ax_e.bar(x, v, bottom=bottom, color=color, width=0.85, hatch=hatch,
                  label=part.removeprefix("energy_").removesuffix("_pj"))
         bottom += v
-    ax_e.set_ylabel("energy [uJ]")
+    ax_e.set_ylabel(f"energy [{e_unit}]")
     ax_e.set_xlim(-0.6, len(l) - 0.4)
     _clip_other(ax_e, bottom, shown_all, "uJ")
     ax_e.tick_params(axis="x", labelbottom=False)
@@ -299,7 +301,7 @@ def plot_layers(report, out, title=None, top=40):
     per = full.groupby("phase", sort=False)[["latency_s", "energy_pj", "macs",
                                              "dram_bytes"]].sum()
     per = per.reindex(phases)
-    for i, (col, unit, scale) in enumerate((("latency_s", "ms", 1e3), ("energy_pj", "uJ", 1e-6),
+    for i, (col, unit, scale) in enumerate((("latency_s", "ms", 1e3), ("energy_pj", e_unit, e_scale),
                                             ("macs", "GMAC", 1e-9),
                                             ("dram_bytes", "MB", 1e-6))):
         ax = fig.add_subplot(grid[2, i])

@@ -33,4 +33,7 @@ Goal ParseGoal(const toml::table& goal);
 std::vector<Constraint> ParseConstraints(const toml::table& constraints);
 model::ModelOptions ParseModelOptions(const toml::table& model);
 
+/// [output]: stored result columns and their dtype.
+OutputSpec ParseOutput(const toml::table& output);
+
 }  // namespace trim::config::detail

@@ -466,7 +466,7 @@ TEST(JobErrors, UnknownTableSuggestsOne) {
   EXPECT_EQ(Err("[sweeps]\npe_rows = [8]\n"),
             "jobs/t.toml:5:2: error: unknown table [sweeps] in the job file\n"
             "  hint: did you mean 'sweep'? a job file has the tables [job], [sweep], [link], "
-            "[workload], [goal], [constraints] and [model]");
+            "[workload], [goal], [constraints], [model] and [output]");
 }
 
 TEST(JobErrors, JobKeyOutsideJobTable) {
@@ -477,8 +477,9 @@ TEST(JobErrors, JobKeyOutsideJobTable) {
 
 TEST(JobErrors, JobKeyWrittenAsTable) {
   EXPECT_EQ(Err("[output]\npath = \"r.h5\"\n"),
-            "jobs/t.toml:5:2: error: unknown table [output] in the job file\n"
-            "  hint: 'output' is a key of [job], not a table: write output = ... under [job]");
+            "jobs/t.toml:6:1: error: unknown key 'path' in [output]\n"
+            "  hint: [output] takes columns and dtype; the results file's path is output = "
+            "\"r.h5\" in [job]");
 }
 
 TEST(JobErrors, UnknownJobKeySuggestsOne) {
@@ -638,6 +639,53 @@ TEST(JobErrors, LoadJobMissingFile) {
               "jobs/nope.toml: error: cannot read the job file\n"
               "  hint: check that the path exists and is readable");
   }
+}
+
+// ---- [output] ---------------------------------------------------------------------------
+
+TEST(JobErrors, OutputUnknownColumnSuggestsOne) {
+  EXPECT_EQ(Err("[output]\ncolumns = [\"latency_s\", \"energy_jp\"]\n"),
+            "jobs/t.toml:6:25: error: output.columns names 'energy_jp', which is not a result "
+            "column\n"
+            "  hint: did you mean 'energy_pj'? docs/output-format.md lists the result columns");
+}
+
+TEST(JobErrors, OutputColumnTwice) {
+  EXPECT_EQ(Err("[output]\ncolumns = [\"latency_s\", \"latency_s\"]\n"),
+            "jobs/t.toml:6:25: error: output.columns names 'latency_s' twice\n"
+            "  hint: keep one of them");
+}
+
+TEST(JobErrors, OutputColumnsNotAList) {
+  EXPECT_EQ(Err("[output]\ncolumns = \"latency_s\"\n"),
+            "jobs/t.toml:6:11: error: output.columns = \"latency_s\" must be a list of result "
+            "column names\n"
+            "  hint: write columns = [\"latency_s\", \"energy_pj\"]");
+}
+
+TEST(JobErrors, OutputColumnsEmpty) {
+  EXPECT_EQ(Err("[output]\ncolumns = []\n"),
+            "jobs/t.toml:6:11: error: output.columns is empty\n"
+            "  hint: name at least one result column, or delete the key to store every column");
+}
+
+TEST(JobErrors, OutputBadDtype) {
+  EXPECT_EQ(Err("[output]\ndtype = \"float16\"\n"),
+            "jobs/t.toml:6:9: error: output.dtype = \"float16\" is not a result dtype\n"
+            "  hint: did you mean 'float64'? valid dtypes: float64, float32");
+}
+
+TEST(JobErrors, OutputUnknownKey) {
+  EXPECT_EQ(Err("[output]\ncolumn = [\"latency_s\"]\n"),
+            "jobs/t.toml:6:1: error: unknown key 'column' in [output]\n"
+            "  hint: did you mean 'columns'? [output] takes columns and dtype; the results "
+            "file's path is output = \"r.h5\" in [job]");
+}
+
+TEST(JobErrors, OutputPathAtTopLevelBelongsInJob) {
+  EXPECT_EQ(MemFiles().Error("output = \"x.h5\"\n" + std::string(kHead)),
+            "jobs/t.toml:1:1: error: 'output' must be inside [job]\n"
+            "  hint: write it under the [job] table");
 }
 
 }  // namespace

@@ -265,6 +265,19 @@ TEST(PrecisionPresets, TemplateFirstAndBitsWithinLimits) {
   EXPECT_EQ(FindPrecisionPreset("nope"), nullptr);
 }
 
+TEST(JobParse, OutputColumnsAndDtype) {
+  const JobSpec all = MemFiles().Parse(std::string(kHead));
+  EXPECT_TRUE(all.output_spec.columns.empty());  // every column
+  EXPECT_FALSE(all.output_spec.float32);
+  const JobSpec some =
+      MemFiles().Parse(std::string(kHead) +
+                       "[output]\ncolumns = [\"latency_s\", \"area_mm2\"]\ndtype = \"float32\"\n");
+  EXPECT_EQ(some.output_spec.columns, (std::vector<std::string>{"latency_s", "area_mm2"}));
+  EXPECT_TRUE(some.output_spec.float32);
+  EXPECT_FALSE(
+      MemFiles().Parse(std::string(kHead) + "[output]\ndtype = \"float64\"\n").output_spec.float32);
+}
+
 }  // namespace
 }  // namespace trim::config
 

@@ -21,6 +21,8 @@ enum class Option : std::uint16_t {
   kStash,       ///< training: GLB share for tensors saved for backward: "half", "quarter", "none"
   /// systolic fold fill and drain over the whole "array" (SCALE-Sim v2) or the "mapped" PEs
   kSystolicFill,
+  /// element-wise layers and pooling in their producer's output path: "none", "activation", "all"
+  kFusion,
   kCount
 };
 
