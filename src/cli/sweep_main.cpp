@@ -278,12 +278,11 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
       last = e.network;
       rank = 0;
     }
-    std::printf("    %d. %s = %s  [row %llu] %s\n", ++rank, goal.column.c_str(),
-                cli::Human(e.value, std::string(model::UnitFor(
-                                        col->unit, space.job().energy_normalized)))
-                    .c_str(),
-                static_cast<unsigned long long>(e.index),
-                cli::DescribePoint(space, e.index).c_str());
+    std::printf(
+        "    %d. %s = %s  [row %llu] %s\n", ++rank, goal.column.c_str(),
+        cli::Human(e.value, std::string(model::UnitFor(col->unit, space.job().energy_normalized)))
+            .c_str(),
+        static_cast<unsigned long long>(e.index), cli::DescribePoint(space, e.index).c_str());
   }
   std::printf("  results     %s\n", output.c_str());
   std::printf(
