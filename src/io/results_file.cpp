@@ -248,6 +248,11 @@ Id CreateFapl(MPI_Comm comm, const std::string& path) {
   Id fapl = Checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "cannot create HDF5 properties");
   Check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path, "cannot select MPI-IO");
   Check(H5Pset_coll_metadata_write(fapl.get(), true), path, "cannot select MPI-IO");
+  // The 1.8 file format and later checksum every metadata block (superblock version 2, object
+  // headers version 2, B-trees and heaps), so damaged metadata fails the open or the read
+  // instead of being misread. HDF5 1.8 and later (h5py, ParaView) read it.
+  Check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), path,
+        "cannot select the file format");
   return fapl;
 }
 
