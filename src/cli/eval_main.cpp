@@ -168,6 +168,7 @@ int Run(int argc, char** argv) {
   for (const auto& r : rep.rows) rows.push_back(LayerRow(net, r));
   const std::string point = cli::DescribePoint(space, index);
   const std::string status(model::Name(rep.status));
+  const bool norm = job.energy_normalized;
 
   if (format == "csv") {
     for (std::size_t c = 0; c < kLayerCols.size(); ++c)
@@ -178,8 +179,9 @@ int Run(int argc, char** argv) {
       std::printf("\n");
     }
     // Totals as a final row set: "total" in the layer column, then name,value pairs.
-    std::printf("\n# totals: design %llu (%s), status %s\ncolumn,value\n",
-                static_cast<unsigned long long>(index), point.c_str(), status.c_str());
+    std::printf("\n# totals: design %llu (%s), status %s%s\ncolumn,value\n",
+                static_cast<unsigned long long>(index), point.c_str(), status.c_str(),
+                norm ? ", energy units normalized" : "");
     for (const auto& c : model::ResultCols()) {
       std::printf("%s,%s\n", std::string(c.name).c_str(),
                   Num(rep.totals[static_cast<std::size_t>(c.id)]).c_str());
@@ -187,7 +189,8 @@ int Run(int argc, char** argv) {
   } else if (format == "json") {
     std::ostringstream os;
     os << "{\"index\": " << index << ", \"point\": " << JsonString(point)
-       << ", \"status\": " << JsonString(status) << ",\n \"layers\": [";
+       << ", \"status\": " << JsonString(status)
+       << (norm ? ", \"energy_units\": \"normalized\"" : "") << ",\n \"layers\": [";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       os << (i ? ",\n  {" : "\n  {");
       for (std::size_t c = 0; c < kLayerCols.size(); ++c) {
@@ -208,12 +211,17 @@ int Run(int argc, char** argv) {
   } else {
     std::printf("design %llu of %s: %s\nstatus: %s\n\n", static_cast<unsigned long long>(index),
                 job_path.c_str(), point.c_str(), status.c_str());
+    if (norm) {
+      std::printf(
+          "energy units: normalized (the technology table is relative, not pJ; the *_pj columns "
+          "hold normalized units)\n\n");
+    }
     PrintTable(rows);
     std::printf("\ntotals:\n");
     for (const auto& c : model::ResultCols()) {
       std::printf("  %-22s %16s  %s\n", std::string(c.name).c_str(),
                   Num(rep.totals[static_cast<std::size_t>(c.id)]).c_str(),
-                  std::string(c.unit).c_str());
+                  std::string(model::UnitFor(c.unit, norm)).c_str());
     }
   }
   return cli::kExitOk;

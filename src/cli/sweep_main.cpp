@@ -111,9 +111,13 @@ options:
       --resume          complete an existing results file: compute only the rows not done
       --verify FILE     check every finished row of a results file against its checksum
                         (exit 0: intact, 3: damaged rows, listed) and exit
-      --dry-run         print the axes, the number of points and a run-time estimate; write
-                        nothing
-      --chunk N         design points per task (default: automatic)
+      --dry-run         print the axes, the number of points, a run-time estimate and the
+                        automatic task size; write nothing
+      --chunk N         design points per task (default: automatic, from the cost per point
+                        measured in the first 50 ms of the run)
+      --write-buffer-mib N
+                        each rank joins the rows of its consecutive tasks into writes of up
+                        to N MiB (default 8; 0 writes every task at once)
       --configs DIR     directory of hardware/ and energy/ presets (default: %s)
   -q, --quiet           no progress and no summary on stderr/stdout (errors still print)
       --list-networks   list the built-in networks and exit
@@ -153,6 +157,7 @@ struct Args {
   std::string show_network;
   std::int64_t batch = 1;
   std::uint64_t chunk = 0;
+  std::uint64_t write_buffer_mib = 8;
   int crash_after = -1;
   int fail_rank = -1;
   std::string command_line;
@@ -187,6 +192,7 @@ Args ParseArgs(int argc, char** argv) {
   constexpr std::uint64_t kMaxChunk = std::uint64_t{1} << 40;
   constexpr std::uint64_t kMaxBatch = 1048576;  // the job files' batch limit
   constexpr std::uint64_t kMaxTestCount = 1000000;
+  constexpr std::uint64_t kMaxBufferMib = 4096;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
     if (s == "-o" || s == "--output")
@@ -201,6 +207,8 @@ Args ParseArgs(int argc, char** argv) {
       a.dry_run = true;
     else if (s == "--chunk")
       a.chunk = number(i, s, 1, kMaxChunk, "4096");
+    else if (s == "--write-buffer-mib")
+      a.write_buffer_mib = number(i, s, 0, kMaxBufferMib, "8");
     else if (s == "--configs")
       a.config_dir = value(i, s);
     else if (s == "-q" || s == "--quiet")
@@ -224,7 +232,7 @@ Args ParseArgs(int argc, char** argv) {
           "--output",           "--force",          "--resume",        "--dry-run",      "--chunk",
           "--configs",          "--quiet",          "--list-networks", "--show-network", "--batch",
           "--test-crash-after", "--test-fail-rank", "--help",          "--version",
-          "--verify"};
+          "--verify",           "--write-buffer-mib"};
       const std::string near = DidYouMean(s, kFlags);
       throw ConfigError({}, "unknown option '" + s + "'",
                         near.empty() ? "see --help" : "did you mean '" + near + "'?");
@@ -267,18 +275,22 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
       rank = 0;
     }
     std::printf("    %d. %s = %s  [row %llu] %s\n", ++rank, goal.column.c_str(),
-                cli::Human(e.value, std::string(col->unit)).c_str(),
+                cli::Human(e.value, std::string(model::UnitFor(
+                                        col->unit, space.job().energy_normalized)))
+                    .c_str(),
                 static_cast<unsigned long long>(e.index),
                 cli::DescribePoint(space, e.index).c_str());
   }
   std::printf("  results     %s\n", output.c_str());
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "
-      "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu\n",
+      "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu "
+      "point_us=%.3f row_writes=%llu\n",
       static_cast<unsigned long long>(s.points_now), s.ranks, s.wall_s,
       s.wall_s > 0 ? static_cast<double>(s.points_now) / s.wall_s : 0.0, s.times_max.fill_s,
       s.times_max.evaluate_s, s.times_max.write_s, s.times_max.sched_s,
-      static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks));
+      static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks),
+      s.point_s * 1e6, static_cast<unsigned long long>(s.write_calls));
   std::fflush(stdout);
 }
 
@@ -296,34 +308,41 @@ void DryRun(const space::DesignSpace& space, int ranks) {
       os << (k ? ", " : "") << (a.categorical() ? a.labels[k] : cli::Human(a.values[k], ""));
     }
     if (n > 8) os << ", ... (" << n << " values)";
+    const auto& lead = space.axes()[a.leader];
+    if (&lead != &a) os << "  (linked: advances with " << lead.name << ")";
     std::printf("  %-20s %6zu  %s\n", a.name.c_str(), n, os.str().c_str());
   }
+  // The same measurement as the run's calibration (sched::SampleCost), over up to 8 blocks
+  // spread through the space and about 1 s in all.
   model::Evaluator ev(job.model_options);
-  model::HwBatch hw;
-  model::ResultBatch out;
-  double measured_s = 0, measured_cost = 0;
-  const auto t_begin = std::chrono::steady_clock::now();
-  for (Index b = 0; b < space.num_blocks(); ++b) {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t_begin).count() > 1.0)
-      break;
-    const IndexRange r{b * space.block_size(),
-                       b * space.block_size() + std::min<Index>(space.block_size(), 16)};
-    space.FillBatch(r, hw);
-    out.Resize(r.size());
-    const auto t0 = std::chrono::steady_clock::now();
-    ev.Evaluate(space.WorkloadOf(b), hw, out);
-    measured_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    measured_cost += sched::BlockCost(space, b) * static_cast<double>(r.size());
+  const Index nb = space.num_blocks();
+  const Index sampled = std::min<Index>(nb, 8);
+  sched::CostSample sum;
+  for (Index k = 0; k < sampled; ++k) {
+    const sched::CostSample s =
+        sched::SampleCost(space, ev, k * nb / sampled, 1.0 / static_cast<double>(sampled));
+    sum.seconds += s.seconds;
+    sum.evals += s.evals;
   }
   double total_cost = 0;
-  for (Index b = 0; b < space.num_blocks(); ++b) {
+  for (Index b = 0; b < nb; ++b) {
     total_cost += sched::BlockCost(space, b) * static_cast<double>(space.block_size());
   }
-  const double est = measured_cost > 0 ? measured_s / measured_cost * total_cost : 0;
+  const double est = sum.PerEval() * total_cost;
   std::printf(
-      "estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from a "
-      "%.2f s calibration on this machine)\n",
-      est, est / ranks, ranks, measured_s);
+      "estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from %.3g us per "
+      "layer-phase evaluation measured on this machine with the caches warmed as in a run)\n",
+      est, est / ranks, ranks, sum.PerEval() * 1e6);
+  const double point_s = sched::CheapestPointSeconds(space, sum.PerEval());
+  std::printf("automatic task size (%.3g us per point of the cheapest network):\n", point_s * 1e6);
+  for (const int r : {ranks, 1000, 10000}) {
+    if (r != ranks && r <= ranks) continue;
+    const std::uint64_t chunk = sched::AutoChunk(space.size(), space.block_size(), r, point_s);
+    const std::uint64_t tasks = nb * ((space.block_size() + chunk - 1) / chunk);
+    std::printf("  %6d ranks: %llu points per task, %llu tasks (%.3g per rank)\n", r,
+                static_cast<unsigned long long>(chunk), static_cast<unsigned long long>(tasks),
+                static_cast<double>(tasks) / r);
+  }
 }
 
 // "3, 7-9, 12, ... (40 rows)": the first few failing rows as ranges.
@@ -438,6 +457,7 @@ int Run(int argc, char** argv) {
   ro.force = args.force;
   ro.resume = args.resume;
   ro.chunk = args.chunk ? args.chunk : job->chunk.value_or(0);
+  ro.write_buffer_bytes = args.write_buffer_mib << 20;
   ro.command_line = args.command_line;
   ro.version = TRIM_VERSION;
   ro.stop_flag = &g_stop;

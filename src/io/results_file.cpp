@@ -133,7 +133,7 @@ bool ValidName(const std::string& s) {
   return !s.empty() && s != "." && s != ".." && s.find('/') == std::string::npos;
 }
 
-bool IsInteger(Dtype d) { return d != Dtype::kF64; }
+bool IsInteger(Dtype d) { return d != Dtype::kF64 && d != Dtype::kF32; }
 
 std::uint64_t MaxCode(Dtype d) {
   switch (d) {
@@ -191,6 +191,7 @@ std::uint64_t DtypeBytes(Dtype d) {
     case Dtype::kU16:
       return 2;
     case Dtype::kU32:
+    case Dtype::kF32:
       return 4;
     default:
       return 8;

@@ -38,6 +38,11 @@ struct VecStream {
   double elems = 0;
   BitsClass bits = BitsClass::kAct;
   double fixed_bits = 0;
+  /// Fusion (docs/model.md, "Fusion"): a read stream that arrives through the producer's
+  /// output path (no buffer, network or DRAM access), or a write stream that leaves through it
+  /// (no array write into the buffer and no network transfer: the producer's array writes the
+  /// fused chain's output; DRAM only when the output is not kept on chip).
+  bool in_path = false;
 };
 
 inline constexpr int kMaxVecReads = 4;

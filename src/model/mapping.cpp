@@ -90,7 +90,7 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
       // Rows: output pixels; columns: filters; the reduction runs in time, psums stay in RF.
       const double fp = CeilDiv(pix, py), fm = CeilDiv(t.m, px);
       const double ru = std::min(pix, py), cu = std::min(t.m, px);
-      a.cycles = fp * fm * (CeilDiv(k, v) + FoldFillCycles(hw, ru, cu));
+      a.cycles = fp * fm * (CeilDiv(k, v) + FoldFillCycles(hw, ru, cu, /*preload=*/false));
       a.active_pes = ru * cu;
       a.glb_rd_w = wts * fp;
       a.glb_rd_i = pix * k * fm;
@@ -123,7 +123,7 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
       const double fc = CeilDiv(t.c, py), fm = CeilDiv(t.m, px);
       const double ru = std::min(t.c, py), cu = std::min(t.m, px);
       const double steps = pix * nest.r * nest.s;
-      a.cycles = fc * fm * (CeilDiv(steps, v) + FoldFillCycles(hw, ru, cu));
+      a.cycles = fc * fm * (CeilDiv(steps, v) + FoldFillCycles(hw, ru, cu, /*preload=*/false));
       a.active_pes = ru * cu;
       a.glb_rd_w = macs;
       a.glb_rd_i = pix * k * fm;

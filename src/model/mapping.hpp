@@ -42,10 +42,17 @@ struct ArrayCost {
 ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, const MapParams& mp,
                         const Tile& t);
 
-/// Systolic fill and drain of one fold that maps rows_used x cols_used PEs (0 on a multicast
-/// array): SCALE-Sim's per-fold form 2*S_R + S_C - 2 on top of the T temporal steps.
-inline double FoldFillCycles(const HwView& hw, double rows_used, double cols_used) {
-  return hw.systolic ? 2.0 * rows_used + cols_used - 2.0 : 0.0;
+/// Systolic fill and drain of one fold on top of its T temporal steps (0 on a multicast array;
+/// docs/model.md section 4). By default the fold is padded to the whole R x C array as in
+/// SCALE-Sim v2: R cycles to preload a stationary operand (WS weights, IS inputs; `preload`
+/// false for OS and NLR, which load nothing before streaming), then R - 1 of input skew and
+/// C - 1 of output drain. Option systolic_fill = "mapped" uses the rows_used x cols_used PEs
+/// the fold maps instead, with the preload term for every dataflow: 2*S_R + S_C - 2.
+inline double FoldFillCycles(const HwView& hw, double rows_used, double cols_used,
+                             bool preload = true) {
+  if (!hw.systolic) return 0.0;
+  if (hw.fill_mapped) return 2.0 * rows_used + cols_used - 2.0;
+  return (preload ? 2.0 : 1.0) * hw.rows + hw.cols - 2.0;
 }
 
 }  // namespace trim::model::detail

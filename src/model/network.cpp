@@ -43,6 +43,76 @@ void AddStash(Plan* plan, TensorRef ref, double elems, BitsClass bits, double fi
   plan->stash.push_back({ref, elems, bits, fixed_bits, key, reader});
 }
 
+/// Whether option `fusion` (0 none, 1 activation, 2 all) lets `l` run in its producer's
+/// output path. Training batch-norm needs the batch statistics before it can normalize, and
+/// its backward pass reads its input, so it stays a separate layer.
+bool FusableKind(const net::Layer& l, int mode, bool training) {
+  if (mode == 0) return false;
+  if (l.kind == net::LayerKind::kEltwise) {
+    if (l.op == net::EltOp::kRelu || l.op == net::EltOp::kGelu) return true;
+    if (mode < 2) return false;
+    return l.op == net::EltOp::kAdd || (l.op == net::EltOp::kBatchNorm && !training);
+  }
+  return mode == 2 && l.kind == net::LayerKind::kPool;
+}
+
+/// Marks the layers whose FP runs in the output path of the layer before them (a MAC layer, a
+/// batch-norm running on the vector unit, or a layer fused itself), and the streams that pass
+/// through that path. A layer fuses only with the layer right before it, when it is that
+/// layer's only reader and (training) the backward pass does not read the tensor between them.
+void MarkFusion(const Workload& work, int mode, Plan* plan) {
+  const auto& layers = work.network->layers;
+  const int count = plan->layers;
+  plan->fused.assign(layers.size(), 0);
+  plan->out_in_path.assign(layers.size(), 0);
+  std::vector<int> root(layers.size(), -1);
+  const auto nest_of = [plan](int l) -> LoopNest& {
+    return plan->phases[static_cast<std::size_t>(l) * kNumPhases].part[0];
+  };
+  for (int l = 1; l < count; ++l) {
+    const auto& layer = layers[static_cast<std::size_t>(l)];
+    const int p = l - 1;
+    const auto& prev = layers[static_cast<std::size_t>(p)];
+    if (!FusableKind(layer, mode, plan->training)) continue;
+    if (plan->build_status[static_cast<std::size_t>(l)] != Status::kOk ||
+        plan->build_status[static_cast<std::size_t>(p)] != Status::kOk) {
+      continue;
+    }
+    const bool path = prev.kind == net::LayerKind::kConv || prev.kind == net::LayerKind::kFc ||
+                      prev.kind == net::LayerKind::kMatmul ||
+                      plan->fused[static_cast<std::size_t>(p)] != 0 ||
+                      (prev.kind == net::LayerKind::kEltwise && prev.op == net::EltOp::kBatchNorm);
+    if (!path || plan->consumers[T(p)] != 1) continue;
+    if (plan->training && plan->stash_of_act[T(p)] >= 0) continue;
+    std::array<int, 4> prod{};
+    const int np = LayerProducers(layer, l, &prod);
+    int operand = -1, uses = 0;
+    for (int i = 0; i < np; ++i) {
+      if (prod[static_cast<std::size_t>(i)] != p) continue;
+      if (operand < 0) operand = i;
+      ++uses;
+    }
+    LoopNest& nest = nest_of(l);
+    if (uses != 1 || nest.is_mac || operand >= nest.vec_n_rd) continue;
+    nest.vec_rd[static_cast<std::size_t>(operand)].in_path = true;
+    plan->fused[static_cast<std::size_t>(l)] = 1;
+    plan->out_in_path[static_cast<std::size_t>(p)] = 1;
+    const int up = root[static_cast<std::size_t>(p)];
+    root[static_cast<std::size_t>(l)] = up >= 0 ? up : p;
+  }
+  // Write streams: an output that only feeds the path is never written; a chain's output is
+  // written into the buffer by its root's array when the root is a MAC layer (its mapping
+  // counts that write), else by the last layer of the chain.
+  for (int l = 0; l < count; ++l) {
+    LoopNest& nest = nest_of(l);
+    if (nest.is_mac || nest.vec_n_wr == 0) continue;
+    const auto i = static_cast<std::size_t>(l);
+    const bool internal = plan->out_in_path[i] != 0;
+    const bool mac_root = plan->fused[i] != 0 && nest_of(root[i]).is_mac;
+    if (internal || mac_root) nest.vec_wr[0].in_path = true;
+  }
+}
+
 }  // namespace
 
 void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan) {
@@ -56,6 +126,7 @@ void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* p
   plan->build_status.assign(n, Status::kOk);
   plan->kinds.assign(n, net::LayerKind::kConv);
   plan->last_consumer.assign(n + 1, -1);
+  plan->consumers.assign(n + 1, 0);
   plan->act_elems.assign(n + 1, 0.0);
   plan->params.assign(n, 0.0);
   plan->stash.clear();
@@ -77,6 +148,9 @@ void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* p
       const int p = std::clamp(prod[i], -1, count - 1);
       if (p >= l) continue;  // malformed graph: ignored (build status reports bad shapes)
       plan->last_consumer[T(p)] = std::max(plan->last_consumer[T(p)], l);
+      bool seen = false;
+      for (int j = 0; j < i; ++j) seen = seen || prod[j] == prod[i];
+      if (!seen) ++plan->consumers[T(p)];
       if (p == -1 && plan->act_elems[0] == 0) {
         plan->act_elems[0] = batch * static_cast<double>(layer.input_count());
       }
@@ -101,7 +175,11 @@ void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* p
   s.fp_alive.assign(n, 0.0);
   s.bp_alive.assign(n, 0.0);
   s.stash_kept.clear();
-  if (!plan->training) return;
+  const int fusion = opt[Option::kFusion];
+  if (!plan->training) {
+    MarkFusion(work, fusion, plan);
+    return;
+  }
   // Tensors the backward pass reads that FP produced: activations named by BP and WG nests,
   // and each layer's own saved tensor (mask, indices, statistics).
   for (int l = 0; l < count; ++l) {
@@ -142,6 +220,7 @@ void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* p
       plan->stash_of_own[static_cast<std::size_t>(r.id)] = static_cast<int>(i);
   }
   s.stash_kept.assign(plan->stash.size(), 0);
+  MarkFusion(work, fusion, plan);
 }
 
 }  // namespace trim::model::detail

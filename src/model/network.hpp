@@ -48,6 +48,11 @@ struct Evaluator::Plan {
   std::vector<StashEntry> stash;   ///< sorted by key, highest first
   std::vector<int> stash_of_act;   ///< by tensor id + 1: stash entry or -1
   std::vector<int> stash_of_own;   ///< by layer: stash entry or -1
+  std::vector<int> consumers;      ///< by tensor id + 1: how many layers read it
+  /// Fusion (docs/model.md, section 22), by layer: its FP runs in the output path of the layer
+  /// before it (`fused`); its FP output only feeds such a layer and is never stored
+  /// (`out_in_path`).
+  std::vector<char> fused, out_in_path;
   Scratch scratch;
   detail::Trace trace;  ///< scratch trace of EvaluateNetwork
 

@@ -11,6 +11,8 @@ constexpr std::array<std::string_view, 2> kInterLayers = {"keep", "spill"};
 constexpr std::array<std::string_view, 3> kOptimizers = {"sgd", "momentum", "adam"};
 constexpr std::array<std::string_view, 2> kBpStrides = {"sparse", "dense"};
 constexpr std::array<std::string_view, 3> kStashes = {"half", "quarter", "none"};
+constexpr std::array<std::string_view, 2> kSystolicFills = {"array", "mapped"};
+constexpr std::array<std::string_view, 3> kFusions = {"none", "activation", "all"};
 
 constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
     {Option::kEngine, "engine",
@@ -48,6 +50,16 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "(inputs, ReLU masks, pooling indices, norm statistics), filled last layer first: half, "
      "quarter or none (every saved tensor goes to DRAM)",
      kStashes, 0},
+    {Option::kSystolicFill, "systolic_fill",
+     "systolic interconnect: array (SCALE-Sim v2: every fold fills and drains the whole "
+     "physical array, WS/IS 2R + C + T - 2, OS T + R + C - 2 cycles) or mapped (only the rows "
+     "and columns the fold maps, 2*S_R + S_C + T - 2 for every dataflow)",
+     kSystolicFills, 0},
+    {Option::kFusion, "fusion",
+     "layers that run in the output path of the layer before them, with no buffer or DRAM "
+     "round trip of that layer's output: all (activations, inference batch-norm, residual "
+     "adds, pooling), activation (ReLU and GELU only) or none",
+     kFusions, 2},
 }};
 
 }  // namespace

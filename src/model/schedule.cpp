@@ -259,9 +259,12 @@ Status Walk::Forward() {
     const double out_bits = plan_.act_elems[T(l)] * ba_;
     const bool has_consumer = plan_.last_consumer[T(l)] >= 0;
     const bool in_stash = plan_.training && StashOn(TensorRef{RefKind::kAct, l});
-    const bool keep_share =
-        has_consumer && inter_ && !in_stash && out_bits + (fp_live_ - dying) <= keep_cap_;
-    const bool keep = has_consumer && (in_stash || keep_share);
+    // An output that only feeds a fused successor leaves through the output path: never
+    // written to DRAM and never held in the buffer (docs/model.md, "Fusion").
+    const bool in_path = plan_.out_in_path[U(l)] != 0;
+    const bool keep_share = has_consumer && inter_ && !in_stash && !in_path &&
+                            out_bits + (fp_live_ - dying) <= keep_cap_;
+    const bool keep = has_consumer && (in_stash || keep_share || in_path);
     if (nest.is_mac) {
       res.keep_output = keep;
     } else if (keep) {

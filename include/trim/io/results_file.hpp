@@ -26,7 +26,7 @@ namespace trim::io {
 
 inline constexpr int kSchemaVersion = 2;
 
-enum class Dtype : std::uint8_t { kF64, kU8, kU16, kU32, kI64 };
+enum class Dtype : std::uint8_t { kF64, kU8, kU16, kU32, kI64, kF32 };
 
 struct ColumnDef {
   std::string group;  ///< "params" (design axes) or "results"

@@ -19,6 +19,10 @@ enum class Option : std::uint16_t {
   kOptimizer,   ///< training: "sgd", "momentum" (default) or "adam" (state and ops per parameter)
   kBpStride,    ///< training: BP of strided layers "sparse" (= FP MACs, default) or "dense"
   kStash,       ///< training: GLB share for tensors saved for backward: "half", "quarter", "none"
+  /// systolic fold fill and drain over the whole "array" (SCALE-Sim v2) or the "mapped" PEs
+  kSystolicFill,
+  /// element-wise layers and pooling in their producer's output path: "none", "activation", "all"
+  kFusion,
   kCount
 };
 
