@@ -1,11 +1,11 @@
 #include "trim/sched/runner.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 #include <numeric>
 #include <queue>
 #include <stdexcept>
@@ -442,12 +442,11 @@ io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<Best
   t.columns.emplace_back(netcol, net);
   t.columns.emplace_back(col("rank", io::Dtype::kU32, "", "1 = best for its network"), rank);
   t.columns.emplace_back(col("index", io::Dtype::kI64, "", "design index (row)"), idx);
-  t.columns.emplace_back(
-      col("value", io::Dtype::kF64,
-          std::string(model::UnitFor(model::FindResultCol(goal.column)->unit,
-                                     space.job().energy_normalized)),
-          (goal.maximize ? "maximized " : "minimized ") + goal.column),
-      value);
+  t.columns.emplace_back(col("value", io::Dtype::kF64,
+                             std::string(model::UnitFor(model::FindResultCol(goal.column)->unit,
+                                                        space.job().energy_normalized)),
+                             (goal.maximize ? "maximized " : "minimized ") + goal.column),
+                         value);
   return t;
 }
 
