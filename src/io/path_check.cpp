@@ -318,6 +318,10 @@ PathProblem OutputLock::Acquire(const std::string& path) {
   const std::string lock_path = path + ".lock";
   for (int attempt = 0; attempt < 3; ++attempt) {
     const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno == ELOOP) {
+      return {"'" + lock_path + "' is a symbolic link, not a trim-sweep lock file",
+              "remove it, or choose another path with -o", true};
+    }
     if (fd < 0) return DescribeOsError(path, errno);
     struct flock fl {};
     fl.l_type = F_WRLCK;
@@ -333,6 +337,11 @@ PathProblem OutputLock::Acquire(const std::string& path) {
       const std::string owner = ReadOwner(fd);
       ::close(fd);
       return Busy(lock_path, owner, false);
+    }
+    if (const std::string old = ReadOwner(fd); !old.empty() && old.rfind("host=", 0) != 0) {
+      ::close(fd);  // a file of the user's that happens to have the lock file's name
+      return {"'" + lock_path + "' exists and is not a trim-sweep lock file",
+              "rename or remove it, or choose another path with -o", true};
     }
     // The previous owner may have removed the file between our open and our lock: then the
     // lock is on a name-less file, so start again.

@@ -196,6 +196,26 @@ def test_stale_lock_is_taken_over(corpus):
     assert (corpus / "new.h5").exists()
 
 
+@pytest.mark.parametrize("kind", ["file", "link"])
+def test_foreign_lock_path_is_left_alone(corpus, kind):
+    # The lock file's name is taken by a file of the user's (or a link to one): it is never
+    # written through.
+    lock = corpus / "new.h5.lock"
+    if kind == "file":
+        lock.write_text("precious\n")
+    else:
+        os.symlink("cases/output_exists.toml", lock)
+    before = snapshot(corpus)
+    p = run(small("new.h5"), cwd=corpus)
+    assert p.returncode == 2
+    what = ("exists and is not a trim-sweep lock file\n  hint: rename or remove it"
+            if kind == "file" else
+            "is a symbolic link, not a trim-sweep lock file\n  hint: remove it")
+    assert p.stderr == (f"trim-sweep: new.h5: error: 'new.h5.lock' {what}, or choose another "
+                        "path with -o\n")
+    assert snapshot(corpus) == before
+
+
 # ---- 6. resume identity by content ---------------------------------------------------------------
 
 def test_resume_accepts_the_same_job_spelled_differently(corpus):
