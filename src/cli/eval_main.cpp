@@ -34,6 +34,9 @@ options:
 per-layer columns: layer, kind, phase, dataflow, macs, cycles, latency_s, energy_pj,
 energy_mac_pj, energy_rf_pj, energy_noc_pj, energy_glb_pj, energy_dram_pj, energy_leak_pj,
 dram_bytes, glb_accesses, active_pes, utilization. Totals: every results column of the file.
+Energies are in pJ, or in normalized units when the job's technology table says units =
+"normalized" (the output then says so: a line in the table, ", energy units normalized" on the
+CSV totals line, "energy_units" in JSON).
 
 examples:
   trim-eval jobs/eyeriss-alexnet.toml

@@ -57,7 +57,7 @@ enum class HwParam : std::uint16_t {
   kAreaFixedMm2,
   kDspPerMac,
   kBramKbits,
-  // Physical technology model (docs/model.md, section 22)
+  // Physical technology model (docs/model.md, section 23)
   kEnergyModel,   ///< [energy] 0 = table of e_*_pj constants, 1 = physical
   kTechNode,      ///< [energy] index into 65, 45, 28, 16, 7 nm
   kVddV,          ///< [energy] supply; 0 = the node's nominal
