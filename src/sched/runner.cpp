@@ -1,11 +1,11 @@
 #include "trim/sched/runner.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 #include <numeric>
 #include <queue>
 #include <stdexcept>

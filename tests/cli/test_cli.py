@@ -68,7 +68,7 @@ def test_one_rank_file_is_complete_and_readable(reference):
         assert n == 108
         assert f["done"].shape == (108,)
         assert f["done"][()].all()
-        assert f.attrs["schema_version"] == 1
+        assert f.attrs["schema_version"] == 2
         assert f.attrs["mpi_ranks"] == 1
         assert f.attrs["job_text"] == open(os.path.join(DATA, "small.toml")).read()
         assert len(f.attrs["job_sha256"]) == 64
