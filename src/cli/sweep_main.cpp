@@ -214,6 +214,35 @@ Args ParseArgs(int argc, char** argv) {
   return a;
 }
 
+/// How many points of this run were infeasible, for which reasons, at which layers.
+void PrintFailures(const space::DesignSpace& space, const sched::RunSummary& s) {
+  std::uint64_t failed = 0;
+  for (const auto& f : s.failures) failed += f.count;
+  if (failed == 0) return;
+  std::printf("  infeasible  %llu of the %llu points computed now (status != ok):\n",
+              static_cast<unsigned long long>(failed),
+              static_cast<unsigned long long>(s.points_now));
+  const std::vector<std::string> layers = sched::FailLayerLabels(space);
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < s.failures.size() && i < kShown; ++i) {
+    const auto& f = s.failures[i];
+    std::string where = "(no layer: clock, bandwidth or a result out of range)";
+    if (f.layer > 0 && f.layer < layers.size()) {
+      where = "at " + layers[f.layer];
+      if (f.phase > 0) where += " (" + std::string(Name(static_cast<Phase>(f.phase - 1))) + ")";
+    }
+    std::printf("    %10llu  %-16s %s\n", static_cast<unsigned long long>(f.count),
+                std::string(model::Name(static_cast<model::Status>(f.status))).c_str(),
+                where.c_str());
+  }
+  if (s.failures.size() > kShown) {
+    std::printf(
+        "    ... and %zu more (reason, layer) pairs: see results/status and "
+        "results/fail_layer_name\n",
+        s.failures.size() - kShown);
+  }
+}
+
 void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
                   const std::string& output) {
   const auto& goal = space.job().goal;
@@ -243,6 +272,7 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
                 static_cast<unsigned long long>(e.index),
                 cli::DescribePoint(space, e.index).c_str());
   }
+  PrintFailures(space, s);
   std::printf("  results     %s\n", output.c_str());
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "

@@ -69,6 +69,17 @@ LayerPhaseReport Row(const Plan& plan, const TracePhase& ph, const Sum& sum, con
 
 }  // namespace
 
+LayerPhaseReport FailedRow(const Plan& plan, const Workload& work, const Failure& f,
+                           Status status) {
+  LayerPhaseReport r;
+  r.layer = f.layer;
+  r.kind = plan.kinds[static_cast<std::size_t>(f.layer)];
+  r.phase = f.phase;
+  r.dataflow = work.dataflow;
+  r.status = status;
+  return r;
+}
+
 Status CostTrace(const Plan& plan, const Workload& work, const ModelOptions& opt,
                  const Trace& trace, const Hardware& hw, const HwView& hv,
                  std::array<double, kNumResultCols>* totals, std::vector<LayerPhaseReport>* rows) {
@@ -109,6 +120,9 @@ Status CostTrace(const Plan& plan, const Workload& work, const ModelOptions& opt
     if (rows != nullptr) rows->push_back(Row(plan, ph, sum, hv));
   }
   if (trace.status != Status::kOk) {
+    if (rows != nullptr && trace.failure.layer >= 0) {
+      rows->push_back(FailedRow(plan, work, trace.failure, trace.status));
+    }
     t.fill(0.0);
     return trace.status;
   }

@@ -3,18 +3,21 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "trim/io/results_file.hpp"
 #include "trim/model/evaluate.hpp"
 #include "trim/sched/messages.hpp"
+#include "trim/sched/runner.hpp"
 #include "trim/space/design_space.hpp"
 
 namespace trim::sched {
 
 /// Columns: /params/<axis> for every axis (categorical: uint16 codes; numeric: float64),
 /// then /results/<column> for every model::ResultCol, then results/status and
-/// results/feasible (uint8).
+/// results/feasible (uint8), then the diagnostics of infeasible designs: fail_layer (int64),
+/// fail_layer_name (uint32 code), fail_phase (uint8 code), fail_need_bytes, fail_have_bytes.
 io::Layout MakeLayout(const space::DesignSpace& space);
 
 /// Evaluates ranges of one block and keeps the best feasible designs of this rank.
@@ -30,6 +33,8 @@ class TaskRunner {
   void Write(io::ResultsFile& file);
   /// The best entries seen by this rank, per network, best first.
   [[nodiscard]] std::vector<BestEntry> Best() const;
+  /// Infeasible points evaluated by this rank, by reason, layer and phase.
+  [[nodiscard]] std::vector<FailureCount> Failures() const;
   /// The model's evaluation counters on this rank (cache reuse).
   [[nodiscard]] const model::EvaluatorStats& ModelStats() const { return evaluator_.stats(); }
 
@@ -61,7 +66,16 @@ class TaskRunner {
   std::size_t goal_col_;
   bool maximize_;
   std::size_t top_;
-  std::vector<std::vector<BestEntry>> best_;  ///< per network code
+  std::vector<std::vector<BestEntry>> best_;    ///< per network code
+  std::vector<std::uint32_t> layer_code_base_;  ///< per network code: its first layer's code
+  std::uint32_t layer_base_ = 0;                ///< of the current task's network
+  /// The diagnostics columns of the current task.
+  std::vector<std::int64_t> fail_layer_;
+  std::vector<std::uint32_t> fail_name_;
+  std::vector<std::uint8_t> fail_phase_;
+  std::vector<double> fail_need_, fail_have_;
+  /// Failure counts keyed by status | phase << 8 | layer code << 16.
+  std::map<std::uint64_t, std::uint64_t> failures_;
 };
 
 /// Merges best lists: per network at most `top` entries, best first; ties by design index.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <csignal>
 #include <ctime>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -124,6 +125,7 @@ class RankWork {
   }
 
   [[nodiscard]] std::vector<BestEntry> Best() const { return runner_.Best(); }
+  [[nodiscard]] std::vector<FailureCount> Failures() const { return runner_.Failures(); }
 
   PhaseTimes times;
   std::uint64_t points = 0;
@@ -291,6 +293,38 @@ std::vector<BestEntry> GatherBest(MPI_Comm comm, int rank, int size,
   return MergeBest(merged, maximize, top);
 }
 
+// Every rank's failure counts summed on rank 0, most frequent first (ties: reason, layer,
+// phase). COLLECTIVE.
+std::vector<FailureCount> GatherFailures(MPI_Comm comm, int rank, int size,
+                                         const std::vector<FailureCount>& mine) {
+  std::vector<std::uint64_t> flat;  // (status | phase << 8 | layer << 16, count) pairs
+  for (const auto& f : mine) {
+    flat.push_back(f.status | std::uint64_t{f.phase} << 8 | std::uint64_t{f.layer} << 16);
+    flat.push_back(f.count);
+  }
+  int n = static_cast<int>(flat.size());
+  std::vector<int> counts(static_cast<std::size_t>(size)), displs(static_cast<std::size_t>(size));
+  MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
+  std::vector<std::uint64_t> all;
+  if (rank == 0) {
+    for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+    all.resize(static_cast<std::size_t>(displs[size - 1] + counts[size - 1]));
+  }
+  MPI_Gatherv(flat.data(), n, MPI_UINT64_T, all.data(), counts.data(), displs.data(), MPI_UINT64_T,
+              0, comm);
+  if (rank != 0) return {};
+  std::map<std::uint64_t, std::uint64_t> sum;
+  for (std::size_t i = 0; i + 1 < all.size(); i += 2) sum[all[i]] += all[i + 1];
+  std::vector<FailureCount> out;
+  for (const auto& [key, count] : sum) {
+    out.push_back({static_cast<std::uint8_t>(key & 0xff), static_cast<std::uint32_t>(key >> 16),
+                   static_cast<std::uint8_t>((key >> 8) & 0xff), count});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const FailureCount& a, const FailureCount& b) { return a.count > b.count; });
+  return out;
+}
+
 // The best designs among this rank's share of every row already done in the file: a resumed
 // run's best table covers the rows of earlier runs too.
 std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSpace& space,
@@ -405,6 +439,7 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOp
       sum.points_before > 0 ? BestFromFile(file, space, rank, size) : work.Best();
   sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
                         static_cast<std::size_t>(std::max(0, goal.top)));
+  sum.failures = GatherFailures(comm, rank, size, work.Failures());
   file.WriteTable(BestTable(space, sum.best), 0);
   sum.wall_s = Seconds() - t_start;
   double wall = sum.wall_s;
