@@ -110,6 +110,8 @@ exit with code 4; `--resume` then completes the run. A second SIGINT or SIGTERM 
 exit codes: 0 done; 1 internal error or a failed rank; 2 bad input (job file, arguments,
 existing output without --force, --resume of another job's file); 3 file-system error;
 4 interrupted (resumable).
+summary: points, time, the best designs per network and, when some designs are infeasible,
+how many per reason and failing layer (the results file's status and fail_* columns).
 
 examples:
   trim-sweep jobs/quickstart.toml
