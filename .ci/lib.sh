@@ -5,13 +5,21 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$ROOT/build"
 JOBS=$(nproc)
 
-# Debian packages the build, the tests and the analysis need.
+# Debian packages that building trim-sweep and running a sweep need (.ci/quickstart.sh), with
+# the Python reader and plots of analysis/.
 TRIM_PACKAGES=(
   build-essential cmake pkg-config git
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
-  libboost-serialization-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
-  python3 python3-h5py python3-numpy python3-pandas python3-pytest python3-matplotlib
-  python3-torch python3-torchvision libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
+  libboost-serialization-dev libtomlplusplus-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler   # ONNX import (TRIM_WITH_ONNX, on by default)
+  libgtest-dev                                    # configuring with TRIM_BUILD_TESTS (on by default)
+  python3 python3-h5py python3-numpy python3-pandas python3-matplotlib
+)
+
+# What only the tests need on top (.ci/test.sh).
+TRIM_TEST_PACKAGES=(
+  python3-pytest
+  python3-torch python3-torchvision python3-onnx   # ONNX exports of torch models, MAC cross-checks
   clang libclang-rt-14-dev                 # the libFuzzer harnesses of tests/fuzz
   slurm-wlm munge                          # the single-node Slurm of the integration tests
   paraview python3-paraview xvfb xauth     # pvpython renders the VTKHDF view under xvfb-run
@@ -32,12 +40,15 @@ trim_ensure_packages() {
   fi
 }
 
+# trim_build [target...]: configure once, then build the targets given (all when none).
 trim_build() {
   if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DTRIM_WERROR=ON >/dev/null
   fi
-  echo "building into $BUILD (log: $BUILD/build.log)" >&2
-  if ! cmake --build "$BUILD" -j"$JOBS" >"$BUILD/build.log" 2>&1; then
+  local targets=()
+  [ $# -eq 0 ] || targets=(--target "$@")
+  echo "building ${*:-everything} into $BUILD (log: $BUILD/build.log)" >&2
+  if ! cmake --build "$BUILD" -j"$JOBS" "${targets[@]}" >"$BUILD/build.log" 2>&1; then
     grep -E "error|Error" -A3 "$BUILD/build.log" | head -60 >&2
     echo "build failed; full log: $BUILD/build.log" >&2
     return 1

@@ -50,8 +50,10 @@ Hardware Design() {
   return h;
 }
 
-/// n designs of one mapping group: DRAM bandwidth, clock and energies vary.
-HwBatch Batch(std::size_t n) {
+/// n designs of one mapping group: DRAM bandwidth, clock and energies vary; with `physical`,
+/// the physical technology model with node, supply and DRAM preset varying instead of the
+/// energy constants (docs/model.md section 22: derived once per design).
+HwBatch Batch(std::size_t n, bool physical) {
   HwBatch b;
   b.Resize(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -60,6 +62,12 @@ HwBatch Batch(std::size_t n) {
     h[HwParam::kClockMhz] = 200.0 + static_cast<double>((i / 10) % 5) * 300.0;
     h[HwParam::kEnergyDramPj] = 100.0 + static_cast<double>((i / 50) % 10) * 20.0;
     h[HwParam::kEnergyGlbPj] = 3.0 + static_cast<double>((i / 500) % 5) * 1.5;
+    if (physical) {
+      h[HwParam::kEnergyModel] = 1;
+      h[HwParam::kTechNode] = static_cast<double>((i / 50) % 5);
+      h[HwParam::kDramType] = static_cast<double>(1 + (i / 250) % 8);
+      h[HwParam::kGlbBanks] = static_cast<double>(1 + (i / 500) % 5);
+    }
     b.SetRow(i, h);
   }
   return b;
@@ -113,10 +121,11 @@ Network OneLayer(const std::string& kind) {
   return n;
 }
 
-void Run(benchmark::State& state, const Network& net, Dataflow df, bool warm) {
+void Run(benchmark::State& state, const Network& net, Dataflow df, bool warm,
+         bool physical = false) {
   const Workload work{&net, Mode::kTraining, 16, df};
   Evaluator ev(ModelOptions::Defaults(), warm);
-  const HwBatch hw = Batch(warm ? 2500 : 8);
+  const HwBatch hw = Batch(warm ? 2500 : 8, physical);
   ResultBatch out;
   out.Resize(hw.size);
   const auto rows = static_cast<std::int64_t>(ev.EvaluatePoint(work, hw.Row(0)).rows.size());
@@ -151,6 +160,22 @@ int main(int argc, char** argv) {
                                      [&n, df, warm](benchmark::State& s) { Run(s, n, df, warm); })
             ->Unit(benchmark::kMicrosecond);
       }
+    }
+  }
+  // The physical technology model's per-design derivation, against the table model above.
+  for (bool warm : {true, false}) {
+    const std::string tag = std::string("ws") + (warm ? "/warm" : "/cold") + "/physical";
+    benchmark::RegisterBenchmark(("Network/resnet50/" + tag).c_str(),
+                                 [warm](benchmark::State& s) {
+                                   Run(s, resnet, Dataflow::kWS, warm, true);
+                                 })
+        ->Unit(benchmark::kMillisecond);
+    for (const Network& n : kinds) {
+      benchmark::RegisterBenchmark(("Layer/" + n.name + "/" + tag).c_str(),
+                                   [&n, warm](benchmark::State& s) {
+                                     Run(s, n, Dataflow::kWS, warm, true);
+                                   })
+          ->Unit(benchmark::kMicrosecond);
     }
   }
   benchmark::Initialize(&argc, argv);

@@ -21,6 +21,7 @@ import pytest
 import trim_analysis as ta
 from trim_analysis import decide, evalout, pareto
 from trim_analysis.plots import _DATAFLOW_COLORS
+from trim_analysis.plots import _PHASE_COLORS as _PHASE_COLORS_T
 
 ANALYSIS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.environ.get("TRIM_RESULTS_H5", "")
@@ -93,8 +94,70 @@ def test_objective_and_constraint_parsing():
     assert ta.parse_constraint("area_mm2<=20") == ("area_mm2", "<=", 20.0)
     assert ta.parse_constraint(" power_w > 1e-3 ") == ("power_w", ">", 0.001)
     assert ta.parse_constraint("dataflow=rs") == ("dataflow", "=", "rs")
+    assert ta.parse_constraint("dataflow!=rs") == ("dataflow", "!=", "rs")
     with pytest.raises(ValueError, match="needs a number"):
         ta.parse_constraint("dataflow<=rs")
+
+
+def _frame():
+    # Six rows: x = 0..5, dataflow cycles through rs, ws, os; network a/b.
+    return pd.DataFrame({
+        "x": np.arange(6, dtype=float),
+        "area_mm2": [1.0, 5.0, 10.0, 20.0, 40.0, 80.0],
+        "dataflow": pd.Categorical(["rs", "ws", "os"] * 2),
+        "network": pd.Categorical(["bert-base:seq_len=128"] * 3 + ["alexnet"] * 3),
+    })
+
+
+@pytest.mark.parametrize("expr, rows", [
+    ("x<2", [0, 1]),
+    ("x <= 2", [0, 1, 2]),
+    ("x!=3", [0, 1, 2, 4, 5]),
+    ("x == 3", [3]),
+    ("area<=10", [0, 1, 2]),                       # goal short name of area_mm2
+    ("dataflow!=rs", [1, 2, 4, 5]),
+    ("dataflow in (rs, os)", [0, 2, 3, 5]),
+    ("dataflow not in ('rs','os')", [1, 4]),
+    ("x in (0, 5)", [0, 5]),
+    ("x<2 or x>4", [0, 1, 5]),
+    ("x>0 and x<5 and dataflow=ws", [1, 4]),
+    ("not (x>=1 and x<=4)", [0, 5]),
+    ("x<1 or x>3 and dataflow=os", [0, 5]),        # and binds tighter than or
+    ("network=bert-base:seq_len=128", [0, 1, 2]),  # '=' inside a bare label
+    ("network = alexnet AND x >= 4", [4, 5]),          # keywords in any case
+])
+def test_filter_grammar(expr, rows):
+    from trim_analysis import filters
+    assert list(np.flatnonzero(filters.mask(expr, _frame()))) == rows
+
+
+@pytest.mark.parametrize("expr, problem, hint", [
+    ("area_mm2=<5", "'=<' is not an operator", "area_mm2<=5"),
+    ("area_mm2=>5", "'=>' is not an operator", "area_mm2>=5"),
+    ("x<>3", "'<>' is not an operator", "x!=3"),
+    ("dataflow=RS", "'RS' is not a value of dataflow (did you mean 'rs'?)", "os, rs, ws"),
+    ("dataflow in (rs, wss)", "'wss' is not a value of dataflow (did you mean 'ws'?)", ""),
+    ("dataflw=rs", "there is no column 'dataflw' (did you mean 'dataflow'?)", "columns:"),
+    ("dataflow<rs", "dataflow is categorical: '<' does not apply", "=, != or in"),
+    ("area_mm2<=big", "area_mm2 is numeric and 'big' is not a number", "a number"),
+    ("area_mm2<='5'", "'5' is not a number", ""),  # a quoted value is a label
+    ("", "the filter is empty", ""),
+    ("x<1 and", "a condition is missing", ""),
+    ("(x<1", "'(' is not closed", ""),
+    ("x<1)", "')' has no matching '('", ""),
+    ("x<1 x>2", "unexpected 'x>2'", "and / or"),
+    ("x<1 && x>2", "'&' is not an operator here", "and / or"),
+    ("x", "expected an operator after 'x'", ""),
+    ("x<", "the value after 'x' is missing", ""),
+    ("x in 1, 2", "'in' needs a parenthesized list", ""),
+    ("x in (1, 2", "not closed", ""),
+    ("dataflow='rs", "quoted value is not closed", ""),
+])
+def test_filter_errors_say_what_and_how(expr, problem, hint):
+    from trim_analysis import filters
+    with pytest.raises(filters.FilterError) as e:
+        filters.mask(expr, _frame())
+    assert problem in str(e.value) and hint in e.value.hint, str(e.value)
 
 
 # ---------------------------------------------------------------- on a real results file
@@ -229,7 +292,21 @@ def test_cli_tables(df, tmp_path):
     res = run_cli("best", RESULTS, "--goal", "no_such_column")
     assert res.returncode == 1 and "no column 'no_such_column'" in res.stderr
     res = run_cli("best", RESULTS, "--where", "area_mm2 ~ 3")
-    assert res.returncode == 1 and "cannot read constraint" in res.stderr
+    assert res.returncode == 2 and "expected an operator after 'area_mm2'" in res.stderr
+    # Malformed filters exit 2 with a hint, before any data is read, in every command.
+    for cmd in (["best"], ["pareto", "latency", "area"], ["sensitivity"]):
+        for where, text in (("area_mm2=<5", "hint: write area_mm2<=5"),
+                            ("dataflow=RS", "did you mean 'rs'?"),
+                            ("areamm2<=5", "did you mean 'area_mm2'?")):
+            res = run_cli(cmd[0], RESULTS, *cmd[1:], "--where", where)
+            assert res.returncode == 2 and text in res.stderr, (cmd, where, res.stderr)
+            assert res.stdout == "", res.stdout
+    # != and in select the same rows as pandas does.
+    res = run_cli("best", RESULTS, "--by", "dataflow", "--where", "dataflow not in (rs, ws)",
+                  "--where", "network!=lenet5")
+    assert res.returncode == 0, res.stderr
+    shown = {line.split()[2] for line in res.stdout.splitlines()[2:]}
+    assert shown == {"os", "best"}, res.stdout
     for cmd in ("pareto", "best", "sensitivity", "plot-pareto", "plot-sensitivity",
                 "plot-layers", "plot-roofline", "view"):
         res = run_cli(cmd, "--help")
@@ -420,3 +497,75 @@ def test_view_cli_default_path(tmp_path):
     with h5py.File(tmp_path / "sweep.view.hdf", "r") as v:
         assert v["VTKHDF/PointData"].get("done", getlink=True).filename == "sweep.h5"
         assert json.dumps(v.attrs["points"]) == '"latency_s,energy_pj,area_mm2"'
+
+
+def _eval_big(tmp_path, network, mode):
+    """trim-eval of one Eyeriss-v1 design (4 MiB GLB so that training fits) on a large
+    network: ResNet-50 training has 508 layer-phases, BERT-base inference 170 layers."""
+    if not BIN:
+        pytest.skip("TRIM_BIN is not set")
+    job = tmp_path / f"{network}-{mode}.toml"
+    job.write_text(f'[job]\nhardware = "eyeriss-v1"\n[sweep]\nglb_kib = [4096]\n'
+                   f'[workload]\nnetworks = ["{network}"]\nmode = ["{mode}"]\n'
+                   'dataflows = ["rs"]\n')
+    res = subprocess.run([os.path.join(BIN, "trim-eval"), str(job), "--index", "0", "--format",
+                          "json"], capture_output=True, text=True, check=True)
+    rep = ta.parse_eval(res.stdout)
+    assert rep.status == "ok"
+    return rep
+
+
+def test_plot_layers_many_layer_phases(tmp_path, plot_dir):
+    from trim_analysis import plots
+    rep = _eval_big(tmp_path, "resnet50", "training")
+    assert len(rep.layers) == 508
+    out = os.path.join(plot_dir, "layers-resnet50-training.png")
+    fig = plots.plot_layers(rep, out)
+    rgb = png(out)
+    # 40 layer-phases and the summed rest: the chart keeps a readable width (the layout is
+    # 0.18 in per bar + 3 in, at 110 dpi), not one bar per layer-phase (508 would need 40 in).
+    assert rgb.shape[1] == int((0.18 * 41 + 3) * 110)
+    ax_e, ax_t = fig.axes[0], fig.axes[1]
+    labels = [t.get_text() for t in ax_t.get_xticklabels()]
+    assert len(labels) == 41 and labels[-1] == "other (468)"
+    # The bars shown and the summed bar add up to the design's total latency.
+    heights = [p.get_height() for p in ax_t.patches]
+    assert sum(heights) == pytest.approx(rep.layers["latency_s"].sum() * 1e3, rel=1e-9)
+    # The 40 kept are the largest shares of latency or energy: none dropped has more.
+    lat = rep.layers["latency_s"] / rep.layers["latency_s"].sum()
+    en = rep.layers["energy_pj"] / rep.layers["energy_pj"].sum()
+    share = np.maximum(lat, en)
+    kept = plots.top_layer_phases(rep.layers, 40)
+    assert list(kept["layer"].iloc[:-1]) == [l.split(":")[0] for l in labels[:-1]]
+    kept_idx = [i for i, (l, p) in enumerate(zip(rep.layers["layer"], rep.layers["phase"]))
+                if f"{l}:{p}" in set(labels[:-1])]
+    assert len(kept_idx) == 40 and kept_idx == sorted(kept_idx)  # in execution order
+    dropped = share.drop(index=share.index[kept_idx])
+    assert share.iloc[kept_idx].min() >= dropped.max()
+    # The phase legend has one patch per phase in its own colour (it once showed one colour).
+    leg = ax_t.get_legend()
+    handles = getattr(leg, "legend_handles", None) or leg.legendHandles
+    got = {t.get_text(): h.get_facecolor()[:3] for t, h in zip(leg.get_texts(), handles)}
+    for p in ("fp", "bp", "wg", "wu"):
+        assert got[f"phase {p}"] == pytest.approx(matplotlib_rgb(_PHASE_COLORS_T[p])), p
+        assert has_color(rgb, _PHASE_COLORS_T[p]), p
+    assert "other layer-phases, summed" in got
+    # top=0 draws every layer-phase.
+    fig_all = plots.plot_layers(rep, str(tmp_path / "all.png"), top=0)
+    assert len(fig_all.axes[1].get_xticklabels()) == 508
+
+
+def test_plot_roofline_labels_leave_the_axes_alone(tmp_path, plot_dir):
+    from trim_analysis import plots
+    rep = _eval_big(tmp_path, "bert-base", "inference")
+    out = os.path.join(plot_dir, "roofline-bert.png")
+    fig = plots.plot_roofline(rep, out, ta.peak_macs_per_s(rep), 25.6e9)
+    rgb = png(out)
+    assert rgb.shape[:2] == (660, 880)  # 8 x 6 in at 110 dpi
+    # BERT repeats one shape per encoder: the labels of a spot are one name and a count, and
+    # the axes keep most of the figure's width (labels once squeezed them to a third).
+    ax = fig.axes[0]
+    assert ax.get_position().width > 0.75
+    texts = [t.get_text() for t in ax.texts]
+    assert texts and all(len(t) <= 32 for t in texts)
+    assert any(t.endswith("more") for t in texts)

@@ -16,7 +16,7 @@ import sys
 import h5py
 import numpy as np
 
-from . import commands
+from . import commands, filters
 from .load import COLUMN_GROUPS, _column_names, _labels, _text, tables
 from .schema import SchemaError, check_schema
 
@@ -110,6 +110,9 @@ def main(argv=None):
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w", encoding="utf-8")
         return 0
+    except filters.FilterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except (OSError, SchemaError, KeyError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

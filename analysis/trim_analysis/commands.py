@@ -5,8 +5,8 @@ import sys
 
 import pandas as pd
 
-from . import decide
-from .load import attrs, load
+from . import decide, filters
+from .load import attrs, column_info, load
 
 _EXAMPLES = {
     "pareto": """examples:
@@ -34,8 +34,10 @@ _EXAMPLES = {
   python3 -m trim_analysis plot-roofline design.csv --dram-gbps 25.6""",
     "view": """examples:
   python3 -m trim_analysis view sweep.h5                      # writes sweep.view.hdf
-  python3 -m trim_analysis view sweep.h5 -o v.hdf --points pe_rows,pe_cols,energy_pj --scale linear
-then: paraview sweep.view.hdf   (or pvpython: OpenDataFile("sweep.view.hdf"))""",
+  python3 -m trim_analysis view sweep.h5 --scale log        # physical axes: log10 of s, pJ, mm2
+  python3 -m trim_analysis view sweep.h5 -o v.hdf --points pe_rows,pe_cols,energy_pj --scale linear --color energy_pj
+then: paraview --script=sweep.view.py   (categorical dataflow colours, titled axes), or
+      paraview sweep.view.hdf           (the data alone)""",
 }
 
 OBJ_HELP = ("objective: COLUMN (minimized; throughput_sps and utilization are maximized), "
@@ -50,8 +52,10 @@ def _by(text):
 
 def _add_filters(p, group=True):
     p.add_argument("--where", action="append", default=[], metavar="COND",
-                   help="keep rows with COL<=X, COL>=X, COL<X, COL>X or COL=X (a label for "
-                        "categorical columns); repeatable, all must hold")
+                   help="keep the rows where COND holds: comparisons COL<=X, COL<X, COL>=X, "
+                        "COL>X, COL=X, COL!=X, COL in (A, B), COL not in (A, B), joined with "
+                        "and, or, not and parentheses; labels for categorical columns "
+                        "(dataflow=rs); repeatable, all must hold; a malformed COND exits 2")
     p.add_argument("--all", action="store_true",
                    help="also consider infeasible rows (feasible == 0 or status != ok)")
     if group:
@@ -112,6 +116,9 @@ def add_commands(sub):
     p.add_argument("eval", metavar="EVAL", help="trim-eval output, --format json or csv ('-': "
                                                 "standard input)")
     p.add_argument("-o", "--output", default="layers.png")
+    p.add_argument("--top", type=int, default=40, metavar="N",
+                   help="draw the N layer-phases with the largest share of latency or energy "
+                        "and sum the rest in one bar (default 40; 0: every layer-phase)")
 
     p = _sub(sub, "plot-roofline", "PNG: roofline chart of a design's layers (trim-eval output)")
     p.add_argument("eval", metavar="EVAL", help="trim-eval output, --format json or csv ('-': "
@@ -134,7 +141,12 @@ def add_commands(sub):
                         "area_mm2)")
     p.add_argument("--scale", default="log-normalized",
                    choices=("log-normalized", "normalized", "log", "linear"),
-                   help="per-coordinate scaling (default log-normalized: log10 then [0, 1])")
+                   help="per-coordinate scaling (default log-normalized: log10 then [0, 1]; "
+                        "log: log10 of the physical values, axes labelled at whole decades; "
+                        "linear: the values themselves)")
+    p.add_argument("--color", default="dataflow", metavar="COLUMN",
+                   help="column the ParaView script colours by (default dataflow; categorical "
+                        "columns get their labels)")
 
 
 def _needed_columns(path, extra):
@@ -144,8 +156,15 @@ def _needed_columns(path, extra):
     return list(dict.fromkeys(axes + ["status", "feasible"] + [e for e in extra if e]))
 
 
-def _constraint_columns(where):
-    return [decide.parse_constraint(w)[0] for w in where]
+def _constraint_columns(where, path):
+    """The columns the --where filters read, after checking each filter's syntax and columns
+    against the file (filters.FilterError, exit 2, on any mistake)."""
+    names = set(column_info(path)["name"]) | {"index"}
+    cols = []
+    for w in where:
+        filters.check_columns(w, names)
+        cols += filters.columns(w)
+    return cols
 
 
 def _show_columns(df, table, by, values):
@@ -167,7 +186,7 @@ def _pareto(args, out):
     objs = [decide.objective(o) for o in args.objectives]
     by = _by(args.by)
     cols = _needed_columns(args.file, [o.column for o in objs] + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     front = decide.pareto_front(df, objs, args.where, not args.all, by)
     cand = decide.constrain(df, args.where, not args.all)
@@ -183,7 +202,7 @@ def _best(args, out):
     goals = [decide.objective(g) for g in args.goal] if args.goal else [None]
     by = _by(args.by)
     cols = _needed_columns(args.file, [g.column for g in goals if g] + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     tables = []
     for g in goals:
@@ -209,7 +228,7 @@ def _sensitivity_frames(args):
     g = decide.objective(args.goal) if args.goal else None
     by = _by(args.by)
     cols = _needed_columns(args.file, ([g.column] if g else []) + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     if g is None:
         g = decide.file_goal(df)
@@ -237,7 +256,7 @@ def _plot_pareto(args, out):
     objs = [decide.objective(o) for o in args.objectives]
     by = _by(args.by)
     cols = _needed_columns(args.file, [o.column for o in objs] + (by or []) +
-                           _constraint_columns(args.where))
+                           _constraint_columns(args.where, args.file))
     df = load(args.file, columns=cols)
     plots.plot_pareto(df, objs, args.output, args.where, not args.all, by, args.log)
     print(f"wrote {args.output}", file=out)
@@ -252,7 +271,7 @@ def _plot_sensitivity(args, out):
 
 def _plot_layers(args, out):
     from . import evalout, plots
-    plots.plot_layers(evalout.read_eval(args.eval), args.output)
+    plots.plot_layers(evalout.read_eval(args.eval), args.output, top=args.top)
     print(f"wrote {args.output}", file=out)
 
 
@@ -270,11 +289,13 @@ def _plot_roofline(args, out):
 def _view(args, out):
     from .view import write_view
     points = [p.strip() for p in args.points.split(",")]
-    info = write_view(args.file, args.output, points, args.scale)
+    info = write_view(args.file, args.output, points, args.scale, args.color)
     print(f"wrote {info['path']}: {info['rows']} points ({info['valid']} valid), "
           f"{len(info['arrays'])} arrays linked to {args.file}", file=out)
     print(f"points: {','.join(info['points'])} ({info['scale']})", file=out)
-    print(f"open it with: paraview {info['path']}", file=out)
+    print(f"wrote {info['script']}: ParaView script (points coloured by {args.color}, titled "
+          "axes)", file=out)
+    print(f"open it with: paraview --script={info['script']}", file=out)
 
 
 HANDLERS = {

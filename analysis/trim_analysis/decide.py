@@ -16,16 +16,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from . import filters
 from .pareto import pareto_mask
 
-SHORT_NAMES = {
-    "latency": "latency_s",
-    "energy": "energy_pj",
-    "edp": "edp_js",
-    "area": "area_mm2",
-    "power": "power_w",
-    "throughput": "throughput_sps",
-}
+# Goal short names (docs/job-format.md), shared with the filters.
+SHORT_NAMES = filters.SHORT_NAMES
 MORE_IS_BETTER = frozenset(("throughput_sps", "utilization"))
 # Design axes that describe the workload rather than the accelerator. Designs are only
 # compared within one workload: the best design "per network" is per combination of these.
@@ -70,35 +65,39 @@ def file_goal(df):
 def _check_columns(df, names):
     missing = [n for n in names if n not in df.columns]
     if missing:
+        hint = ""
+        if df.attrs.get("output_columns") == "chosen":
+            hint = ("; the job's [output] columns stored only some result columns: add "
+                    "the missing ones there and run the sweep again")
         raise KeyError(
             f"no column {', '.join(repr(n) for n in missing)}; columns: {', '.join(df.columns)}"
+            + hint
         )
-
-
-_BOUND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|=|<|>)\s*(.+?)\s*$")
 
 
 def parse_constraint(text):
-    """`COL<=X`, `COL>=X`, `COL<X`, `COL>X`, `COL=X` (X a number or, for `=`, a label)."""
-    m = _BOUND.match(text)
-    if not m:
-        raise ValueError(
-            f"cannot read constraint {text!r}: write COLUMN<=VALUE, COLUMN>=VALUE or COLUMN=VALUE"
-        )
-    column, op, value = m.groups()
-    try:
-        number = float(value)
-    except ValueError:
-        if op not in ("=", "=="):
-            raise ValueError(f"constraint {text!r}: {op} needs a number") from None
-        return column, "=", value
-    return column, "=" if op == "==" else op, number
+    """One comparison `COL<=X`, `COL>=X`, `COL<X`, `COL>X`, `COL=X`, `COL!=X` as a tuple
+    (column, op, value): value a float, or a label for = and != (filters.FilterError otherwise).
+    Whole expressions (and, or, in) are read by trim_analysis.filters."""
+    tree = filters.parse(text)
+    if not isinstance(tree, filters.Compare) or tree.op in ("in", "notin"):
+        raise filters.FilterError(text, "not a single comparison",
+                                  "write COLUMN<=VALUE, COLUMN>=VALUE or COLUMN=VALUE")
+    column, op, value = tree.column, tree.op, tree.values[0]
+    number = value.number()
+    if number is None:
+        if op not in ("=", "!="):
+            raise filters.FilterError(text, f"{op} needs a number, not {str(value)!r}",
+                                      f"write {column}{op}20, or {column}={value}")
+        return column, op, str(value)
+    return column, op, number
 
 
 def constrain(df, constraints=None, feasible_only=True):
     """The rows that satisfy every constraint.
 
-    `constraints` is an iterable of strings (parse_constraint) or a dict
+    `constraints` is a filter expression (trim_analysis.filters: comparisons, !=, in, and, or,
+    not), an iterable of such strings or of (column, op, value) tuples, or a dict
     {column: (min, max)} with None for an open side (bounds inclusive) or {column: label}.
     With feasible_only (the default) rows must also have feasible == 1 and status == "ok"
     (the job's own [constraints] are already folded into `feasible`).
@@ -120,13 +119,20 @@ def constrain(df, constraints=None, feasible_only=True):
                     items.append((column, "<=", float(hi)))
             else:
                 items.append((column, "=", bound))
+    elif isinstance(constraints, str):
+        keep &= filters.mask(constraints, df)
     elif constraints:
-        items = [parse_constraint(c) if isinstance(c, str) else tuple(c) for c in constraints]
+        for c in constraints:
+            if isinstance(c, str):
+                keep &= filters.mask(c, df)  # a whole --where expression
+            else:
+                items.append(tuple(c))
     _check_columns(df, [c for c, _, _ in items])
     for column, op, value in items:
         col = df[column]
-        if op == "=":
-            keep &= (col == value).to_numpy()
+        if op in ("=", "!="):
+            m = (col == value).to_numpy()
+            keep &= m if op == "=" else ~m
             continue
         x = col.to_numpy(dtype=np.float64)
         keep &= {"<=": x <= value, ">=": x >= value, "<": x < value, ">": x > value}[op]

@@ -30,15 +30,17 @@ class EvalReport:
 
     layers: DataFrame, one row per (layer, phase), in trim-eval's order;
     totals: dict column -> float; index: design index; point: dict axis -> value (str);
-    status: "ok" or the reason the design is infeasible.
+    status: "ok" or the reason the design is infeasible; energy_units: "pJ", or "normalized"
+    when the job's technology table is relative (its *_pj columns are then not in pJ).
     """
 
-    def __init__(self, layers, totals, index, point, status):
+    def __init__(self, layers, totals, index, point, status, energy_units="pJ"):
         self.layers = layers
         self.totals = totals
         self.index = index
         self.point = point
         self.status = status
+        self.energy_units = energy_units
 
     def title(self):
         return f"design {self.index}: " + " ".join(f"{k}={v}" for k, v in self.point.items())
@@ -67,20 +69,23 @@ def parse_eval(text):
     if stripped.startswith("{"):
         d = json.loads(text)
         return EvalReport(_frame(d["layers"]), {k: float(v) for k, v in d["totals"].items()},
-                          int(d["index"]), _parse_point(d.get("point", "")), d.get("status", ""))
+                          int(d["index"]), _parse_point(d.get("point", "")), d.get("status", ""),
+                          d.get("energy_units", "pJ"))
     head, sep, tail = text.partition("\n\n")
     if not sep or not head.startswith("layer,"):
         raise ValueError("not trim-eval output: expected JSON (--format json) or CSV "
                          "(--format csv)")
     layers = pd.read_csv(io.StringIO(head), keep_default_na=False)
     layers = _frame(layers.to_dict("records")) if len(layers) else layers
-    m = re.search(r"# totals: design (\d+) \((.*)\), status (\S+)", tail)
+    m = re.search(r"# totals: design (\d+) \((.*)\), status ([^\s,]+)(?:, energy units (\S+))?",
+                  tail)
     if not m:
         raise ValueError("trim-eval CSV without its '# totals:' line")
     table = tail[tail.index("column,value"):]
     totals = pd.read_csv(io.StringIO(table))
     return EvalReport(layers, dict(zip(totals["column"], totals["value"].astype(float))),
-                      int(m.group(1)), _parse_point(m.group(2)), m.group(3))
+                      int(m.group(1)), _parse_point(m.group(2)), m.group(3),
+                      m.group(4) or "pJ")
 
 
 def read_eval(path):

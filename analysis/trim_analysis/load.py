@@ -94,7 +94,9 @@ def load(path, only_done=True, columns=None):
     (values in rows that are not done are undefined). `columns` restricts the columns read.
     df.attrs["units"] and df.attrs["descriptions"] map column names to their metadata;
     df.attrs["params"] lists the /params columns read, df.attrs["axis_order"] the design axes
-    fastest first, df.attrs["goal"] the job's goal ("minimize latency_s"; "" if unknown).
+    fastest first, df.attrs["goal"] the job's goal ("minimize latency_s"; "" if unknown),
+    df.attrs["output_columns"] "all" or "chosen" (the job's [output] stored some result
+    columns only). Result columns are float64, or float32 when the job's [output] said so.
     """
     wanted = None if columns is None else set(columns)
     with h5py.File(path, "r") as f:
@@ -118,6 +120,7 @@ def load(path, only_done=True, columns=None):
         params = [n for n in _column_names(f["params"]) if wanted is None or n in wanted]
         axis_order = [a for a in _text(f.attrs.get("axis_order", "")).split(",") if a]
         goal = _text(f.attrs.get("goal", ""))
+        output_columns = _text(f.attrs.get("output_columns", "all"))
     df = pd.DataFrame(data)
     df.attrs["units"] = units
     df.attrs["descriptions"] = descriptions
@@ -125,6 +128,7 @@ def load(path, only_done=True, columns=None):
     df.attrs["params"] = params
     df.attrs["axis_order"] = axis_order or list(params)
     df.attrs["goal"] = goal
+    df.attrs["output_columns"] = output_columns
     return df
 
 

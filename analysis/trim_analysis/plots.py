@@ -197,54 +197,111 @@ def _wrap(text, width=110):
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _layer_labels(layers):
-    multi = layers["phase"].nunique() > 1
-    return [f"{l}:{p}" if multi else str(l) for l, p in zip(layers["layer"], layers["phase"])]
+def _layer_labels(layers, multi):
+    return [f"{l}:{p}" if multi and p != _OTHER else str(l)
+            for l, p in zip(layers["layer"], layers["phase"])]
 
 
-def plot_layers(report, out, title=None):
+_OTHER = "other"  # the phase of the bar that sums the layer-phases not shown
+
+
+def top_layer_phases(layers, top):
+    """The `top` layer-phases with the largest share of the latency or of the energy, in
+    execution order, plus one row (layer "other (K)", phase "other") that sums the remaining
+    K. All rows, unchanged, when there are at most top + 1 or top <= 0."""
+    if top <= 0 or len(layers) <= top + 1:
+        return layers
+    share = pd.concat([layers[c] / max(layers[c].sum(), 1e-300)
+                       for c in ("latency_s", "energy_pj")], axis=1).max(axis=1)
+    keep = np.sort(np.argsort(-share.to_numpy(), kind="stable")[:top])
+    rest = layers.drop(index=layers.index[keep])
+    other = rest.select_dtypes("number").sum()
+    other["layer"], other["phase"] = f"{_OTHER} ({len(rest)})", _OTHER
+    if "kind" in layers.columns:
+        other["kind"] = _OTHER
+    return pd.concat([layers.iloc[keep], other.to_frame().T], ignore_index=True)
+
+
+def _clip_other(ax, heights, shown_all, unit):
+    """y range of the layer bars; the summed "other" bar (the last one) may exceed it, and
+    then carries its value as text, so that it does not flatten the bars of single layers."""
+    # The top quarter is left to the legend (upper left) and the value of the "other" bar.
+    top = max(1e-12, heights.max() if shown_all else heights[:-1].max()) * 1.3
+    ax.set_ylim(0, top)
+    if not shown_all and heights[-1] > top:
+        v = heights[-1]
+        ax.text(len(heights) - 1, top * 0.97, f"{v:.4g} {unit}" if v < 1e4 else f"{v:,.0f} {unit}",
+                ha="right", va="top", fontsize=7,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+
+
+def plot_layers(report, out, title=None, top=40):
     """Per-layer energy (stacked by component) and latency (coloured by phase), and the totals
-    per phase, of one design's trim-eval output."""
-    l = report.layers
-    if not len(l):
+    per phase, of one design's trim-eval output. With more than top + 1 layer-phases, the
+    `top` with the largest share of latency or energy are drawn and the rest summed in one
+    hatched "other" bar (top <= 0: every layer-phase); the per-phase totals are always over
+    all of them."""
+    from matplotlib.patches import Patch
+
+    full = report.layers
+    if not len(full):
         raise ValueError("the trim-eval output has no layer rows")
-    labels = _layer_labels(l)
+    l = top_layer_phases(full, top)
+    shown_all = len(l) == len(full)
+    multi = full["phase"].nunique() > 1
+    labels = _layer_labels(l, multi)
     x = np.arange(len(l))
+    hatch = ["//" if p == _OTHER else None for p in l["phase"]]
     width = max(8.0, min(40.0, 0.18 * len(l) + 3))
-    fig = plt.figure(figsize=(width, 10), dpi=_DPI)
+    # Constrained layout gives each row the room its labels need (tight_layout would put the
+    # rotated layer names' height between every pair of rows).
+    fig = plt.figure(figsize=(width, 10), dpi=_DPI, layout="constrained")
     grid = fig.add_gridspec(3, 4)
     ax_e = fig.add_subplot(grid[0, :])
     bottom = np.zeros(len(l))
+    normalized = getattr(report, "energy_units", "pJ") == "normalized"
+    e_scale, e_unit = (1.0, "normalized") if normalized else (1e-6, "uJ")
     for part, color in zip(evalout.ENERGY_PARTS, _PART_COLORS):
         if part not in l.columns:
             continue
-        v = l[part].to_numpy(dtype=np.float64) * 1e-6  # pJ -> uJ
-        ax_e.bar(x, v, bottom=bottom, color=color, width=0.85,
+        v = l[part].to_numpy(dtype=np.float64) * e_scale  # pJ -> uJ, or normalized as is
+        ax_e.bar(x, v, bottom=bottom, color=color, width=0.85, hatch=hatch,
                  label=part.removeprefix("energy_").removesuffix("_pj"))
         bottom += v
-    ax_e.set_ylabel("energy [uJ]")
+    ax_e.set_ylabel(f"energy [{e_unit}]")
     ax_e.set_xlim(-0.6, len(l) - 0.4)
-    ax_e.set_ylim(0, max(1e-12, bottom.max()) * 1.12)
+    _clip_other(ax_e, bottom, shown_all, "uJ")
     ax_e.tick_params(axis="x", labelbottom=False)
-    ax_e.legend(fontsize=7, ncol=6, loc="upper right")
+    ax_e.legend(fontsize=7, ncol=6, loc="upper left")
     ax_e.grid(True, axis="y", alpha=0.3)
-    ax_e.set_title(title or _wrap(f"{report.title()}  (status {report.status})"), fontsize=9)
+    heading = f"{report.title()}  (status {report.status})"
+    if not shown_all:
+        heading += (f"; the {len(l) - 1} of {len(full)} layer-phases with the largest share of "
+                    f"latency or energy, in execution order, the other {len(full) - len(l) + 1} "
+                    "summed in the hatched bar (its value written when off scale)")
+    ax_e.set_title(title or _wrap(heading, int(width * 14)), fontsize=9)
 
     ax_t = fig.add_subplot(grid[1, :], sharex=ax_e)
     colors = [_PHASE_COLORS.get(p, "tab:gray") for p in l["phase"]]
-    ax_t.bar(x, l["latency_s"].to_numpy(dtype=np.float64) * 1e3, color=colors, width=0.85)
+    latency_ms = l["latency_s"].to_numpy(dtype=np.float64) * 1e3
+    ax_t.bar(x, latency_ms, color=colors, width=0.85, hatch=hatch)
+    _clip_other(ax_t, latency_ms, shown_all, "ms")
     ax_t.set_ylabel("latency [ms]")
     ax_t.set_xticks(x)
     ax_t.set_xticklabels(labels, rotation=90, fontsize=max(4, min(8, 600 // max(1, len(l)))))
     ax_t.grid(True, axis="y", alpha=0.3)
-    for p in dict.fromkeys(l["phase"]):
-        ax_t.bar([], [], color=_PHASE_COLORS.get(p, "tab:gray"), label=f"phase {p}")
-    ax_t.legend(fontsize=7, loc="upper right")
+    # Legend handles are patches of each phase's colour (an empty bar container has none).
+    handles = [Patch(facecolor=_PHASE_COLORS.get(p, "tab:gray"),
+                     hatch="//" if p == _OTHER else None,
+                     label=f"phase {p}" if p != _OTHER else "other layer-phases, summed")
+               for p in dict.fromkeys(l["phase"])]
+    ax_t.legend(handles=handles, fontsize=7, loc="upper left", ncol=len(handles))
 
-    phases = list(dict.fromkeys(l["phase"]))
-    per = l.groupby("phase", sort=False)[["latency_s", "energy_pj", "macs", "dram_bytes"]].sum()
+    phases = list(dict.fromkeys(full["phase"]))
+    per = full.groupby("phase", sort=False)[["latency_s", "energy_pj", "macs",
+                                             "dram_bytes"]].sum()
     per = per.reindex(phases)
-    for i, (col, unit, scale) in enumerate((("latency_s", "ms", 1e3), ("energy_pj", "uJ", 1e-6),
+    for i, (col, unit, scale) in enumerate((("latency_s", "ms", 1e3), ("energy_pj", e_unit, e_scale),
                                             ("macs", "GMAC", 1e-9),
                                             ("dram_bytes", "MB", 1e-6))):
         ax = fig.add_subplot(grid[2, i])
@@ -253,10 +310,13 @@ def plot_layers(report, out, title=None):
         ax.set_title(f"{col} per phase [{unit}]", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(True, axis="y", alpha=0.3)
-    fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)
     return fig
+
+
+def _shorten(text, n=32):
+    return text if len(text) <= n else text[:n - 3] + "..."
 
 
 def plot_roofline(report, out, peak_mac_per_s, dram_b_per_s, annotate=8, title=None):
@@ -291,13 +351,24 @@ def plot_roofline(report, out, peak_mac_per_s, dram_b_per_s, annotate=8, title=N
                    label=f"{k} layers ({int(m.sum())})", zorder=3)
     top = pts.assign(_x=oi_drawn).nlargest(annotate, "latency_s")
     multi = report.layers["phase"].nunique() > 1
-    spots = {}  # layers drawn at the same spot share one label
+    # Layers drawn at (nearly) the same spot share one short label: the first name and how
+    # many more (transformers repeat one shape per block). Labels are clipped to the axes and
+    # left out of the layout, so that long names never shrink the chart.
+    spots = []  # [log x, log y, (x, y), names]
     for _, r in top.iterrows():
         name = f"{r['layer']}:{r['phase']}" if multi else str(r["layer"])
-        at = (round(float(np.log10(r["_x"])), 2), round(float(np.log10(r["achieved_mac_per_s"])), 2))
-        spots.setdefault(at, ((r["_x"], r["achieved_mac_per_s"]), []))[1].append(name)
-    for xy, names in spots.values():
-        ax.annotate(", ".join(names), xy, fontsize=7, xytext=(4, 4), textcoords="offset points")
+        lx, ly = np.log10(r["_x"]), np.log10(r["achieved_mac_per_s"])
+        for spot in spots:
+            if abs(spot[0] - lx) < 0.05 and abs(spot[1] - ly) < 0.05:
+                spot[3].append(name)
+                break
+        else:
+            spots.append([lx, ly, (r["_x"], r["achieved_mac_per_s"]), [name]])
+    for i, (_, _, xy, names) in enumerate(spots):
+        text = names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1} more"
+        a = ax.annotate(_shorten(text), xy, fontsize=7, xytext=(4, 4 + 9 * (i % 3)),
+                        textcoords="offset points", annotation_clip=True, clip_on=True)
+        a.set_in_layout(False)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)

@@ -16,6 +16,12 @@ Valid rows are those done, with status ok and a finite (for the log scales, posi
 every coordinate column. The other rows are placed together just outside the valid range (at
 -0.1 on the normalized scales); threshold on the `done`, `feasible` or `status` arrays to hide
 them. ParaView 5.11 reads only the .hdf extension for VTKHDF (docs/analysis.md).
+
+Next to the view, write_view also writes a ParaView Python script (VIEW without .hdf + .py)
+that opens the view as points, colours them by a column (default dataflow; a categorical
+column gets a categorical colour map with its labels) and shows an axes grid titled with the
+coordinate columns, their units and scaling (on the log scales, labels at whole decades).
+Run it with `paraview --script=VIEW.py` or `pvpython VIEW.py [--screenshot PNG]`.
 """
 
 import os
@@ -34,6 +40,93 @@ _OUTSIDE = 0.1  # invalid rows sit this fraction of the valid range below it
 def default_view_path(results):
     root, _ = os.path.splitext(results)
     return root + ".view.hdf"
+
+
+def script_path(view):
+    root, _ = os.path.splitext(view)
+    return root + ".py"
+
+
+# Dataflow colours of the PNG charts (trim_analysis.plots), as RGB for ParaView.
+_CATEGORY_RGB = {"ws": (0.122, 0.467, 0.706), "os": (1.0, 0.498, 0.055),
+                 "is": (0.173, 0.627, 0.173), "rs": (0.839, 0.153, 0.157),
+                 "nlr": (0.580, 0.404, 0.741), "best": (0.549, 0.337, 0.294)}
+_PALETTE = [(0.122, 0.467, 0.706), (1.0, 0.498, 0.055), (0.173, 0.627, 0.173),
+            (0.839, 0.153, 0.157), (0.580, 0.404, 0.741), (0.549, 0.337, 0.294),
+            (0.890, 0.467, 0.761), (0.498, 0.498, 0.498), (0.737, 0.741, 0.133),
+            (0.090, 0.745, 0.812)]
+
+
+def category_colors(labels):
+    """One RGB per label: the charts' dataflow colours, else a 10-colour palette in order."""
+    return [_CATEGORY_RGB.get(l, _PALETTE[i % len(_PALETTE)]) for i, l in enumerate(labels)]
+
+
+def _axis_title(name, unit, scale):
+    u = f" [{unit}]" if unit and unit != "1" else ""
+    return {"log-normalized": f"{name}{u}, log10 scaled to [0, 1]",
+            "normalized": f"{name}{u}, scaled to [0, 1]",
+            "log": f"log10 {name}{u}", "linear": f"{name}{u}"}[scale]
+
+
+_SCRIPT = """# ParaView script written by `python3 -m trim_analysis view` (docs/analysis.md).
+#   paraview --script={script}        or   pvpython {script} [--screenshot PNG]
+# Opens {view} (linked to {source}) as points coloured by {color}.
+import os
+import sys
+
+from paraview.simple import (ColorBy, GetActiveCamera, GetActiveViewOrCreate,
+                             GetColorTransferFunction, OpenDataFile, Render, ResetCamera,
+                             SaveScreenshot, Show)
+
+HERE = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
+COLOR = {color!r}
+LABELS = {labels!r}          # category code -> label (empty: a numeric column)
+RGB = {rgb!r}
+TITLES = {titles!r}
+DECADES = {decades!r}        # per axis: whole decades to label (log scale), or []
+
+reader = OpenDataFile(os.path.join(HERE, {view_name!r}))
+view = GetActiveViewOrCreate("RenderView")
+display = Show(reader, view)
+display.SetRepresentationType("Points")
+display.PointSize = 4
+ColorBy(display, ("POINTS", COLOR))
+lut = GetColorTransferFunction(COLOR)
+if LABELS:
+    lut.InterpretValuesAsCategories = 1
+    lut.Annotations = [x for i, l in enumerate(LABELS) for x in (str(i), l)]
+    lut.IndexedColors = [c for rgb in RGB for c in rgb]
+display.SetScalarBarVisibility(view, True)
+grid = view.AxesGrid
+grid.Visibility = 1
+grid.XTitle, grid.YTitle, grid.ZTitle = TITLES
+for axis, ticks in zip("XYZ", DECADES):
+    if ticks:
+        setattr(grid, axis + "AxisUseCustomLabels", 1)
+        setattr(grid, axis + "AxisLabels", ticks)
+if TITLES[2]:  # three coordinates: look at the cube from a corner
+    GetActiveCamera().Elevation(25)
+    GetActiveCamera().Azimuth(35)
+ResetCamera(view)
+Render(view)
+if "--screenshot" in sys.argv:
+    view.ViewSize = [800, 600]
+    SaveScreenshot(sys.argv[sys.argv.index("--screenshot") + 1], view,
+                   ImageResolution=[800, 600])
+"""
+
+
+def write_script(view_path, results_name, color, labels, titles, decades):
+    """Writes the ParaView script of a view (see the module docstring); returns its path."""
+    path = script_path(view_path)
+    text = _SCRIPT.format(script=os.path.basename(path), view=os.path.basename(view_path),
+                          source=results_name, color=color, labels=list(labels),
+                          rgb=category_colors(labels), titles=tuple(titles),
+                          decades=decades, view_name=os.path.basename(view_path))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
 
 
 def _find(f, name):
@@ -69,12 +162,15 @@ def _coordinates(f, names, scale, valid):
     return pts, ranges
 
 
-def write_view(results, out=None, points=DEFAULT_POINTS, scale="log-normalized"):
-    """Writes the VTKHDF point cloud of `results`; returns a dict describing it.
+def write_view(results, out=None, points=DEFAULT_POINTS, scale="log-normalized",
+               color="dataflow"):
+    """Writes the VTKHDF point cloud of `results` and its ParaView script; returns a dict
+    describing them.
 
     points: 1 to 3 column names of /params or /results (missing coordinates are 0).
-    The returned dict has path, rows, arrays (linked array names), points, scale,
-    ranges (per coordinate, the (min, max) of the valid rows after scaling) and valid (count).
+    color: the column the script colours by. The returned dict has path, script, rows,
+    arrays (linked array names), points, scale, ranges (per coordinate, the (min, max) of
+    the valid rows after scaling) and valid (count).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: use one of {', '.join(SCALES)}")
@@ -92,6 +188,8 @@ def write_view(results, out=None, points=DEFAULT_POINTS, scale="log-normalized")
         if "status" in f["results"]:
             valid &= f["results/status"][()] == 0
         pts, ranges = _coordinates(f, points, scale, valid)
+        units = [_text(_find(f, p).attrs.get("units", "")) for p in points]
+        _find(f, color)  # KeyError for an unknown colour column
         links = []
         for group in COLUMN_GROUPS:
             for name in _column_names(f[group]):
@@ -135,5 +233,9 @@ def write_view(results, out=None, points=DEFAULT_POINTS, scale="log-normalized")
         for name, labels in lookups.items():
             v.attrs.create(f"codes_{name}", ", ".join(f"{i}={s}" for i, s in enumerate(labels)),
                            dtype=vl)
-    return {"path": out, "rows": n, "arrays": names, "points": points, "scale": scale,
-            "ranges": ranges, "valid": int(valid.sum())}
+    titles = [_axis_title(p, u, scale) for p, u in zip(points, units)] + [""] * (3 - len(points))
+    decades = [[float(k) for k in range(int(np.floor(lo)), int(np.ceil(hi)) + 1)]
+               if scale == "log" else [] for lo, hi in ranges] + [[]] * (3 - len(points))
+    script = write_script(out, target, color, lookups.get(color, []), titles, decades)
+    return {"path": out, "script": script, "rows": n, "arrays": names, "points": points,
+            "scale": scale, "ranges": ranges, "valid": int(valid.sum())}

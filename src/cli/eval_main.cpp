@@ -18,11 +18,11 @@ namespace {
 using namespace trim;
 
 constexpr const char* kHelp =
-    R"(usage: trim-eval JOB.toml [--index N] [--format table|csv|json] [-o FILE]
+    R"(usage: trim-eval JOB.toml [--index N] [--format table|csv|json] [--configs DIR]
 
 Evaluates design point N (default 0) of the job's design space and prints one row per layer
 and phase, then the network totals. Row N is the same design as row N of trim-sweep's results
-file for the same job.
+file for the same job. It writes only to standard output (redirect it to keep a copy).
 
 options:
   --index N            design index (0 <= N < number of points; see trim-sweep --dry-run)
@@ -195,6 +195,7 @@ int Run(int argc, char** argv) {
   const std::string point = cli::DescribePoint(space, index);
   const std::string status(model::Name(rep.status));
   const std::string failure = FailureText(net, rep);
+  const bool norm = job.energy_normalized;
 
   if (format == "csv") {
     for (std::size_t c = 0; c < kLayerCols.size(); ++c)
@@ -206,8 +207,9 @@ int Run(int argc, char** argv) {
     }
     if (!failure.empty()) std::printf("\n# failure: %s", failure.c_str());
     // Totals as a final row set: "total" in the layer column, then name,value pairs.
-    std::printf("\n# totals: design %llu (%s), status %s\ncolumn,value\n",
-                static_cast<unsigned long long>(index), point.c_str(), status.c_str());
+    std::printf("\n# totals: design %llu (%s), status %s%s\ncolumn,value\n",
+                static_cast<unsigned long long>(index), point.c_str(), status.c_str(),
+                norm ? ", energy units normalized" : "");
     for (const auto& c : model::ResultCols()) {
       std::printf("%s,%s\n", std::string(c.name).c_str(),
                   Num(rep.totals[static_cast<std::size_t>(c.id)]).c_str());
@@ -215,7 +217,8 @@ int Run(int argc, char** argv) {
   } else if (format == "json") {
     std::ostringstream os;
     os << "{\"index\": " << index << ", \"point\": " << JsonString(point)
-       << ", \"status\": " << JsonString(status) << ",\n \"layers\": [";
+       << ", \"status\": " << JsonString(status)
+       << (norm ? ", \"energy_units\": \"normalized\"" : "") << ",\n \"layers\": [";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       os << (i ? ",\n  {" : "\n  {");
       for (std::size_t c = 0; c < kLayerCols.size(); ++c) {
@@ -249,12 +252,17 @@ int Run(int argc, char** argv) {
                 job_path.c_str(), point.c_str(), status.c_str());
     if (!failure.empty()) std::printf("failed at: %s\n", failure.c_str());
     std::printf("\n");
+    if (norm) {
+      std::printf(
+          "energy units: normalized (the technology table is relative, not pJ; the *_pj columns "
+          "hold normalized units)\n\n");
+    }
     PrintTable(rows);
     std::printf("\ntotals:\n");
     for (const auto& c : model::ResultCols()) {
       std::printf("  %-22s %16s  %s\n", std::string(c.name).c_str(),
                   Num(rep.totals[static_cast<std::size_t>(c.id)]).c_str(),
-                  std::string(c.unit).c_str());
+                  std::string(model::UnitFor(c.unit, norm)).c_str());
     }
   }
   return cli::kExitOk;

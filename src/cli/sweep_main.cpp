@@ -1,6 +1,7 @@
 // trim-sweep: run a design-space sweep described by a job file on every MPI rank, writing
 // one HDF5 results file. Without mpirun/srun it runs as one rank.
 #include <mpi.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -9,10 +10,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_common.hpp"
@@ -64,6 +68,24 @@ std::string FullDiskNote(const std::string& output) {
          " bytes free)";
 }
 
+// A rank started by a launcher (mpirun's daemon, slurmstepd) stops at once when the launcher
+// is gone: killing mpirun's process group does not reach the ranks, which run in process
+// groups of their own. The kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG), and
+// a watcher thread checks every 100 ms that the parent is unchanged, for a parent that dies
+// before the request is made. Runs started without a launcher are left alone.
+void DieWithLauncher() {
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr && std::getenv("PMIX_RANK") == nullptr) {
+    return;
+  }
+  const pid_t parent = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::kill(::getpid(), SIGKILL);
+  std::thread([parent] {
+    while (::getppid() == parent) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::kill(::getpid(), SIGKILL);
+  }).detach();
+}
+
 const char* SignalName(int sig) {
   switch (sig) {
     case SIGTERM:
@@ -87,9 +109,15 @@ options:
   -o, --output PATH     results file (default: the job's [job].output)
       --force           replace an existing results file
       --resume          complete an existing results file: compute only the rows not done
-      --dry-run         print the axes, the number of points and a run-time estimate; write
-                        nothing
-      --chunk N         design points per task (default: automatic)
+      --verify FILE     check every finished row of a results file against its checksum
+                        (exit 0: intact, 3: damaged rows, listed) and exit
+      --dry-run         print the axes, the number of points, a run-time estimate and the
+                        automatic task size; write nothing
+      --chunk N         design points per task (default: automatic, from the cost per point
+                        measured in the first 50 ms of the run)
+      --write-buffer-mib N
+                        each rank joins the rows of its consecutive tasks into writes of up
+                        to N MiB (default 8; 0 writes every task at once)
       --configs DIR     directory of hardware/ and energy/ presets (default: %s)
   -q, --quiet           no progress and no summary on stderr/stdout (errors still print)
       --list-networks   list the built-in networks and exit
@@ -123,13 +151,15 @@ examples:
 
 struct Args {
   std::string job;
-  std::string output;
+  std::optional<std::string> output;
+  std::string verify;
   std::string config_dir = config::DefaultConfigDir();
   bool force = false, resume = false, dry_run = false, quiet = false;
   bool list_networks = false, help = false, version = false;
   std::string show_network;
   std::int64_t batch = 1;
   std::uint64_t chunk = 0;
+  std::uint64_t write_buffer_mib = 8;
   int crash_after = -1;
   int fail_rank = -1;
   std::string command_line;
@@ -164,10 +194,13 @@ Args ParseArgs(int argc, char** argv) {
   constexpr std::uint64_t kMaxChunk = std::uint64_t{1} << 40;
   constexpr std::uint64_t kMaxBatch = 1048576;  // the job files' batch limit
   constexpr std::uint64_t kMaxTestCount = 1000000;
+  constexpr std::uint64_t kMaxBufferMib = 4096;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
     if (s == "-o" || s == "--output")
       a.output = value(i, s);
+    else if (s == "--verify")
+      a.verify = value(i, s);
     else if (s == "--force")
       a.force = true;
     else if (s == "--resume")
@@ -176,6 +209,8 @@ Args ParseArgs(int argc, char** argv) {
       a.dry_run = true;
     else if (s == "--chunk")
       a.chunk = number(i, s, 1, kMaxChunk, "4096");
+    else if (s == "--write-buffer-mib")
+      a.write_buffer_mib = number(i, s, 0, kMaxBufferMib, "8");
     else if (s == "--configs")
       a.config_dir = value(i, s);
     else if (s == "-q" || s == "--quiet")
@@ -198,7 +233,8 @@ Args ParseArgs(int argc, char** argv) {
       static const std::vector<std::string> kFlags = {
           "--output",           "--force",          "--resume",        "--dry-run",      "--chunk",
           "--configs",          "--quiet",          "--list-networks", "--show-network", "--batch",
-          "--test-crash-after", "--test-fail-rank", "--help",          "--version"};
+          "--test-crash-after", "--test-fail-rank", "--help",          "--version",      "--verify",
+          "--write-buffer-mib"};
       const std::string near = DidYouMean(s, kFlags);
       throw ConfigError({}, "unknown option '" + s + "'",
                         near.empty() ? "see --help" : "did you mean '" + near + "'?");
@@ -269,20 +305,23 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
       last = e.network;
       rank = 0;
     }
-    std::printf("    %d. %s = %s  [row %llu] %s\n", ++rank, goal.column.c_str(),
-                cli::Human(e.value, std::string(col->unit)).c_str(),
-                static_cast<unsigned long long>(e.index),
-                cli::DescribePoint(space, e.index).c_str());
+    std::printf(
+        "    %d. %s = %s  [row %llu] %s\n", ++rank, goal.column.c_str(),
+        cli::Human(e.value, std::string(model::UnitFor(col->unit, space.job().energy_normalized)))
+            .c_str(),
+        static_cast<unsigned long long>(e.index), cli::DescribePoint(space, e.index).c_str());
   }
   PrintFailures(space, s);
   std::printf("  results     %s\n", output.c_str());
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "
-      "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu\n",
+      "evaluate_s=%.4f write_s=%.4f sched_s=%.4f (max over ranks) chunk=%llu tasks=%llu "
+      "point_us=%.3f row_writes=%llu\n",
       static_cast<unsigned long long>(s.points_now), s.ranks, s.wall_s,
       s.wall_s > 0 ? static_cast<double>(s.points_now) / s.wall_s : 0.0, s.times_max.fill_s,
       s.times_max.evaluate_s, s.times_max.write_s, s.times_max.sched_s,
-      static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks));
+      static_cast<unsigned long long>(s.chunk), static_cast<unsigned long long>(s.tasks),
+      s.point_s * 1e6, static_cast<unsigned long long>(s.write_calls));
   std::fflush(stdout);
 }
 
@@ -300,34 +339,73 @@ void DryRun(const space::DesignSpace& space, int ranks) {
       os << (k ? ", " : "") << (a.categorical() ? a.labels[k] : cli::Human(a.values[k], ""));
     }
     if (n > 8) os << ", ... (" << n << " values)";
+    const auto& lead = space.axes()[a.leader];
+    if (&lead != &a) os << "  (linked: advances with " << lead.name << ")";
     std::printf("  %-20s %6zu  %s\n", a.name.c_str(), n, os.str().c_str());
   }
+  // The same measurement as the run's calibration (sched::SampleCost), over up to 8 blocks
+  // spread through the space and about 1 s in all.
   model::Evaluator ev(job.model_options);
-  model::HwBatch hw;
-  model::ResultBatch out;
-  double measured_s = 0, measured_cost = 0;
-  const auto t_begin = std::chrono::steady_clock::now();
-  for (Index b = 0; b < space.num_blocks(); ++b) {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t_begin).count() > 1.0)
-      break;
-    const IndexRange r{b * space.block_size(),
-                       b * space.block_size() + std::min<Index>(space.block_size(), 16)};
-    space.FillBatch(r, hw);
-    out.Resize(r.size());
-    const auto t0 = std::chrono::steady_clock::now();
-    ev.Evaluate(space.WorkloadOf(b), hw, out);
-    measured_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    measured_cost += sched::BlockCost(space, b) * static_cast<double>(r.size());
+  const Index nb = space.num_blocks();
+  const Index sampled = std::min<Index>(nb, 8);
+  sched::CostSample sum;
+  for (Index k = 0; k < sampled; ++k) {
+    const sched::CostSample s =
+        sched::SampleCost(space, ev, k * nb / sampled, 1.0 / static_cast<double>(sampled));
+    sum.seconds += s.seconds;
+    sum.evals += s.evals;
   }
   double total_cost = 0;
-  for (Index b = 0; b < space.num_blocks(); ++b) {
+  for (Index b = 0; b < nb; ++b) {
     total_cost += sched::BlockCost(space, b) * static_cast<double>(space.block_size());
   }
-  const double est = measured_cost > 0 ? measured_s / measured_cost * total_cost : 0;
+  const double est = sum.PerEval() * total_cost;
   std::printf(
-      "estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from a "
-      "%.2f s calibration on this machine)\n",
-      est, est / ranks, ranks, measured_s);
+      "estimated run time: %.3g s on 1 core, %.3g s on %d ranks (model only, from %.3g us per "
+      "layer-phase evaluation measured on this machine with the caches warmed as in a run)\n",
+      est, est / ranks, ranks, sum.PerEval() * 1e6);
+  const double point_s = sched::CheapestPointSeconds(space, sum.PerEval());
+  std::printf("automatic task size (%.3g us per point of the cheapest network):\n", point_s * 1e6);
+  for (const int r : {ranks, 1000, 10000}) {
+    if (r != ranks && r <= ranks) continue;
+    const std::uint64_t chunk = sched::AutoChunk(space.size(), space.block_size(), r, point_s);
+    const std::uint64_t tasks = nb * ((space.block_size() + chunk - 1) / chunk);
+    std::printf("  %6d ranks: %llu points per task, %llu tasks (%.3g per rank)\n", r,
+                static_cast<unsigned long long>(chunk), static_cast<unsigned long long>(tasks),
+                static_cast<double>(tasks) / r);
+  }
+}
+
+// "3, 7-9, 12, ... (40 rows)": the first few failing rows as ranges.
+std::string DescribeRows(const std::vector<Index>& rows) {
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < rows.size() && shown < 8; ++shown) {
+    std::size_t j = i;
+    while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(rows[i]) +
+           (j > i ? "-" + std::to_string(rows[j]) : "");
+    i = j + 1;
+  }
+  if (shown == 8 && rows.size() > 0) out += ", ...";
+  return out;
+}
+
+// --verify FILE (rank 0 only): every row marked done against its checksum.
+int Verify(const std::string& path) {
+  const io::VerifyReport r = io::VerifyFile(path);
+  if (r.failing.empty()) {
+    std::printf("%s: %llu rows, %llu done, every done row verified\n", path.c_str(),
+                static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.done));
+    return cli::kExitOk;
+  }
+  std::fprintf(stderr,
+               "trim-sweep: %s: error: %zu row%s marked done fail verification (rows %s): the "
+               "file is damaged\n  hint: run the job that wrote it with -o %s --resume: the "
+               "failing rows are computed again\n",
+               path.c_str(), r.failing.size(), r.failing.size() == 1 ? "" : "s",
+               DescribeRows(r.failing).c_str(), path.c_str());
+  return cli::kExitIo;
 }
 
 int Run(int argc, char** argv) {
@@ -372,6 +450,7 @@ int Run(int argc, char** argv) {
     if (rank == 0) std::printf("%s", net::DescribeNetwork(*n, args.batch).c_str());
     return cli::kExitOk;
   }
+  if (!args.verify.empty()) return rank == 0 ? Verify(args.verify) : cli::kExitOk;
   if (args.job.empty()) {
     if (rank == 0)
       std::cerr
@@ -384,7 +463,7 @@ int Run(int argc, char** argv) {
   int code = 0;
   auto job = cli::LoadJobEverywhere(MPI_COMM_WORLD, args.job, lo, code);
   if (!job) return code;
-  if (!args.output.empty()) job->output = args.output;
+  if (args.output) job->output = *args.output;
   std::optional<space::DesignSpace> space;
   try {
     space.emplace(*job);
@@ -397,6 +476,11 @@ int Run(int argc, char** argv) {
     return cli::kExitOk;
   }
 
+  // The output rule (docs/failures.md), before anything is locked, created or opened.
+  std::vector<std::string> inputs;
+  for (const auto& [path, text] : job->sources) inputs.push_back(path);
+  io::CheckOutputTarget(MPI_COMM_WORLD, job->output, inputs, args.config_dir);
+
   InstallStopHandlers();
 
   sched::RunOptions ro;
@@ -404,6 +488,7 @@ int Run(int argc, char** argv) {
   ro.force = args.force;
   ro.resume = args.resume;
   ro.chunk = args.chunk ? args.chunk : job->chunk.value_or(0);
+  ro.write_buffer_bytes = args.write_buffer_mib << 20;
   ro.command_line = args.command_line;
   ro.version = TRIM_VERSION;
   ro.stop_flag = &g_stop;
@@ -483,6 +568,7 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  DieWithLauncher();
   MPI_Init(&argc, &argv);
   int code = trim::cli::kExitFailure;
   int rank = 0, size = 1;
@@ -507,6 +593,14 @@ int main(int argc, char** argv) {
     std::cerr << "trim-sweep: rank " << rank << " of " << size << ": internal error: " << e.what()
               << "\n";
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, trim::cli::kExitFailure);
+  }
+  if (trim::io::CloseLeftOpen()) {
+    // The results file could not be closed after a write failure, and HDF5 would crash or
+    // hang closing it in MPI_Finalize: every rank (all failed together) leaves without it.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    MPI_Barrier(MPI_COMM_WORLD);
+    std::_Exit(code);
   }
   MPI_Finalize();
   return code;

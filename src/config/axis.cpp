@@ -147,9 +147,12 @@ std::vector<double> ParseRange(const toml::table& t, const ValueSpec& spec,
     const double q = (stop - start) / step;
     if (!(q < static_cast<double>(kMaxAxisValues))) TooMany(t, q + 1, where);
     if (is_int) {
+      // start and stop lie within the parameter's limits; a step beyond stop - start gives
+      // start alone, and clamping it first keeps the conversion to int64 defined (a step of
+      // 2^63 - 1 rounds to 2^63 as a double, one past the largest int64).
       const auto a = static_cast<std::int64_t>(start);
       const auto b = static_cast<std::int64_t>(stop);
-      const auto s = static_cast<std::int64_t>(step);
+      const auto s = static_cast<std::int64_t>(std::min(step, stop - start + 1));
       for (std::int64_t v = a; v <= b; v += s) {
         values.push_back(static_cast<double>(v));
         if (b - v < s) break;
@@ -175,8 +178,9 @@ std::vector<double> ParseRange(const toml::table& t, const ValueSpec& spec,
     const double q = std::log(stop / start) / std::log(factor);
     if (!(q < static_cast<double>(kMaxAxisValues))) TooMany(t, q + 1, where);
     if (is_int) {
+      // As for the step: a factor beyond stop / start gives start alone.
       const auto b = static_cast<std::int64_t>(stop);
-      const auto f = static_cast<std::int64_t>(factor);
+      const auto f = static_cast<std::int64_t>(std::min(factor, stop / start + 1));
       for (auto v = static_cast<std::int64_t>(start); v <= b; v *= f) {
         values.push_back(static_cast<double>(v));
         if (v > b / f) break;

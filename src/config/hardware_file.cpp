@@ -62,7 +62,7 @@ struct FileKind {
 };
 
 constexpr std::array<std::string_view, 3> kHardwareMeta = {"name", "description", "technology"};
-constexpr std::array<std::string_view, 3> kTechMeta = {"name", "description", "source"};
+constexpr std::array<std::string_view, 4> kTechMeta = {"name", "description", "source", "units"};
 constexpr std::array<std::string_view, 2> kTechTables = {"energy", "area"};
 
 // Parses the parameter tables of one file into assignments, and checks its top-level keys.
@@ -184,6 +184,15 @@ LoadedHardware LoadHardware(const toml::node& ref, const std::string& job_path, 
            "cite where its numbers come from, e.g. source = \"Chen et al., ISCA 2016, Fig. 4\"");
     }
     AsName(*source, "source", "cite where the numbers come from");
+    if (const toml::node* units = tech_root.get("units")) {
+      const std::string u = AsName(*units, "units", "write units = \"pJ\" or \"normalized\"");
+      if (u != "pJ" && u != "normalized") {
+        Fail(Pos(*units), "units = " + Echo(*units) + " is neither \"pJ\" nor \"normalized\"",
+             "\"pJ\" for absolute energies; \"normalized\" for a relative table (e.g. one unit "
+             "= one 16-bit MAC)");
+      }
+      out.energy_normalized = u == "normalized";
+    }
     for (const auto& [p, v] : tech_values) out.hw[p] = v;
   }
   for (const auto& [p, v] : hw_values) out.hw[p] = v;

@@ -29,6 +29,7 @@ struct LoadedHardware {
   model::Hardware hw;           ///< defaults < technology < hardware file
   std::string path;             ///< the hardware file as resolved
   std::string technology_path;  ///< the technology file as resolved, or ""
+  bool energy_normalized = false;  ///< the technology file says units = "normalized"
 };
 
 /// Loads the hardware template named by `ref` (the node of [job].hardware in `job_path`).

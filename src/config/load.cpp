@@ -16,13 +16,14 @@ namespace {
 using detail::Fail;
 using detail::Pos;
 
-constexpr std::array<std::string_view, 6> kTables = {"job",  "sweep",       "workload",
-                                                     "goal", "constraints", "model"};
+constexpr std::array<std::string_view, 8> kTables = {"job",  "sweep",       "link",  "workload",
+                                                     "goal", "constraints", "model", "output"};
 constexpr std::array<std::string_view, 4> kJobKeys = {"name", "hardware", "output", "chunk"};
 constexpr std::array<std::string_view, 5> kWorkloadKeys = {"networks", "dataflows", "batch", "mode",
                                                            "precision"};
 constexpr std::string_view kLayout =
-    "a job file has the tables [job], [sweep], [workload], [goal], [constraints] and [model]";
+    "a job file has the tables [job], [sweep], [link], [workload], [goal], [constraints], "
+    "[model] and [output]";
 
 bool In(std::span<const std::string_view> set, std::string_view s) {
   return std::find(set.begin(), set.end(), s) != set.end();
@@ -32,7 +33,8 @@ bool In(std::span<const std::string_view> set, std::string_view s) {
 void CheckTopLevel(const toml::table& root) {
   for (const detail::Entry& e : detail::Ordered(root)) {
     const std::string key(e.key->str());
-    if (In(kTables, key)) {
+    // "output" is a table and a key of [job]: a top-level `output = "x.h5"` belongs in [job].
+    if (In(kTables, key) && !(In(kJobKeys, key) && !e.node->is_table())) {
       detail::AsTable(*e.node, key, "write the keys of [" + key + "] under a [" + key + "] header");
       continue;
     }
@@ -69,6 +71,40 @@ std::optional<std::uint64_t> ParseChunk(const toml::node& n) {
 }  // namespace
 
 std::string DefaultConfigDir() { return TRIM_CONFIG_DIR; }
+
+namespace {
+
+// A normalized table cannot be mixed with absolute costs: the physical model and the DRAM
+// presets are in pJ.
+void CheckNormalized(const JobSpec& spec, const toml::node& hw_ref) {
+  const auto absolute = [](model::HwParam p, double v) {
+    return (p == model::HwParam::kEnergyModel || p == model::HwParam::kDramType) && v >= 0.5;
+  };
+  const std::string hint =
+      "the technology table " + spec.technology_file +
+      " is in normalized units; use energy_model = \"table\" and dram_type = \"table\" with "
+      "it, or name an absolute technology (e.g. technology = \"cmos-65nm\")";
+  for (auto p : {model::HwParam::kEnergyModel, model::HwParam::kDramType}) {
+    if (absolute(p, spec.base[p])) {
+      Fail(Pos(hw_ref),
+           "the hardware sets " + std::string(model::Info(p).name) +
+               " to an absolute (pJ) model with a normalized technology table",
+           hint);
+    }
+  }
+  for (const auto& a : spec.hw_axes) {
+    for (double v : a.values) {
+      if (absolute(a.param, v)) {
+        Fail(a.pos,
+             "the sweep axis " + std::string(model::Info(a.param).name) +
+                 " takes an absolute (pJ) model with a normalized technology table",
+             hint);
+      }
+    }
+  }
+}
+
+}  // namespace
 
 JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptions& opts) {
   JobSpec spec;
@@ -107,10 +143,15 @@ JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptio
   spec.base = loaded.hw;
   spec.hardware_file = loaded.path;
   spec.technology_file = loaded.technology_path;
+  spec.energy_normalized = loaded.energy_normalized;
 
   if (const toml::table* sweep = root.get_as<toml::table>("sweep")) {
     spec.hw_axes = detail::ParseSweep(*sweep);
   }
+  if (const toml::table* link = root.get_as<toml::table>("link")) {
+    detail::ParseLinks(*link, spec.hw_axes);
+  }
+  if (spec.energy_normalized) CheckNormalized(spec, *hw);
   const toml::table* workload = root.get_as<toml::table>("workload");
   if (workload == nullptr) {
     Fail(SourcePos{path, 1, 1}, "the job file has no [workload] table",
@@ -128,6 +169,9 @@ JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptio
   spec.model_options = model::ModelOptions::Defaults();
   if (const toml::table* model = root.get_as<toml::table>("model")) {
     spec.model_options = detail::ParseModelOptions(*model);
+  }
+  if (const toml::table* output = root.get_as<toml::table>("output")) {
+    spec.output_spec = detail::ParseOutput(*output);
   }
   return spec;
 }

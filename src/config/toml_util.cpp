@@ -185,6 +185,9 @@ std::string AsString(const toml::node& n, const std::string& name, const std::st
 std::string AsName(const toml::node& n, const std::string& name, const std::string& hint) {
   std::string s = AsString(n, name, hint);
   if (s.empty()) Fail(Pos(n), name + " must not be empty", hint);
+  if (s.find('\0') != std::string::npos) {
+    Fail(Pos(n), name + " contains a NUL character (\\u0000)", "remove it; " + hint);
+  }
   return s;
 }
 

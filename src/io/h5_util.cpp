@@ -92,6 +92,8 @@ hid_t FileType(Dtype d) {
   switch (d) {
     case Dtype::kF64:
       return H5T_IEEE_F64LE;
+    case Dtype::kF32:
+      return H5T_IEEE_F32LE;
     case Dtype::kU8:
       return H5T_STD_U8LE;
     case Dtype::kU16:
@@ -108,6 +110,8 @@ hid_t MemType(Dtype d) {
   switch (d) {
     case Dtype::kF64:
       return H5T_NATIVE_DOUBLE;
+    case Dtype::kF32:
+      return H5T_NATIVE_FLOAT;
     case Dtype::kU8:
       return H5T_NATIVE_UINT8;
     case Dtype::kU16:
@@ -124,6 +128,8 @@ const char* DtypeName(Dtype d) {
   switch (d) {
     case Dtype::kF64:
       return "float64";
+    case Dtype::kF32:
+      return "float32";
     case Dtype::kU8:
       return "uint8";
     case Dtype::kU16:

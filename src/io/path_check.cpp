@@ -6,10 +6,13 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <sstream>
 
 #include "h5_util.hpp"
 
@@ -157,6 +160,211 @@ PathProblem CheckForResume(const std::string& path) {
             "choose another path with -o, or use --force to replace it", true};
   }
   return {};
+}
+
+namespace {
+
+constexpr const char* kRegularHint =
+    "the output must be a regular file or a new path: choose another path with -o";
+
+/// What kind of non-regular file `st` describes, for a message.
+const char* KindOf(const struct stat& st) {
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return "a device";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  return "not a regular file";
+}
+
+/// True when `inner` is `outer` or lies below it (both canonical).
+bool Within(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin();
+  for (auto o = outer.begin(); o != outer.end(); ++o, ++i) {
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+PathProblem CheckOutputTarget(const std::string& path, const std::vector<std::string>& inputs,
+                              const std::string& config_dir) {
+  if (path.empty()) {
+    return {"the output path is empty", "give a file name with -o, e.g. -o results.h5", true};
+  }
+  if (path.find('\0') != std::string::npos) {
+    return {"the output path contains a NUL character", "give a file name without it with -o",
+            true};
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return DescribeOsError(path, EISDIR);
+    if (!S_ISREG(st.st_mode)) return {std::string("the path is ") + KindOf(st), kRegularHint, true};
+    for (const std::string& in : inputs) {
+      struct stat is {};
+      if (::stat(in.c_str(), &is) == 0 && is.st_dev == st.st_dev && is.st_ino == st.st_ino) {
+        return {"the path is '" + in + "', an input of the job",
+                "choose another path with -o: the results would replace the job's own input",
+                true};
+      }
+    }
+  } else if (struct stat ls {}; errno == ENOENT && ::lstat(path.c_str(), &ls) == 0) {
+    return {"the path is a symbolic link to a missing file",
+            "choose another path with -o, or remove the link", true};
+  }
+  std::error_code ec;
+  const fs::path target = fs::weakly_canonical(path, ec);
+  const fs::path presets = fs::canonical(config_dir, ec);
+  if (!ec && !target.empty() && Within(target, presets)) {
+    return {"the path lies in the preset directory '" + config_dir + "'",
+            "choose another path with -o: the presets are inputs of every job", true};
+  }
+  return {};
+}
+
+namespace {
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown-host";
+  return buf;
+}
+
+/// The start time of process `pid` in clock ticks since boot (field 22 of /proc/PID/stat),
+/// which tells a live owner from a later process that reuses its pid; nullopt if unknown.
+std::optional<unsigned long long> StartTicks(long pid) {
+  const std::string file = "/proc/" + std::to_string(pid) + "/stat";
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string stat(1024, '\0');
+  const ssize_t n = ::read(fd, stat.data(), stat.size());
+  ::close(fd);
+  stat.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  const std::size_t close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  for (int k = 3; k < 22 && (fields >> f); ++k) {
+  }
+  unsigned long long ticks = 0;
+  if (!(fields >> ticks)) return std::nullopt;
+  return ticks;
+}
+
+std::string UtcNow() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+/// The owner line written into a lock file: "host=H pid=P start=T since=UTC".
+std::string OwnerLine() {
+  const long pid = ::getpid();
+  return "host=" + HostName() + " pid=" + std::to_string(pid) +
+         " start=" + std::to_string(StartTicks(pid).value_or(0)) + " since=" + UtcNow() + "\n";
+}
+
+std::string ReadOwner(int fd) {
+  std::string text(512, '\0');
+  const ssize_t n = ::pread(fd, text.data(), text.size(), 0);
+  text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
+  return text;
+}
+
+std::string Field(const std::string& owner, const std::string& key) {
+  const std::size_t at = owner.find(key + "=");
+  if (at == std::string::npos) return {};
+  const std::size_t begin = at + key.size() + 1;
+  return owner.substr(begin, owner.find(' ', begin) - begin);
+}
+
+/// Without record locks: is the owner named in a lock file still running? A lock of another
+/// host cannot be checked and counts as live.
+bool OwnerAlive(const std::string& owner) {
+  if (owner.empty()) return false;
+  if (Field(owner, "host") != HostName()) return true;
+  const long pid = std::atol(Field(owner, "pid").c_str());
+  if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) return false;
+  const auto ticks = StartTicks(pid);
+  return !ticks || std::to_string(*ticks) == Field(owner, "start");
+}
+
+PathProblem Busy(const std::string& lock_path, const std::string& owner,
+                 bool checked_by_kernel) {
+  std::string who = owner.empty() ? std::string("an unnamed process") : owner;
+  return {"another trim-sweep run is writing this file (" + who + ")",
+          std::string("wait for that run to end or stop it, or choose another path with -o") +
+              (checked_by_kernel ? ""
+                                 : "; if that run is gone (on another host), remove " + lock_path),
+          true};
+}
+
+}  // namespace
+
+OutputLock& OutputLock::operator=(OutputLock&& o) noexcept {
+  if (this != &o) {
+    Release();
+    lock_path_ = std::move(o.lock_path_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+PathProblem OutputLock::Acquire(const std::string& path) {
+  Release();
+  const std::string lock_path = path + ".lock";
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return DescribeOsError(path, errno);
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    const bool locked = ::fcntl(fd, F_SETLK, &fl) == 0;
+    const int err = errno;
+    if (!locked && (err == EACCES || err == EAGAIN)) {
+      const std::string owner = ReadOwner(fd);
+      ::close(fd);
+      return Busy(lock_path, owner, true);
+    }
+    if (!locked && OwnerAlive(ReadOwner(fd))) {  // no record locks on this file system
+      const std::string owner = ReadOwner(fd);
+      ::close(fd);
+      return Busy(lock_path, owner, false);
+    }
+    // The previous owner may have removed the file between our open and our lock: then the
+    // lock is on a name-less file, so start again.
+    struct stat mine {}, named {};
+    if (::fstat(fd, &mine) != 0 || ::stat(lock_path.c_str(), &named) != 0 ||
+        mine.st_ino != named.st_ino || mine.st_dev != named.st_dev) {
+      ::close(fd);
+      continue;
+    }
+    const std::string line = OwnerLine();
+    if (::ftruncate(fd, 0) != 0 ||
+        ::pwrite(fd, line.data(), line.size(), 0) != static_cast<ssize_t>(line.size())) {
+      const int werr = errno;
+      ::unlink(lock_path.c_str());
+      ::close(fd);
+      return DescribeOsError(path, werr);
+    }
+    lock_path_ = lock_path;
+    fd_ = fd;
+    return {};
+  }
+  return {"cannot take the lock " + lock_path + ": it keeps being replaced",
+          "another run is starting on this path; choose another path with -o"};
+}
+
+void OutputLock::Release() {
+  if (fd_ < 0) return;
+  ::unlink(lock_path_.c_str());
+  ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace trim::io

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace trim::io {
 
@@ -36,5 +37,40 @@ PathProblem CheckForResume(const std::string& path);
 
 /// Explains errno `err` from creating or opening `path`.
 PathProblem DescribeOsError(const std::string& path, int err);
+
+/// The rule for every output path, checked before anything is locked, created or opened: the
+/// path is not empty and, after symbolic links, is absent or a regular file (not a directory,
+/// FIFO, device or socket, nor a dangling link), is none of `inputs` (the job and every file it
+/// names: hardware, technology, network and ONNX files) and does not lie inside `config_dir`
+/// (the presets). Touches nothing; refusals have `refused` set.
+PathProblem CheckOutputTarget(const std::string& path, const std::vector<std::string>& inputs,
+                              const std::string& config_dir);
+
+/// An exclusive lock on an output path for the whole run: the lock file `<path>.lock` holds a
+/// POSIX record lock (fcntl F_SETLK; the kernel drops it when the process dies, and NFS and
+/// Lustre mounted with flock forward it to every client) and the owner's host, pid and start
+/// time, so a refused run can name the owner. Where the file system has no record locks, the
+/// owner line alone decides: a lock of a dead process on this host is stale and taken over.
+/// The destructor removes the lock file.
+class OutputLock {
+ public:
+  OutputLock() = default;
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+  OutputLock(OutputLock&& o) noexcept : lock_path_(std::move(o.lock_path_)), fd_(o.fd_) {
+    o.fd_ = -1;
+  }
+  OutputLock& operator=(OutputLock&& o) noexcept;
+  ~OutputLock() { Release(); }
+
+  /// Takes the lock of `path`; a refusal names the running owner.
+  PathProblem Acquire(const std::string& path);
+  void Release();
+  [[nodiscard]] bool held() const { return fd_ >= 0; }
+
+ private:
+  std::string lock_path_;
+  int fd_ = -1;
+};
 
 }  // namespace trim::io

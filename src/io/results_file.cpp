@@ -6,16 +6,22 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "h5_util.hpp"
 #include "path_check.hpp"
+#include "row_checksum.hpp"
 #include "trim/core/error.hpp"
 
 namespace trim::io {
 namespace {
+
+// Set when a file could not be closed after a write failure (see CloseLeftOpen()).
+bool g_close_failed = false;
 
 using h5::Check;
 using h5::Checked;
@@ -26,11 +32,15 @@ constexpr const char* kResults = "results";
 constexpr const char* kLookup = "lookup";
 constexpr const char* kAxes = "axes";
 constexpr const char* kDone = "done";
+constexpr const char* kChecksum = "checksum";
 
 constexpr const char* kLayoutHint =
     "the file was written for another job or trim-sweep version: run with --force to start "
     "over, or restore the job";
-constexpr const char* kJobChangedHint = "run with --force to start over, or restore the job";
+constexpr const char* kJobChangedHint =
+    "the job (or a file it names) changed since the file was created: restore them (the file's "
+    "job_text and job_sources attributes hold the originals) to complete it, or write the new "
+    "job's results elsewhere with -o; --force would discard every computed row";
 
 int RankOf(MPI_Comm comm) {
   int r = 0;
@@ -66,12 +76,48 @@ void ThrowRootProblem(MPI_Comm comm, const std::string& path, PathProblem p) {
   if (!p.empty()) Throw(path, p);
 }
 
+// The file being created, removed by a rank that has to abort the creation alone.
+std::string g_creating;
+
+constexpr const char* kCreateHint =
+    "nothing was kept: free some space or fix the file system, then run the same command again";
+
+/// A rank whose write failed waits this long for the others to agree on it. HDF5 1.10 can
+/// leave the other ranks waiting inside a collective call that the failed rank has left (in
+/// H5D__contig_fill, or in a flush), and only MPI_Abort frees them.
+constexpr double kAgreeSeconds = 3.0;
+
+[[noreturn]] void AbortAlone(MPI_Comm comm, const std::string& path, const PathProblem& p) {
+  std::fprintf(stderr, "trim-sweep: %s: error: %s\n", path.c_str(), p.problem.c_str());
+  if (!p.hint.empty()) std::fprintf(stderr, "  hint: %s\n", p.hint.c_str());
+  if (!g_creating.empty()) {
+    ::unlink(g_creating.c_str());
+    ::unlink((g_creating + ".lock").c_str());
+  }
+  std::fflush(stderr);
+  MPI_Abort(comm, 3);
+  std::_Exit(3);
+}
+
 /// COLLECTIVE. If any rank has !ok, every rank throws the problem of the lowest failing rank.
+/// A failed rank that the others do not join within kAgreeSeconds reports its problem and
+/// aborts the job (exit code 3), removing a file being created.
 void AgreeOrThrow(MPI_Comm comm, const std::string& path, bool ok, PathProblem p) {
   const int size = SizeOf(comm);
   const int mine = ok ? size : RankOf(comm);
   int first_failed = size;
-  MPI_Allreduce(&mine, &first_failed, 1, MPI_INT, MPI_MIN, comm);
+  MPI_Request req = MPI_REQUEST_NULL;
+  MPI_Iallreduce(&mine, &first_failed, 1, MPI_INT, MPI_MIN, comm, &req);
+  if (ok) {
+    MPI_Wait(&req, MPI_STATUS_IGNORE);
+  } else {
+    const double deadline = MPI_Wtime() + kAgreeSeconds;
+    int done = 0;
+    while (MPI_Test(&req, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done == 0) {
+      if (MPI_Wtime() > deadline) AbortAlone(comm, path, p);
+      ::usleep(1000);
+    }
+  }
   if (first_failed == size) return;
   BcastString(comm, first_failed, p.problem);
   BcastString(comm, first_failed, p.hint);
@@ -87,7 +133,7 @@ bool ValidName(const std::string& s) {
   return !s.empty() && s != "." && s != ".." && s.find('/') == std::string::npos;
 }
 
-bool IsInteger(Dtype d) { return d != Dtype::kF64; }
+bool IsInteger(Dtype d) { return d != Dtype::kF64 && d != Dtype::kF32; }
 
 std::uint64_t MaxCode(Dtype d) {
   switch (d) {
@@ -145,6 +191,7 @@ std::uint64_t DtypeBytes(Dtype d) {
     case Dtype::kU16:
       return 2;
     case Dtype::kU32:
+    case Dtype::kF32:
       return 4;
     default:
       return 8;
@@ -178,6 +225,16 @@ std::string RefineCause(const std::string& path, const std::string& cause) {
   return cause;
 }
 
+/// How to go on when an existing results file cannot be opened.
+std::string OpenHint(const std::string& cause) {
+  if (cause.find("truncated") != std::string::npos) {
+    return "the file was cut short (a full disk, an interrupted copy): restore a complete copy "
+           "to resume it, or start over with --force (its rows are lost)";
+  }
+  return "the file is damaged or not readable: check it with trim-sweep --verify, restore a "
+         "good copy, or start over with --force (its rows are lost)";
+}
+
 std::string ColumnPath(const ColumnDef& c) { return "/" + c.group + "/" + c.name; }
 
 std::string ShortHash(const std::string& h) { return h.size() > 12 ? h.substr(0, 12) : h; }
@@ -195,6 +252,66 @@ Id CreateFapl(MPI_Comm comm, const std::string& path) {
   return fapl;
 }
 
+// ---- Verification of stored rows (independent of how the rows were written) ----
+
+/// The columns the per-row checksum covers, in order: "params/a,params/b,results/x,...".
+std::string ChecksumColumns(const Layout& layout) {
+  std::string out;
+  for (const ColumnDef& c : layout.columns) out += (out.empty() ? "" : ",") + c.group + "/" + c.name;
+  return out;
+}
+
+/// Reads rows r of the 1-D dataset `dset` into `out`, converted to `mem_type`.
+void ReadSlice(const std::string& path, hid_t dset, hid_t mem_type, IndexRange r, void* out,
+               hid_t dxpl, const std::string& what) {
+  if (r.empty()) return;
+  const h5::QuietErrors quiet;
+  const hsize_t start = r.begin;
+  const hsize_t count = r.size();
+  Id mem = Checked(H5Screate_simple(1, &count, nullptr), H5Sclose, path, "no dataspace");
+  Id file_space = Checked(H5Dget_space(dset), H5Sclose, path, "no dataspace");
+  Check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+        path, "cannot select rows");
+  Check(H5Dread(dset, mem_type, mem.get(), file_space.get(), dxpl, out), path,
+        "cannot read " + what);
+}
+
+/// A column as the verification reads it.
+struct StoredColumn {
+  hid_t dset;
+  Dtype dtype;
+  std::string name;
+};
+
+/// The rows of r that fail verification: a done byte other than 0 or 1, or a done row whose
+/// stored checksum differs from the checksum of its stored values.
+std::vector<Index> FailingRows(const std::string& path, hid_t done, hid_t checksum,
+                               const std::vector<StoredColumn>& columns, IndexRange r, hid_t dxpl) {
+  std::vector<std::uint8_t> flags(r.size());
+  ReadSlice(path, done, H5T_NATIVE_UINT8, r, flags.data(), dxpl, "the done mask");
+  std::vector<std::uint64_t> stored(r.size());
+  ReadSlice(path, checksum, H5T_NATIVE_UINT64, r, stored.data(), dxpl, "/checksum");
+  std::vector<std::vector<std::uint64_t>> values(columns.size());  // 8 bytes hold any dtype
+  std::vector<const void*> data;
+  std::vector<Dtype> dtypes;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    values[k].resize(r.size());
+    ReadSlice(path, columns[k].dset, h5::MemType(columns[k].dtype), r, values[k].data(), dxpl,
+              columns[k].name);
+    data.push_back(values[k].data());
+    dtypes.push_back(columns[k].dtype);
+  }
+  const std::vector<std::uint64_t> computed = RowChecksums(r, dtypes, data);
+  std::vector<Index> failing;
+  for (Index i = 0; i < r.size(); ++i) {
+    if (flags[i] > 1 || (flags[i] == 1 && stored[i] != computed[i])) failing.push_back(r.begin + i);
+  }
+  return failing;
+}
+
+/// Row slices read at a time by the verification (about 8 MiB per column).
+constexpr Index kVerifyStep = Index{1} << 20;
+
 class Hdf5ResultsFile final : public ResultsFile {
  public:
   Hdf5ResultsFile(MPI_Comm comm, std::string path, hid_t file, const Layout& layout)
@@ -205,6 +322,7 @@ class Hdf5ResultsFile final : public ResultsFile {
     row_space_ = Checked(H5Screate_simple(1, &n, nullptr), H5Sclose, path_, "no dataspace");
     for (const ColumnDef& c : layout_.columns) {
       if (!c.categories.empty()) lookups_[c.name] = c.categories;
+      dtypes_.push_back(c.dtype);
     }
   }
 
@@ -229,6 +347,12 @@ class Hdf5ResultsFile final : public ResultsFile {
   PathProblem OpenAndVerify(const std::string& job_sha256);
   /// COLLECTIVE. Closes everything; returns false (with the cause) on failure.
   bool CloseAll(std::string& cause);
+  /// The lock of the output path, held (on rank 0) until the file is closed.
+  void AdoptLock(OutputLock lock) { lock_ = std::move(lock); }
+  /// COLLECTIVE. Checks every row marked done against its checksum (rank 0 reads) and clears
+  /// the done flag of each row that fails, so that the run computes it again. Returns the
+  /// number of rows cleared (on every rank).
+  Index ClearFailingRows();
 
   void WriteRows(IndexRange r, std::span<const void* const> data) override;
   std::vector<std::uint8_t> ReadDone(IndexRange r) override;
@@ -243,6 +367,8 @@ class Hdf5ResultsFile final : public ResultsFile {
   void WriteColumnAttrs(hid_t dset, const ColumnDef& c, const std::string& lookup_path);
   std::string WriteLookup(const std::string& name, const std::vector<std::string>& labels);
   void WriteWhole(hid_t dset, hid_t mem_type, const void* buf, hsize_t n, bool writer);
+  /// COLLECTIVE. Throws on every rank if WriteWhole failed on any.
+  void AgreeOnWrites();
   void RequireOpen(const char* op) const;
   void RequireRows(IndexRange r, const char* op) const;
   void Flush(const std::string& what);
@@ -255,10 +381,15 @@ class Hdf5ResultsFile final : public ResultsFile {
   Layout layout_;
   std::vector<Id> columns_;  ///< dataset per layout column, in layout order
   Id done_;
+  Id checksum_;  ///< per-row checksum (row_checksum.hpp), written before the done flag
   Id dxpl_;
   Id row_space_;
   std::map<std::string, std::vector<std::string>> lookups_;  ///< /lookup/<name> -> labels
+  std::vector<Dtype> dtypes_;                                ///< of the layout's columns
   bool closed_ = false;
+  std::string write_failure_;  ///< a failed WriteWhole, until AgreeOnWrites
+  std::string failure_hint_;   ///< the hint of a failed write (kCreateHint while creating)
+  OutputLock lock_;
 };
 
 Id Hdf5ResultsFile::CreateGroup(const std::string& name) {
@@ -294,9 +425,17 @@ void Hdf5ResultsFile::WriteColumnAttrs(hid_t dset, const ColumnDef& c,
 
 void Hdf5ResultsFile::WriteWhole(hid_t dset, hid_t mem_type, const void* buf, hsize_t n,
                                  bool writer) {
-  if (!writer || n == 0) return;
-  Check(H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, dxpl_.get(), buf), path_,
-        "cannot write a table");
+  if (!writer || n == 0 || !write_failure_.empty()) return;
+  // Only the writer calls this: a failure is kept until every rank checks it together
+  // (AgreeOnWrites), so that the other ranks never wait in a collective call alone.
+  if (H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, dxpl_.get(), buf) < 0) {
+    write_failure_ = "cannot write a table: " + RefineCause(path_, h5::TakeErrorCause());
+  }
+}
+
+void Hdf5ResultsFile::AgreeOnWrites() {
+  const std::string failure = std::exchange(write_failure_, std::string());
+  AgreeOrThrow(comm_, path_, failure.empty(), {failure, failure_hint_});
 }
 
 std::string Hdf5ResultsFile::WriteLookup(const std::string& name,
@@ -323,11 +462,13 @@ std::string Hdf5ResultsFile::WriteLookup(const std::string& name,
 void Hdf5ResultsFile::Flush(const std::string& what) {
   const herr_t st = H5Fflush(file_, H5F_SCOPE_GLOBAL);
   const std::string cause = st < 0 ? RefineCause(path_, h5::TakeErrorCause()) : std::string();
-  AgreeOrThrow(comm_, path_, st >= 0, {"cannot flush the file after " + what + ": " + cause, ""});
+  AgreeOrThrow(comm_, path_, st >= 0,
+               {"cannot flush the file after " + what + ": " + cause, failure_hint_});
 }
 
 void Hdf5ResultsFile::Build(const std::vector<Attribute>& attributes) {
   const bool root = RankOf(comm_) == 0;
+  failure_hint_ = kCreateHint;
   // The done mask first: filling it is the one large write of the creation, so a full disk
   // shows here, and every rank learns of it before the next collective call.
   std::string failure;
@@ -337,7 +478,7 @@ void Hdf5ResultsFile::Build(const std::vector<Attribute>& attributes) {
     failure = e.what();
     failure = failure.substr(failure.find("error: ") + 7);
   }
-  AgreeOrThrow(comm_, path_, failure.empty(), {RefineCause(path_, failure), ""});
+  AgreeOrThrow(comm_, path_, failure.empty(), {RefineCause(path_, failure), kCreateHint});
   Id params = CreateGroup(kParams);
   Id results = CreateGroup(kResults);
   Id lookup = CreateGroup(kLookup);
@@ -360,6 +501,13 @@ void Hdf5ResultsFile::Build(const std::vector<Attribute>& attributes) {
     }
     columns_.push_back(std::move(d));
   }
+  checksum_ = CreateDataset(file_, kChecksum, H5T_STD_U64LE, layout_.rows, false);
+  h5::WriteStringAttr(checksum_.get(), "columns", ChecksumColumns(layout_), path_);
+  h5::WriteStringAttr(checksum_.get(), "units", "", path_);
+  h5::WriteStringAttr(checksum_.get(), "description",
+                      "checksum of the row's values in the listed columns (docs/output-format.md); "
+                      "valid where done is 1",
+                      path_);
   h5::WriteStringArrayAttr(params.get(), "columns", param_names, path_);
   h5::WriteStringArrayAttr(results.get(), "columns", result_names, path_);
   h5::WriteStringAttr(done_.get(), "units", "1", path_);
@@ -376,7 +524,9 @@ void Hdf5ResultsFile::Build(const std::vector<Attribute>& attributes) {
   h5::WriteI64Attr(file_, "schema_version", kSchemaVersion, path_);
   h5::WriteStringAttr(file_, "hdf5_version", HdfLibraryVersion(), path_);
   h5::WriteI64Attr(file_, "rows", static_cast<std::int64_t>(layout_.rows), path_);
+  AgreeOnWrites();
   Flush("creating its datasets");
+  failure_hint_.clear();
 }
 
 PathProblem Hdf5ResultsFile::OpenAndVerify(const std::string& job_sha256) {
@@ -450,20 +600,65 @@ PathProblem Hdf5ResultsFile::OpenAndVerify(const std::string& job_sha256) {
     }
     columns_.push_back(std::move(d));
   }
+  PathProblem p = open_1d(std::string("/") + kChecksum, H5T_STD_U64LE, "uint64", layout_.rows,
+                          checksum_);
+  if (!p.empty()) return p;
+  if (h5::ReadStringAttr(checksum_.get(), "columns") != ChecksumColumns(layout_)) {
+    return Refuse("/checksum covers other columns than the job's", kLayoutHint);
+  }
   return open_1d(std::string("/") + kDone, H5T_STD_U8LE, "uint8", layout_.rows, done_);
+}
+
+Index Hdf5ResultsFile::ClearFailingRows() {
+  unsigned long long cleared = 0;
+  std::string failure;
+  if (RankOf(comm_) == 0) {
+    try {
+      const h5::QuietErrors quiet;
+      std::vector<StoredColumn> columns;
+      for (std::size_t k = 0; k < columns_.size(); ++k) {
+        columns.push_back({columns_[k].get(), layout_.columns[k].dtype, ColumnPath(layout_.columns[k])});
+      }
+      for (Index s = 0; s < layout_.rows; s += kVerifyStep) {
+        const IndexRange r{s, std::min(layout_.rows, s + kVerifyStep)};
+        for (Index row : FailingRows(path_, done_.get(), checksum_.get(), columns, r, dxpl_.get())) {
+          const hsize_t start = row, one = 1;
+          Id mem = Checked(H5Screate_simple(1, &one, nullptr), H5Sclose, path_, "no dataspace");
+          Check(H5Sselect_hyperslab(row_space_.get(), H5S_SELECT_SET, &start, nullptr, &one,
+                                    nullptr),
+                path_, "cannot select rows");
+          const std::uint8_t zero = 0;
+          Check(H5Dwrite(done_.get(), H5T_NATIVE_UINT8, mem.get(), row_space_.get(), dxpl_.get(),
+                         &zero),
+                path_, "cannot clear the done flag of a failing row");
+          ++cleared;
+        }
+      }
+    } catch (const IoError& e) {
+      failure = e.what();
+      failure = failure.substr(failure.find("error: ") + 7);
+    }
+  }
+  AgreeOrThrow(comm_, path_, failure.empty(), {failure, ""});
+  MPI_Bcast(&cleared, 1, MPI_UNSIGNED_LONG_LONG, 0, comm_);
+  if (cleared > 0) Flush("clearing rows that failed verification");
+  return static_cast<Index>(cleared);
 }
 
 bool Hdf5ResultsFile::CloseAll(std::string& cause) {
   columns_.clear();
   done_.Reset();
+  checksum_.Reset();
   dxpl_.Reset();
   row_space_.Reset();
   closed_ = true;
-  if (H5Fclose(file_) < 0) {
+  const bool ok = H5Fclose(file_) >= 0;
+  lock_.Release();
+  if (!ok) {
     cause = h5::TakeErrorCause();
-    return false;
+    g_close_failed = true;
   }
-  return true;
+  return ok;
 }
 
 void Hdf5ResultsFile::RequireOpen(const char* op) const {
@@ -497,6 +692,10 @@ void Hdf5ResultsFile::WriteRows(IndexRange r, std::span<const void* const> data)
                    row_space_.get(), dxpl_.get(), data[k]),
           path_, "cannot write column " + ColumnPath(layout_.columns[k]));
   }
+  const std::vector<std::uint64_t> sums = RowChecksums(r, dtypes_, data);
+  Check(H5Dwrite(checksum_.get(), H5T_NATIVE_UINT64, mem.get(), row_space_.get(), dxpl_.get(),
+                 sums.data()),
+        path_, "cannot write the row checksums");
   const std::vector<std::uint8_t> ones(count, 1);
   Check(H5Dwrite(done_.get(), H5T_NATIVE_UINT8, mem.get(), row_space_.get(), dxpl_.get(),
                  ones.data()),
@@ -505,15 +704,7 @@ void Hdf5ResultsFile::WriteRows(IndexRange r, std::span<const void* const> data)
 
 void Hdf5ResultsFile::ReadRows(hid_t dset, hid_t mem_type, IndexRange r, void* out,
                                const std::string& what) {
-  if (r.empty()) return;
-  const h5::QuietErrors quiet;
-  const hsize_t start = r.begin;
-  const hsize_t count = r.size();
-  Id mem = Checked(H5Screate_simple(1, &count, nullptr), H5Sclose, path_, "no dataspace");
-  Check(H5Sselect_hyperslab(row_space_.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-        path_, "cannot select rows");
-  Check(H5Dread(dset, mem_type, mem.get(), row_space_.get(), dxpl_.get(), out), path_,
-        "cannot read " + what);
+  ReadSlice(path_, dset, mem_type, r, out, dxpl_.get(), what);
 }
 
 std::vector<std::uint8_t> Hdf5ResultsFile::ReadDone(IndexRange r) {
@@ -576,6 +767,7 @@ void Hdf5ResultsFile::WriteTable(const SmallTable& table, int writer_rank) {
     WriteWhole(d.get(), H5T_NATIVE_DOUBLE, values.data(), lengths[k], writer);
   }
   h5::WriteStringArrayAttr(group.get(), "columns", column_names, path_);
+  AgreeOnWrites();
   Flush("writing /" + table.group);
 }
 
@@ -614,7 +806,11 @@ std::unique_ptr<ResultsFile> ResultsFile::Create(MPI_Comm comm, const std::strin
   const bool root = RankOf(comm) == 0;
   bool created_new = false;
   PathProblem pre;
-  if (root) pre = PrepareForCreate(path, force, EstimateBytes(layout, attributes), created_new);
+  OutputLock lock;  // taken before the file is touched, held until it is closed
+  if (root) pre = lock.Acquire(path);
+  if (root && pre.empty()) {
+    pre = PrepareForCreate(path, force, EstimateBytes(layout, attributes), created_new);
+  }
   ThrowRootProblem(comm, path, pre);
 
   const h5::QuietErrors quiet;
@@ -628,7 +824,22 @@ std::unique_ptr<ResultsFile> ResultsFile::Create(MPI_Comm comm, const std::strin
     throw;
   }
   auto out = std::make_unique<Hdf5ResultsFile>(comm, path, file, layout);
-  out->Build(attributes);
+  out->AdoptLock(std::move(lock));
+  g_creating = path;
+  try {
+    out->Build(attributes);
+    g_creating.clear();
+  } catch (const IoError&) {
+    g_creating.clear();
+    // Every rank is here together (Build's failures are agreed on). A half-made file would
+    // pass for an empty one on --resume, so it is removed (with --force the old file is
+    // already gone, truncated). Closing it is not even tried: after a failed write, H5Fclose
+    // in HDF5 1.10 hangs with several ranks and leaves a file that crashes the library's
+    // shutdown, so the program leaves without MPI_Finalize (CloseLeftOpen()).
+    g_close_failed = true;
+    if (root) ::unlink(path.c_str());
+    throw;
+  }
   return out;
 }
 
@@ -637,16 +848,19 @@ std::unique_ptr<ResultsFile> ResultsFile::OpenForResume(MPI_Comm comm, const std
                                                         const std::string& job_sha256) {
   ValidateLayout(path, layout);
   PathProblem pre;
-  if (RankOf(comm) == 0) pre = CheckForResume(path);
+  OutputLock lock;
+  if (RankOf(comm) == 0) pre = lock.Acquire(path);
+  if (RankOf(comm) == 0 && pre.empty()) pre = CheckForResume(path);
   ThrowRootProblem(comm, path, pre);
 
   const h5::QuietErrors quiet;
   Id fapl = CreateFapl(comm, path);
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
   const std::string cause = file < 0 ? h5::TakeErrorCause() : std::string();
-  AgreeOrThrow(comm, path, file >= 0, {"cannot open the HDF5 file: " + cause, ""});
+  AgreeOrThrow(comm, path, file >= 0, {"cannot open the HDF5 file: " + cause, OpenHint(cause)});
 
   auto out = std::make_unique<Hdf5ResultsFile>(comm, path, file, layout);
+  out->AdoptLock(std::move(lock));
   PathProblem mismatch = out->OpenAndVerify(job_sha256);
   BcastString(comm, 0, mismatch.problem);  // rank 0 decides, so all ranks agree
   BcastString(comm, 0, mismatch.hint);
@@ -658,7 +872,81 @@ std::unique_ptr<ResultsFile> ResultsFile::OpenForResume(MPI_Comm comm, const std
     out->CloseAll(ignored);
     Throw(path, mismatch);
   }
+  const Index cleared = out->ClearFailingRows();
+  if (cleared > 0 && RankOf(comm) == 0) {
+    std::fprintf(stderr,
+                 "trim-sweep: %s: warning: %llu row%s marked done failed verification (a damaged "
+                 "file); %s computed again\n",
+                 path.c_str(), static_cast<unsigned long long>(cleared), cleared == 1 ? "" : "s",
+                 cleared == 1 ? "it is" : "they are");
+  }
   return out;
+}
+
+bool CloseLeftOpen() { return g_close_failed; }
+
+void CheckOutputTarget(MPI_Comm comm, const std::string& path,
+                       const std::vector<std::string>& inputs, const std::string& config_dir) {
+  PathProblem p;
+  if (RankOf(comm) == 0) p = CheckOutputTarget(path, inputs, config_dir);
+  ThrowRootProblem(comm, path, p);
+}
+
+VerifyReport VerifyFile(const std::string& path) {
+  const h5::QuietErrors quiet;
+  if (::access(path.c_str(), F_OK) != 0) {
+    const PathProblem p = DescribeOsError(path, errno);
+    throw IoError(path, p.problem, p.hint);
+  }
+  const hid_t raw = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (raw < 0) throw IoError(path, "cannot open the HDF5 file: " + h5::TakeErrorCause());
+  Id file(raw, H5Fclose);
+  const auto version = h5::ReadI64Attr(file.get(), "schema_version");
+  if (!version || *version != kSchemaVersion || !h5::LinkExists(file.get(), kChecksum) ||
+      !h5::LinkExists(file.get(), kDone)) {
+    throw RefusedError(path,
+                       "not a trim-sweep results file of schema version " +
+                           std::to_string(kSchemaVersion) + " (no /checksum to verify against)",
+                       "verify files written by this trim-sweep version");
+  }
+  Id done = Checked(H5Dopen2(file.get(), kDone, H5P_DEFAULT), H5Dclose, path, "cannot open /done");
+  Id sums =
+      Checked(H5Dopen2(file.get(), kChecksum, H5P_DEFAULT), H5Dclose, path, "cannot open /checksum");
+  const auto listed = h5::ReadStringAttr(sums.get(), "columns");
+  if (!listed) throw IoError(path, "/checksum has no 'columns' attribute");
+  std::vector<Id> owned;
+  std::vector<StoredColumn> columns;
+  std::size_t begin = 0;
+  while (!listed->empty() && begin <= listed->size()) {
+    const std::size_t comma = std::min(listed->find(',', begin), listed->size());
+    const std::string name = "/" + listed->substr(begin, comma - begin);
+    begin = comma + 1;
+    if (!h5::LinkExists(file.get(), name.substr(0, name.find('/', 1))) ||
+        !h5::LinkExists(file.get(), name)) {
+      throw IoError(path, "the file has no dataset " + name + " (listed by /checksum)");
+    }
+    owned.push_back(Checked(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), H5Dclose, path,
+                            "cannot open " + name));
+    Id type = Checked(H5Dget_type(owned.back().get()), H5Tclose, path, "no type");
+    std::optional<Dtype> dtype;
+    for (Dtype d : {Dtype::kF64, Dtype::kU8, Dtype::kU16, Dtype::kU32, Dtype::kI64}) {
+      if (H5Tequal(type.get(), h5::FileType(d)) > 0) dtype = d;
+    }
+    if (!dtype) throw IoError(path, name + " has an unexpected type");
+    columns.push_back({owned.back().get(), *dtype, name});
+  }
+  Id space = Checked(H5Dget_space(done.get()), H5Sclose, path, "no dataspace");
+  VerifyReport report;
+  report.rows = static_cast<Index>(H5Sget_simple_extent_npoints(space.get()));
+  for (Index s = 0; s < report.rows; s += kVerifyStep) {
+    const IndexRange r{s, std::min(report.rows, s + kVerifyStep)};
+    std::vector<std::uint8_t> flags(r.size());
+    ReadSlice(path, done.get(), H5T_NATIVE_UINT8, r, flags.data(), H5P_DEFAULT, "the done mask");
+    for (std::uint8_t f : flags) report.done += f == 1 ? 1 : 0;
+    const auto bad = FailingRows(path, done.get(), sums.get(), columns, r, H5P_DEFAULT);
+    report.failing.insert(report.failing.end(), bad.begin(), bad.end());
+  }
+  return report;
 }
 
 std::string ReadAttributeText(const std::string& path, const std::string& name) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "tech.hpp"
+
 namespace trim::model::detail {
 
 AreaResult ComputeArea(const Hardware& hw) {
@@ -14,6 +16,10 @@ AreaResult ComputeArea(const Hardware& hw) {
                            hw[HwParam::kGlbOutputKib]};
   const bool split = parts[0] > 0 || parts[1] > 0 || parts[2] > 0;
   const double glb_kib = split ? parts[0] + parts[1] + parts[2] : hw[HwParam::kGlbKib];
+  if (hw[HwParam::kTarget] < 0.5 && hw[HwParam::kEnergyModel] >= 0.5) {
+    a.area_mm2 = PhysicalArea(hw).modelled_mm2 + hw[HwParam::kAreaFixedMm2];
+    return a;
+  }
   if (hw[HwParam::kTarget] < 0.5) {
     const double um2 = macs * hw[HwParam::kAreaMacUm2] +
                        pes * rf_bytes * hw[HwParam::kAreaRfUm2PerByte] +

@@ -79,4 +79,14 @@ const ResultColInfo* FindResultCol(std::string_view name) {
 std::string_view Name(Status s) { return kStatusNames[static_cast<std::size_t>(s)]; }
 std::string_view Description(Status s) { return kStatusText[static_cast<std::size_t>(s)]; }
 
+std::string_view UnitFor(std::string_view unit, bool normalized) {
+  if (!normalized) return unit;
+  if (unit == "pJ") return "normalized";
+  // power_w and edp_js hold energy_pj * 1e-12 / or * latency: one unit of them is 1e12
+  // normalized units per second (times a second).
+  if (unit == "W") return "1e12 normalized/s";
+  if (unit == "J*s") return "1e12 normalized*s";
+  return unit;
+}
+
 }  // namespace trim::model

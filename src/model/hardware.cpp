@@ -7,6 +7,11 @@ namespace {
 
 constexpr std::array<std::string_view, 2> kInterconnects = {"multicast", "systolic"};
 constexpr std::array<std::string_view, 2> kTargets = {"asic", "fpga"};
+constexpr std::array<std::string_view, 2> kEnergyModels = {"table", "physical"};
+constexpr std::array<std::string_view, 5> kTechNodes = {"65nm", "45nm", "28nm", "16nm", "7nm"};
+constexpr std::array<std::string_view, 3> kNumberFormats = {"int", "fp", "bfloat"};
+constexpr std::array<std::string_view, 9> kDramTypes = {
+    "table", "ddr3", "ddr4", "lpddr4", "lpddr5", "gddr6", "hbm2", "hbm2e", "hbm3"};
 constexpr double kBig = 1e15;
 
 using P = HwParam;
@@ -297,6 +302,26 @@ constexpr std::array<HwParamInfo, kNumHwParams> kParams = {{
      1,
      kBig,
      36,
+     {}},
+    {P::kEnergyModel, "energy_model", "energy", "",
+     "table: the e_*_pj constants; physical: energies, area and leakage from capacity, width, "
+     "node and supply (docs/model.md section 23)",
+     T::kChoice, 0, 1, 0, kEnergyModels},
+    {P::kTechNode, "tech_node", "energy", "",
+     "process node of the physical model (Stillmaker and Baas 2017 scaling)", T::kChoice, 0, 4,
+     0, kTechNodes},
+    {P::kVddV, "vdd_v", "energy", "V", "supply voltage of the physical model (0: the node's nominal)",
+     T::kReal, 0, 5, 0, {}},
+    {P::kNumberFormat, "number_format", "precision", "",
+     "arithmetic of the MACs in the physical model: int, fp (IEEE) or bfloat", T::kChoice, 0, 2, 0,
+     kNumberFormats},
+    {P::kGlbBanks, "glb_banks", "glb", "", "banks of the global buffer (of each partition)",
+     T::kInt, 1, 65536, 1, {}},
+    {P::kDramType, "dram_type", "bandwidth", "",
+     "DRAM preset (pJ/bit and GB/s per channel); table: e_dram_pj and dram_gbps", T::kChoice, 0,
+     8, 0, kDramTypes},
+    {P::kDramChannels, "dram_channels", "bandwidth", "",
+     "channels of the DRAM preset (bandwidth = channels x GB/s per channel)", T::kReal, 0, 4096, 1,
      {}},
 }};
 

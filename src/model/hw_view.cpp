@@ -1,6 +1,54 @@
 #include "hw_view.hpp"
 
+#include <cmath>
+
+#include "tech.hpp"
+
 namespace trim::model::detail {
+
+namespace {
+
+// The physical model's per-bit energies and leakage (docs/model.md, section 23).
+void FillPhysical(const Hardware& hw, HwView* v) {
+  v->physical = true;
+  v->num_fmt = static_cast<int>(hw[HwParam::kNumberFormat]);
+  const double nm = TechNodeNm(hw[HwParam::kTechNode]);
+  const double vdd = hw[HwParam::kVddV] > 0 ? hw[HwParam::kVddV] : NominalVdd(nm);
+  const double s = NodeEnergyScale(nm, vdd);
+  v->e_scale = s;
+  v->add_pj = s * AddPj45(v->num_fmt, v->bits[static_cast<std::size_t>(BitsClass::kPsum)]);
+  v->eb_rf_w = s * SramBitPj45(hw[HwParam::kRfWeightBytes]);
+  v->eb_rf_i = s * SramBitPj45(hw[HwParam::kRfInputBytes]);
+  v->eb_rf_p = s * SramBitPj45(hw[HwParam::kRfPsumBytes]);
+  const PhysArea area = PhysicalArea(hw);
+  const double wire = WirePjPerBitMm(vdd);
+  const double pitch_mm = std::sqrt(area.pe_um2) * 1e-3;
+  // Multicast: from the array edge to the target row (half the height on average), then the
+  // whole row bus, which every PE of the row loads. Systolic: one PE pitch.
+  const double bus_mm = v->systolic ? pitch_mm : (v->rows / 2.0 + v->cols) * pitch_mm;
+  v->eb_noc = wire * bus_mm;
+  // Global buffer: a bank of capacity/banks plus the route from the bank to the port, half the
+  // side of the buffer for many banks (zero for one bank, whose fit includes its own wires).
+  const double banks = std::max(1.0, hw[HwParam::kGlbBanks]);
+  double parts[3] = {v->glb_weight_bits, v->glb_input_bits, v->glb_output_bits};
+  const int n = v->glb_split ? 3 : 1;
+  if (!v->glb_split) parts[0] = v->glb_bits;
+  double sum = 0;
+  int used = 0;
+  for (int i = 0; i < n; ++i) {
+    const double bytes = parts[i] / 8.0;
+    if (bytes <= 0) continue;
+    const double side_mm = std::sqrt(NodeAreaScale(nm) * SramAreaUm2_45(bytes) * 1e-6);
+    const double route_mm = 0.5 * side_mm * (1.0 - 1.0 / std::sqrt(banks));
+    sum += s * SramBitPj45(bytes / banks) + wire * route_mm;
+    ++used;
+  }
+  v->eb_glb = used > 0 ? sum / used : 0.0;
+  if (hw[HwParam::kDramType] < 0.5) v->eb_dram = v->e_dram / v->ref_bits;
+  if (hw[HwParam::kTarget] < 0.5) v->leak_w += LeakWPerMm2(nm, vdd) * area.modelled_mm2;
+}
+
+}  // namespace
 
 HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   HwView v;
@@ -35,7 +83,19 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.overlap = opt[Option::kOverlap] == 0;
   v.mac_scaling = opt[Option::kMacScaling];
   v.fill_mapped = opt[Option::kSystolicFill] == 1;
+  if (hw[HwParam::kDramType] >= 0.5) {
+    const DramPreset d = DramOf(hw[HwParam::kDramType]);
+    v.dram_bytes_per_s = hw[HwParam::kDramChannels] * d.gbps_per_channel * 1e9;
+    v.dram_bytes_per_cycle = v.clock_hz > 0 ? v.dram_bytes_per_s / v.clock_hz : 0.0;
+    v.e_dram = d.pj_per_bit * v.ref_bits;
+    v.eb_dram = d.pj_per_bit;
+  }
+  if (hw[HwParam::kEnergyModel] >= 0.5) FillPhysical(hw, &v);
   return v;
+}
+
+double PhysicalMacPj(const HwView& hw, double bits_a, double bits_b) {
+  return hw.e_scale * MulPj45(hw.num_fmt, bits_a, bits_b) + hw.add_pj;
 }
 
 }  // namespace trim::model::detail

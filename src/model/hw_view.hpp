@@ -31,12 +31,22 @@ struct HwView {
   bool overlap = true;
   std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
   bool fill_mapped = false;      ///< systolic fill over the mapped PEs, not the whole array
+  // Physical technology model (docs/model.md, section 23), derived once per design: energies
+  // per bit moved (pJ), the node's energy factor and the accumulator add of one MAC.
+  bool physical = false;
+  int num_fmt = 0;     ///< 0 int, 1 IEEE float, 2 bfloat
+  double e_scale = 1;  ///< node and supply energy factor relative to 45 nm, 0.9 V
+  double add_pj = 0;   ///< accumulator add at bits_psum, scaled
+  double eb_rf_w = 0, eb_rf_i = 0, eb_rf_p = 0, eb_noc = 0, eb_glb = 0, eb_dram = 0;
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }
 };
 
 HwView MakeHwView(const Hardware& hw, const ModelOptions& opt);
+
+/// Energy of one MAC (or vector operation) of operand widths a and b under the physical model.
+double PhysicalMacPj(const HwView& hw, double bits_a, double bits_b);
 
 /// The fields of a view that a mapping, and the inter-layer walk of a single dataflow, can
 /// depend on (docs/model.md, "Performance"): array shape, MACs per PE, interconnect, RF and

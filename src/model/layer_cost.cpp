@@ -19,6 +19,19 @@ double MacScale(const HwView& hw, double bits_a, double bits_b) {
   }
 }
 
+/// Energies under the physical model (docs/model.md, section 23): per-bit costs of each level,
+/// the register files each with its own capacity.
+void PhysicalEnergies(const LayerMap& map, const HwView& hw, double dram_bits, LayerCost* lc) {
+  lc->e_mac_pj = map.work * PhysicalMacPj(hw, map.mac_bits_a, map.mac_bits_b);
+  if (map.kind == MapKind::kMac) {
+    lc->e_rf_pj =
+        map.rf_w_bits * hw.eb_rf_w + map.rf_i_bits * hw.eb_rf_i + map.rf_p_bits * hw.eb_rf_p;
+  }
+  lc->e_noc_pj = map.noc_bits * hw.eb_noc;
+  lc->e_glb_pj = (map.glb_onchip_bits + dram_bits) * hw.eb_glb;
+  lc->e_dram_pj = dram_bits * hw.eb_dram;
+}
+
 /// GLB accesses and DRAM bits of a mapping with `spill_bits` added, summed in the order of
 /// the reference formulas (docs/model.md, sections 6 and 8).
 struct Traffic {
@@ -174,6 +187,9 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.noc_transfers = (a.noc_w + a.noc_i + a.noc_o) * k;
   m.rf_accesses = (a.rf_w + a.rf_i + a.rf_o) * k;
   m.rf_bits = (a.rf_w * bits.w + a.rf_i * bits.i + a.rf_o * bits.p) * k;
+  m.rf_w_bits = a.rf_w * bits.w * k;
+  m.rf_i_bits = a.rf_i * bits.i * k;
+  m.rf_p_bits = a.rf_o * bits.p * k;
   m.noc_bits = (a.noc_w * bits.w + a.noc_i * bits.i + a.noc_o * bits.p) * k;
   m.glb_onchip_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p;
   m.glb_peak_bytes = tr.glb_peak_bits / 8.0;
@@ -196,8 +212,13 @@ LayerCost CostRoofline(const LayerMap& m, const HwView& hw, double compulsory_by
   double scale = 1.0;
   if (hw.mac_scaling == 0) scale = m.mac_bits_a * m.mac_bits_b / (hw.ref_bits * hw.ref_bits);
   if (hw.mac_scaling == 1) scale = std::max(m.mac_bits_a, m.mac_bits_b) / hw.ref_bits;
-  lc.e_mac_pj = (lc.macs + lc.ops) * hw.e_mac * scale;
-  lc.e_dram_pj = compulsory_bytes * 8.0 / hw.ref_bits * hw.e_dram;
+  if (hw.physical) {
+    lc.e_mac_pj = (lc.macs + lc.ops) * PhysicalMacPj(hw, m.mac_bits_a, m.mac_bits_b);
+    lc.e_dram_pj = compulsory_bytes * 8.0 * hw.eb_dram;
+  } else {
+    lc.e_mac_pj = (lc.macs + lc.ops) * hw.e_mac * scale;
+    lc.e_dram_pj = compulsory_bytes * 8.0 / hw.ref_bits * hw.e_dram;
+  }
   lc.e_leak_pj = hw.leak_w * lc.latency_s * 1e12;
   lc.energy_pj = lc.e_mac_pj + lc.e_dram_pj + lc.e_leak_pj;
   lc.active_pes = std::min(hw.rows * hw.cols, std::ceil((lc.macs + lc.ops) / hw.lanes));
@@ -257,12 +278,16 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
     return lc;
   }
   Combine(hw, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
-  const double ref = hw.ref_bits;
-  lc.e_mac_pj = map.work * hw.e_mac * MacScale(hw, map.mac_bits_a, map.mac_bits_b);
-  if (map.kind == MapKind::kMac) lc.e_rf_pj = map.rf_bits / ref * hw.e_rf;
-  lc.e_noc_pj = map.noc_bits / ref * hw.e_noc;
-  lc.e_glb_pj = (map.glb_onchip_bits + t.dram_bits) / ref * hw.e_glb;
-  lc.e_dram_pj = t.dram_bits / ref * hw.e_dram;
+  if (hw.physical) {
+    PhysicalEnergies(map, hw, t.dram_bits, &lc);
+  } else {
+    const double ref = hw.ref_bits;
+    lc.e_mac_pj = map.work * hw.e_mac * MacScale(hw, map.mac_bits_a, map.mac_bits_b);
+    if (map.kind == MapKind::kMac) lc.e_rf_pj = map.rf_bits / ref * hw.e_rf;
+    lc.e_noc_pj = map.noc_bits / ref * hw.e_noc;
+    lc.e_glb_pj = (map.glb_onchip_bits + t.dram_bits) / ref * hw.e_glb;
+    lc.e_dram_pj = t.dram_bits / ref * hw.e_dram;
+  }
   lc.glb_peak_bytes = map.glb_peak_bytes;
   lc.output_kept = map.output_kept;
   Finish(hw, &lc);

@@ -51,6 +51,7 @@ struct LayerMap {
   double spill_word_bits = 16;  ///< bits per GLB word of spilled data
   double noc_transfers = 0, rf_accesses = 0;
   double rf_bits = 0, noc_bits = 0, glb_onchip_bits = 0;
+  double rf_w_bits = 0, rf_i_bits = 0, rf_p_bits = 0;  ///< rf_bits by register file
   double glb_peak_bytes = 0;
   /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
   /// that overflows (GLB or its partition; an RF per PE). 0 when not known.

@@ -117,7 +117,7 @@ class Parser {
   SourcePos Pos(const toml::node& n) const { return Pos(n.source()); }
 
   [[noreturn]] static void Fail(const SourcePos& pos, const std::string& problem,
-                                const std::string& hint = {}) {
+                                const std::string& hint) {
     throw ConfigError(pos, problem, hint);
   }
 
@@ -155,7 +155,7 @@ class Parser {
   }
   bool Bool(const toml::node& n, const std::string& what) const {
     if (const auto* b = n.as_boolean()) return b->get();
-    Fail(Pos(n), what + " must be true or false");
+    Fail(Pos(n), what + " must be true or false", "write " + what + " = true or false, unquoted");
   }
   /// An integer in [min, max]; in a block, a string names a block parameter.
   std::int64_t Int(const toml::node& n, const std::string& what, std::int64_t min,
@@ -182,7 +182,8 @@ class Parser {
                                    std::to_string(std::max<std::int64_t>(min, 1)));
     }
     if (v < min) {
-      Fail(Pos(n), what + " = " + std::to_string(v) + " must be >= " + std::to_string(min));
+      Fail(Pos(n), what + " = " + std::to_string(v) + " must be >= " + std::to_string(min),
+           "write a value of at least " + std::to_string(min) + " (see Limits in docs/network-format.md)");
     }
     if (v > max) {
       Fail(Pos(n), what + " = " + std::to_string(v) + " must be <= " + std::to_string(max),
@@ -293,7 +294,8 @@ class Parser {
     int producer = static_cast<int>(net_.layers.size()) - 1;
     if (const auto* in = use.get("inputs")) {
       const toml::array& a = Array(*in, name + ".inputs");
-      if (a.size() != 1) Fail(Pos(*in), name + ".inputs must name exactly one producer");
+      if (a.size() != 1) Fail(Pos(*in), name + ".inputs must name exactly one producer",
+                              "a block takes one input: write inputs = [\"<layer>\"]");
       producer = Resolve(a[0], Scope{});
     }
     const toml::array& layers = *it->second.table->get("layer")->as_array();
@@ -379,7 +381,8 @@ class Parser {
     const toml::node* inputs_node = t.get("inputs");
     if (inputs_node != nullptr) {
       const toml::array& a = Array(*inputs_node, where + ".inputs");
-      if (a.empty()) Fail(Pos(*inputs_node), where + ".inputs is empty");
+      if (a.empty()) Fail(Pos(*inputs_node), where + ".inputs is empty",
+                           "name the producing layers, or drop inputs to use the previous layer");
       for (const toml::node& e : a) producers.push_back(Resolve(e, scope));
     } else {
       producers.push_back(scope.in_block && scope.local.empty() ? scope.block_input : self - 1);
@@ -481,7 +484,8 @@ class Parser {
         Shape view = in;
         if (const auto* sh = t.get("shape")) {
           const toml::array& a = Array(*sh, where + ".shape");
-          if (a.size() != 3) Fail(Pos(*sh), where + ".shape must list 3 numbers (c, h, w)");
+          if (a.size() != 3) Fail(Pos(*sh), where + ".shape must list 3 numbers (c, h, w)",
+                                 "write shape = [channels, height, width]");
           view = {Int(a[0], where + ".shape[0]", 1, p), Int(a[1], where + ".shape[1]", 1, p),
                   Int(a[2], where + ".shape[2]", 1, p)};
           const std::int64_t count = CheckedProduct({view.c, view.h, view.w});
@@ -512,7 +516,8 @@ class Parser {
     if (l.c % l.groups != 0 || l.m % l.groups != 0) {
       Fail(t.contains("groups") ? Pos(*t.get("groups")) : Pos(t),
            where + ": groups = " + std::to_string(l.groups) + " must divide the input channels (" +
-               std::to_string(l.c) + ") and the output channels (" + std::to_string(l.m) + ")");
+               std::to_string(l.c) + ") and the output channels (" + std::to_string(l.m) + ")",
+           "choose groups as a common divisor of both, e.g. groups = 1");
     }
     if (l.e() < 1 || l.f() < 1) {
       Fail(Pos(t),

@@ -111,15 +111,25 @@ void Importer::Fail(const std::string& problem, const std::string& hint) const {
     where = "node #" + std::to_string(node_index_) + " '" + node_->name() + "' (" +
             node_->op_type() + "): ";
   }
-  throw ConfigError(SourcePos{path_, 0, 0}, where + problem, hint);
+  // Every rejection says how to go on: an operator-specific hint where one is given, else
+  // where the supported subset is described.
+  throw ConfigError(SourcePos{path_, 0, 0}, where + problem,
+                    hint.empty() ? "docs/onnx.md lists the supported operators and attributes; "
+                                   "re-export the model (static shapes, constant folding) or "
+                                   "replace the node"
+                                 : hint);
 }
 
 int Importer::NumInputs() const { return node_->input_size(); }
 
 bool Importer::HasInput(int k) const { return k < node_->input_size() && !node_->input(k).empty(); }
 
+constexpr const char* kReexportHint =
+    "the file is malformed: re-export it from its framework, or check it with "
+    "onnx.checker.check_model";
+
 const std::string& Importer::InName(int k) const {
-  if (!HasInput(k)) Fail("input " + std::to_string(k) + " is missing");
+  if (!HasInput(k)) Fail("input " + std::to_string(k) + " is missing", kReexportHint);
   return node_->input(k);
 }
 
@@ -137,7 +147,9 @@ const Value& Importer::Act(int k) const {
   const Value& v = In(k);
   if (v.is_const) {
     Fail("input " + std::to_string(k) + " ('" + InName(k) +
-         "') is a constant; this operator is imported only on activations");
+         "') is a constant; this operator is imported only on activations",
+         "export with constant folding so that operators on constants are computed away "
+         "(torch.onnx.export(..., do_constant_folding=True))");
   }
   return v;
 }
@@ -155,12 +167,16 @@ const Value& Importer::Const(int k) const {
 
 std::vector<std::int64_t> Importer::ConstInts(int k) const {
   const Value& v = Const(k);
-  if (!v.has_data) Fail("the values of constant input '" + InName(k) + "' are not available");
+  if (!v.has_data) Fail("the values of constant input '" + InName(k) + "' are not available",
+                        "store the weights inside the model file, not as external data "
+                        "(onnx.save(model, path, save_as_external_data=False))");
   std::vector<std::int64_t> out;
   out.reserve(v.data.size());
   constexpr double kLimit = static_cast<double>(std::int64_t{1} << 60);
   for (const double d : v.data) {
-    if (!(d > -kLimit && d < kLimit)) Fail("constant input '" + InName(k) + "' is out of range");
+    if (!(d > -kLimit && d < kLimit)) Fail("constant input '" + InName(k) + "' is out of range",
+                                                 "shape and axis constants must be below 2^53 in magnitude; " +
+                                                     std::string(kReexportHint));
     out.push_back(static_cast<std::int64_t>(d));
   }
   return out;
@@ -170,10 +186,13 @@ void Importer::SetOut(int k, Value v) {
   if (k >= node_->output_size() || node_->output(k).empty()) return;
   for (const std::int64_t d : v.dims) {
     if (d < 0 || (d == 0 && !v.is_const)) {
-      Fail("output shape " + ShapeText(v.dims) + " has an empty or negative dimension");
+      Fail("output shape " + ShapeText(v.dims) + " has an empty or negative dimension",
+           "check the input sizes and this node's attributes (kernel, stride, pads); " +
+               std::string(kReexportHint));
     }
   }
-  if (Numel(v.dims) < 0) Fail("output shape " + ShapeText(v.dims) + " is too large");
+  if (Numel(v.dims) < 0) Fail("output shape " + ShapeText(v.dims) + " is too large",
+                                "use smaller input sizes (see Limits in docs/onnx.md)");
   if (v.has_data && static_cast<std::int64_t>(v.data.size()) != Numel(v.dims)) {
     v.has_data = false;
     v.data.clear();
@@ -213,13 +232,15 @@ std::vector<std::int64_t> Importer::AttrInts(const char* name) const {
 }
 
 std::vector<std::int64_t> Importer::PerSample(const Value& v) const {
-  if (v.dims.empty()) Fail("an activation without a batch axis (rank 0) is not supported");
+  if (v.dims.empty()) Fail("an activation without a batch axis (rank 0) is not supported",
+                            "export the model with a leading batch axis on every activation");
   const std::int64_t d0 = v.dims[0];
   if (d0 % batch_ != 0 || d0 == 0) {
     Fail("tensor of shape " + ShapeText(v.dims) +
          " has a leading axis that is not a multiple "
          "of the batch size " +
-         std::to_string(batch_));
+             std::to_string(batch_),
+         "keep the batch axis first through reshapes and transposes, or export with batch 1");
   }
   std::vector<std::int64_t> out = v.dims;
   if (d0 == batch_) {
@@ -233,7 +254,8 @@ std::vector<std::int64_t> Importer::PerSample(const Value& v) const {
 std::int64_t Importer::Axis(std::int64_t axis, std::size_t rank) const {
   const auto r = static_cast<std::int64_t>(rank);
   if (axis < -r || axis >= r) {
-    Fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
+    Fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r),
+         "the node's axis attribute must lie in [-rank, rank); " + std::string(kReexportHint));
   }
   return axis < 0 ? axis + r : axis;
 }
@@ -260,7 +282,8 @@ int Importer::Emit(Layer layer, const std::vector<int>& producers) {
   if (layer.e() <= 0 || layer.f() <= 0 || layer.m <= 0 || layer.c <= 0) {
     Fail("the layer has an empty output (c=" + std::to_string(layer.c) +
          ", h=" + std::to_string(layer.h) + ", w=" + std::to_string(layer.w) +
-         ", m=" + std::to_string(layer.m) + ")");
+         ", m=" + std::to_string(layer.m) + ")",
+         "check the input sizes against the node's kernel, stride and pads");
   }
   net_.layers.push_back(std::move(layer));
   return index;
@@ -360,7 +383,8 @@ void Importer::DeclareInputs() {
     }
     const auto& shape = in.type().tensor_type().shape();
     const int rank = shape.dim_size();
-    if (rank == 0) Fail("graph input '" + in.name() + "' is a scalar; a batch axis is required");
+    if (rank == 0) Fail("graph input '" + in.name() + "' is a scalar; a batch axis is required",
+                        "export with an input of shape (batch, ...)");
     const int type = in.type().tensor_type().elem_type();
     const bool ids = type == onnx::TensorProto::INT64 || type == onnx::TensorProto::INT32;
     Value v;
@@ -380,7 +404,9 @@ void Importer::DeclareInputs() {
         param_name = "seq_len";
       }
       if (d.has_dim_value()) {
-        if (d.dim_value() <= 0) Fail(axis + " has size " + std::to_string(d.dim_value()));
+        if (d.dim_value() <= 0) Fail(axis + " has size " + std::to_string(d.dim_value()),
+                                     "every input dimension must be at least 1: export with "
+                                     "static, positive input sizes");
         if (param > 0 && param != d.dim_value()) {
           Fail(param_name + " = " + std::to_string(param) + " contradicts " + axis +
                    ", which the file fixes to " + std::to_string(d.dim_value()),
@@ -399,16 +425,20 @@ void Importer::DeclareInputs() {
                                 : "set " + param_name + " for this network");
       }
     }
-    if (Numel(v.dims) < 0) Fail("graph input '" + in.name() + "' is too large");
+    if (Numel(v.dims) < 0) Fail("graph input '" + in.name() + "' is too large",
+                                    "use smaller input sizes (see Limits in docs/onnx.md)");
     if (batch_known && v.dims[0] != batch_) {
       Fail("graph inputs disagree on the batch size (" + std::to_string(batch_) + " and " +
-           std::to_string(v.dims[0]) + ")");
+           std::to_string(v.dims[0]) + ")",
+           "export every graph input with the same leading batch size");
     }
     batch_ = v.dims[0];
     batch_known = true;
     values_[in.name()] = std::move(v);
   }
-  if (!batch_known) Fail("the graph has no input besides its initializers");
+  if (!batch_known) Fail("the graph has no input besides its initializers",
+                       "export the model with its activation input (torch.onnx.export(model, "
+                       "example_input, ...))");
 }
 
 void Importer::Dispatch() {
@@ -421,7 +451,7 @@ void Importer::Dispatch() {
                       "only the default ONNX domain is supported; docs/onnx.md lists the "
                       "operators");
   }
-  if (node_->output_size() < 1 || node_->output(0).empty()) Fail("the node has no output");
+  if (node_->output_size() < 1 || node_->output(0).empty()) Fail("the node has no output", kReexportHint);
   bool all_const = node_->input_size() > 0;
   for (int k = 0; k < node_->input_size(); ++k) {
     if (HasInput(k) && !In(k).is_const) all_const = false;
@@ -460,10 +490,11 @@ Network Importer::Run() {
   const auto& g = model_.graph();
   for (const auto& t : g.initializer()) {
     for (const std::int64_t d : t.dims()) {
-      if (d < 0) Fail("initializer '" + t.name() + "' has a negative dimension");
+      if (d < 0) Fail("initializer '" + t.name() + "' has a negative dimension", kReexportHint);
     }
     const std::vector<std::int64_t> dims(t.dims().begin(), t.dims().end());
-    if (Numel(dims) < 0) Fail("initializer '" + t.name() + "' is too large");
+    if (Numel(dims) < 0) Fail("initializer '" + t.name() + "' is too large",
+                              "use smaller weights (see Limits in docs/onnx.md)");
     init_numel_[t.name()] = Numel(dims);
   }
   for (const auto& t : g.initializer()) values_[t.name()] = ConstFromTensor(t, true);
@@ -472,7 +503,9 @@ Network Importer::Run() {
   for (const auto& o : model_.opset_import()) {
     if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = o.version();
   }
-  if (opset_ == 0) Fail("the model imports no version of the default ONNX operator set");
+  if (opset_ == 0) Fail("the model imports no version of the default ONNX operator set",
+                        "export with an opset_import for the default domain (opset_version=13 "
+                        "or later in torch.onnx.export)");
   DeclareInputs();
   for (int i = 0; i < g.node_size(); ++i) {
     for (const auto& in : g.node(i).input()) {
@@ -497,7 +530,9 @@ Network Importer::Run() {
     Dispatch();
   }
   node_ = nullptr;
-  if (net_.layers.empty()) Fail("the model has no compute node that maps to a layer");
+  if (net_.layers.empty()) Fail("the model has no compute node that maps to a layer",
+                                   "the model needs a Conv, Gemm or MatMul node (docs/onnx.md "
+                                   "lists the supported operators)");
   net_.name = Stem(path_);
   net_.description = "ONNX model " + path_ + " (opset " + std::to_string(opset_) +
                      (model_.producer_name().empty() ? "" : ", " + model_.producer_name()) + ")";

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <limits>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace trim::sched {
 namespace {
@@ -20,6 +22,30 @@ bool Better(const BestEntry& a, const BestEntry& b, bool maximize) {
 
 }  // namespace
 
+std::vector<model::ResultCol> StoredResultCols(const config::JobSpec& job) {
+  const auto& chosen = job.output_spec.columns;
+  auto wanted = [&](std::string_view name) {
+    if (chosen.empty() || name == job.goal.column) return true;
+    for (const auto& c : job.constraints) {
+      if (c.column == name) return true;
+    }
+    return std::find(chosen.begin(), chosen.end(), name) != chosen.end();
+  };
+  std::vector<model::ResultCol> out;
+  for (const auto& r : model::ResultCols()) {
+    if (wanted(r.name)) out.push_back(r.id);
+  }
+  return out;
+}
+
+std::size_t LayoutColumn(const io::Layout& layout, const std::string& group,
+                         const std::string& name) {
+  for (std::size_t k = 0; k < layout.columns.size(); ++k) {
+    if (layout.columns[k].group == group && layout.columns[k].name == name) return k;
+  }
+  throw std::logic_error("the layout has no column /" + group + "/" + name);
+}
+
 io::Layout MakeLayout(const space::DesignSpace& space) {
   io::Layout layout;
   layout.rows = space.size();
@@ -27,7 +53,7 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
     io::ColumnDef c;
     c.group = "params";
     c.name = a.name;
-    c.units = a.unit;
+    c.units = model::UnitFor(a.unit, space.job().energy_normalized);
     c.description = a.description;
     if (a.categorical()) {
       c.dtype = io::Dtype::kU16;
@@ -38,11 +64,14 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
     }
     layout.columns.push_back(std::move(c));
   }
-  for (const auto& r : model::ResultCols()) {
+  const bool float32 = space.job().output_spec.float32;
+  for (const model::ResultCol id : StoredResultCols(space.job())) {
+    const model::ResultColInfo& r = model::Info(id);
     io::ColumnDef c;
     c.group = "results";
+    c.dtype = float32 ? io::Dtype::kF32 : io::Dtype::kF64;
     c.name = std::string(r.name);
-    c.units = std::string(r.unit);
+    c.units = std::string(model::UnitFor(r.unit, space.job().energy_normalized));
     c.description = std::string(r.description);
     layout.columns.push_back(std::move(c));
   }
@@ -114,6 +143,8 @@ std::vector<std::string> FailLayerLabels(const space::DesignSpace& space) {
 TaskRunner::TaskRunner(const space::DesignSpace& space)
     : space_(space),
       evaluator_(space.job().model_options),
+      stored_(StoredResultCols(space.job())),
+      float32_(space.job().output_spec.float32),
       numeric_params_(space.axes().size()),
       code_params_(space.axes().size()),
       goal_col_(static_cast<std::size_t>(model::FindResultCol(space.job().goal.column)->id)),
@@ -183,7 +214,11 @@ void TaskRunner::Collect(IndexRange part) {
     }
     feasible_[off + k] = ok ? 1 : 0;
     if (!ok || top_ == 0) continue;
-    const BestEntry e{network_code_, part.begin + k, part_.col[goal_col_][k]};
+    // The best list ranks the values as the file stores them, so a resumed run (which reads
+    // the earlier rows' values back) ranks exactly as an uninterrupted one.
+    const double v = part_.col[goal_col_][k];
+    const BestEntry e{network_code_, part.begin + k,
+                      float32_ ? static_cast<double>(static_cast<float>(v)) : v};
     if (best.size() == top_ && !Better(e, best.back(), maximize_)) continue;
     auto pos = std::upper_bound(
         best.begin(), best.end(), e,
@@ -193,7 +228,7 @@ void TaskRunner::Collect(IndexRange part) {
   }
 }
 
-void TaskRunner::Write(io::ResultsFile& file) {
+void TaskRunner::Write(RowWriter& out) {
   const auto& axes = space_.axes();
   const std::size_t n = task_.size();
   std::vector<const void*> data;
@@ -212,7 +247,17 @@ void TaskRunner::Write(io::ResultsFile& file) {
       data.push_back(v.data());
     }
   }
-  for (std::size_t c = 0; c < model::kNumResultCols; ++c) data.push_back(res_.col[c].data());
+  narrowed_.resize(float32_ ? stored_.size() : 0);
+  for (std::size_t s = 0; s < stored_.size(); ++s) {
+    const std::vector<double>& col = res_.col[static_cast<std::size_t>(stored_[s])];
+    if (!float32_) {
+      data.push_back(col.data());
+      continue;
+    }
+    narrowed_[s].resize(n);
+    for (std::size_t k = 0; k < n; ++k) narrowed_[s][k] = static_cast<float>(col[k]);
+    data.push_back(narrowed_[s].data());
+  }
   data.push_back(res_.status.data());
   data.push_back(feasible_.data());
   fail_layer_.resize(n);
@@ -234,7 +279,7 @@ void TaskRunner::Write(io::ResultsFile& file) {
   data.push_back(fail_phase_.data());
   data.push_back(fail_need_.data());
   data.push_back(fail_have_.data());
-  file.WriteRows(task_, data);
+  out.Append(task_, data);
 }
 
 std::vector<FailureCount> TaskRunner::Failures() const {

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "row_writer.hpp"
 #include "trim/io/results_file.hpp"
 #include "trim/model/evaluate.hpp"
 #include "trim/sched/messages.hpp"
@@ -14,11 +15,20 @@
 
 namespace trim::sched {
 
+/// The result columns the file stores, in registry order: every model::ResultCol, or those of
+/// [output] columns plus the goal's and the constraints' columns.
+std::vector<model::ResultCol> StoredResultCols(const config::JobSpec& job);
+
 /// Columns: /params/<axis> for every axis (categorical: uint16 codes; numeric: float64),
-/// then /results/<column> for every model::ResultCol, then results/status and
-/// results/feasible (uint8), then the diagnostics of infeasible designs: fail_layer (int64),
-/// fail_layer_name (uint32 code), fail_phase (uint8 code), fail_need_bytes, fail_have_bytes.
+/// then /results/<column> for every stored result column (float64, or float32 when [output]
+/// says so), then results/status and results/feasible (uint8), then the diagnostics of
+/// infeasible designs: fail_layer (int64), fail_layer_name (uint32 code), fail_phase (uint8
+/// code), fail_need_bytes and fail_have_bytes (float64).
 io::Layout MakeLayout(const space::DesignSpace& space);
+
+/// The index in MakeLayout(space).columns of /<group>/<name>; throws std::logic_error if absent.
+std::size_t LayoutColumn(const io::Layout& layout, const std::string& group,
+                         const std::string& name);
 
 /// Evaluates ranges of one block and keeps the best feasible designs of this rank.
 class TaskRunner {
@@ -29,14 +39,16 @@ class TaskRunner {
   void Begin(IndexRange r);
   /// Evaluates the part [from, to) of the current task (any sub-range, in any order).
   void EvaluatePart(IndexRange part, double& fill_s, double& eval_s);
-  /// Writes the current task's rows (all parts must have been evaluated).
-  void Write(io::ResultsFile& file);
+  /// Hands the current task's rows to `out` (all parts must have been evaluated).
+  void Write(RowWriter& out);
   /// The best entries seen by this rank, per network, best first.
   [[nodiscard]] std::vector<BestEntry> Best() const;
   /// Infeasible points evaluated by this rank, by reason, layer and phase.
   [[nodiscard]] std::vector<FailureCount> Failures() const;
   /// The model's evaluation counters on this rank (cache reuse).
   [[nodiscard]] const model::EvaluatorStats& ModelStats() const { return evaluator_.stats(); }
+  /// The evaluator (for calibration: its caches never change a result).
+  model::Evaluator& evaluator() { return evaluator_; }
 
   /// Designs per model batch: bounds the hardware and result batches whatever the task size.
   static constexpr Index kSubBatch = 4096;
@@ -55,6 +67,9 @@ class TaskRunner {
   model::ResultBatch part_;
   model::ResultBatch res_;
   std::vector<std::uint8_t> feasible_;
+  std::vector<model::ResultCol> stored_;      ///< result columns in the file, in order
+  bool float32_ = false;                      ///< results stored as float32
+  std::vector<std::vector<float>> narrowed_;  ///< float32 copies of stored_ (float32_ only)
   std::vector<std::vector<double>> numeric_params_;
   std::vector<std::vector<std::uint16_t>> code_params_;
   struct Bound {

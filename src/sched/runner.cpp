@@ -5,8 +5,10 @@
 #include <cmath>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <numeric>
+#include <queue>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -71,6 +73,20 @@ std::vector<IndexRange> PlanTasks(const space::DesignSpace& space, std::uint64_t
   return tasks;
 }
 
+// COLLECTIVE. Seconds per point of the job's cheapest block on this machine: every rank
+// samples one block for kCalibrationS (ranks spread over the blocks) and the costs per
+// layer-phase evaluation are pooled.
+double MeasurePointSeconds(MPI_Comm comm, const space::DesignSpace& space, model::Evaluator& ev,
+                           int rank, int size) {
+  constexpr double kCalibrationS = 0.05;
+  const Index block = static_cast<Index>(rank) * space.num_blocks() / static_cast<Index>(size);
+  const CostSample mine = SampleCost(space, ev, block, kCalibrationS);
+  double local[2] = {mine.seconds, mine.evals};
+  double all[2] = {0, 0};
+  MPI_Allreduce(local, all, 2, MPI_DOUBLE, MPI_SUM, comm);
+  return CheapestPointSeconds(space, CostSample{all[0], all[1]}.PerEval());
+}
+
 std::string JoinAxisNames(const space::DesignSpace& space) {
   std::string s;
   for (const auto& a : space.axes()) s += (s.empty() ? "" : ",") + a.name;
@@ -96,8 +112,12 @@ std::string RecvBytes(MPI_Comm comm, int source, int tag, int* from = nullptr) {
 // between parts), write, and count.
 class RankWork {
  public:
-  RankWork(const space::DesignSpace& space, io::ResultsFile& file, const RunOptions& opts, int rank)
-      : runner_(space), file_(file), opts_(opts), rank_(rank) {}
+  RankWork(const space::DesignSpace& space, io::ResultsFile& file, const io::Layout& layout,
+           const RunOptions& opts, int rank)
+      : runner_(space),
+        writer_(file, Dtypes(layout), opts.write_buffer_bytes, kMaxHoldS),
+        opts_(opts),
+        rank_(rank) {}
 
   // Evaluates and writes r in one go.
   void Run(IndexRange r) {
@@ -126,20 +146,38 @@ class RankWork {
 
   [[nodiscard]] std::vector<BestEntry> Best() const { return runner_.Best(); }
   [[nodiscard]] std::vector<FailureCount> Failures() const { return runner_.Failures(); }
+  model::Evaluator& evaluator() { return runner_.evaluator(); }
+  // Writes the rows still buffered (at the end of the run, or before a testing aid fires).
+  void FlushWrites() {
+    const double t0 = Seconds();
+    writer_.Flush();
+    times.write_s += Seconds() - t0;
+  }
+  [[nodiscard]] std::uint64_t write_calls() const { return writer_.write_calls(); }
 
   PhaseTimes times;
   std::uint64_t points = 0;
 
  private:
+  // A rank's buffered rows may wait this long before they are written (bounds what a killed
+  // rank loses).
+  static constexpr double kMaxHoldS = 10.0;
+
+  static std::vector<io::Dtype> Dtypes(const io::Layout& layout) {
+    std::vector<io::Dtype> d;
+    for (const auto& c : layout.columns) d.push_back(c.dtype);
+    return d;
+  }
+
   void Finish(IndexRange r) {
     const double t0 = Seconds();
-    runner_.Write(file_);
+    runner_.Write(writer_);
     times.write_s += Seconds() - t0;
     points += r.size();
     ++tasks_written_;
-    if (opts_.crash_after_tasks >= 0 && tasks_written_ >= opts_.crash_after_tasks) {
-      std::raise(SIGKILL);
-    }
+    const bool crash = opts_.crash_after_tasks >= 0 && tasks_written_ >= opts_.crash_after_tasks;
+    if (crash || opts_.fail_rank == rank_) FlushWrites();
+    if (crash) std::raise(SIGKILL);
     if (opts_.fail_rank == rank_) {
       throw std::runtime_error("test failure requested by --test-fail-rank " +
                                std::to_string(rank_) + " after writing rows [" +
@@ -148,7 +186,7 @@ class RankWork {
   }
 
   TaskRunner runner_;
-  io::ResultsFile& file_;
+  RowWriter writer_;
   const RunOptions& opts_;
   IndexRange current_;
   Index pos_ = 0;
@@ -174,16 +212,70 @@ class Progress {
   double last_;
 };
 
+// Rank 0's hand-out of the planned tasks. The plan (costliest blocks first) is cut into one
+// lane of consecutive tasks per rank, and a rank takes its tasks from the front of its own
+// lane, so its successive tasks are mostly adjacent rows that its RowWriter joins into one
+// write. A rank whose lane is empty takes the back half of the longest remaining lane (the
+// lane's cheapest part), which balances the load as handing out single tasks would.
+class Dispenser {
+ public:
+  Dispenser(const std::vector<IndexRange>& tasks, int ranks) : tasks_(tasks), left_(tasks.size()) {
+    const auto r = static_cast<std::size_t>(std::max(1, ranks));
+    for (std::size_t k = 0; k < r; ++k) {
+      lanes_.push_back({tasks.size() * k / r, tasks.size() * (k + 1) / r});
+      heap_.push({lanes_.back().size(), k});
+    }
+  }
+  [[nodiscard]] bool empty() const { return left_ == 0; }
+  // REQUIRES: !empty().
+  IndexRange Next(int rank) {
+    Lane& mine = lanes_[static_cast<std::size_t>(rank)];
+    if (mine.size() == 0) Steal(static_cast<std::size_t>(rank));
+    --left_;
+    return tasks_[mine.next++];
+  }
+
+ private:
+  struct Lane {
+    std::size_t next, end;
+    [[nodiscard]] std::size_t size() const { return end - next; }
+  };
+  // The heap holds (size when pushed, lane); sizes only shrink, so a stale entry is re-pushed
+  // with the lane's current size when it comes to the top.
+  void Steal(std::size_t thief) {
+    while (true) {
+      const auto [size, victim] = heap_.top();
+      heap_.pop();
+      Lane& v = lanes_[victim];
+      if (size != v.size()) {
+        if (v.size() > 0) heap_.push({v.size(), victim});
+        continue;
+      }
+      const std::size_t half = (v.size() + 1) / 2;
+      lanes_[thief] = {v.end - half, v.end};
+      v.end -= half;
+      if (v.size() > 0) heap_.push({v.size(), victim});
+      if (half > 1) heap_.push({half - 1, thief});  // the thief takes one task right away
+      return;
+    }
+  }
+
+  const std::vector<IndexRange>& tasks_;
+  std::size_t left_;
+  std::vector<Lane> lanes_;
+  std::priority_queue<std::pair<std::size_t, std::size_t>> heap_;
+};
+
 // Rank 0 when there are other ranks: serve requests, compute between polls.
 bool Master(MPI_Comm comm, int size, const std::vector<IndexRange>& tasks, RankWork& work,
             const RunOptions& opts, std::uint64_t before, std::uint64_t total) {
-  std::size_t next = 0;
+  Dispenser dispenser(tasks, size);
   int active = size - 1;
   bool stopping = false;
   std::uint64_t reported = 0;
   Progress progress(opts, total);
   constexpr double kSliceS = 0.002;  // rank 0 answers requests at least this often
-  while (active > 0 || work.Busy() || (!stopping && next < tasks.size())) {
+  while (active > 0 || work.Busy() || (!stopping && !dispenser.empty())) {
     const double t0 = Seconds();
     int flag = 0;
     MPI_Status st;
@@ -194,8 +286,8 @@ bool Master(MPI_Comm comm, int size, const std::vector<IndexRange>& tasks, RankW
       reported += req.points_done;
       stopping = stopping || req.stopping;
       WorkAssign a;
-      if (!stopping && next < tasks.size()) {
-        a.ranges.push_back(tasks[next++]);
+      if (!stopping && !dispenser.empty()) {
+        a.ranges.push_back(dispenser.Next(from));
       } else {
         a.stop = true;
         --active;
@@ -205,7 +297,7 @@ bool Master(MPI_Comm comm, int size, const std::vector<IndexRange>& tasks, RankW
     }
     stopping = stopping || StopRequested(opts);
     work.times.sched_s += Seconds() - t0;
-    if (!work.Busy() && !stopping && next < tasks.size()) work.Start(tasks[next++]);
+    if (!work.Busy() && !stopping && !dispenser.empty()) work.Start(dispenser.Next(0));
     if (work.Busy()) {
       work.Step(kSliceS);
     } else if (active > 0) {
@@ -328,13 +420,11 @@ std::vector<FailureCount> GatherFailures(MPI_Comm comm, int rank, int size,
 // The best designs among this rank's share of every row already done in the file: a resumed
 // run's best table covers the rows of earlier runs too.
 std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSpace& space,
-                                    int rank, int size) {
+                                    const io::Layout& layout, int rank, int size) {
   const auto& goal = space.job().goal;
-  const std::size_t naxes = space.axes().size();
-  const std::size_t goal_col =
-      naxes + static_cast<std::size_t>(model::FindResultCol(goal.column)->id);
-  const std::size_t feasible_col = naxes + model::kNumResultCols + 1;
-  const std::size_t network_col = naxes - 1;
+  const std::size_t goal_col = LayoutColumn(layout, "results", goal.column);
+  const std::size_t feasible_col = LayoutColumn(layout, "results", "feasible");
+  const std::size_t network_col = LayoutColumn(layout, "params", space.axes().back().name);
   const Index n = space.size();
   const Index lo = n * static_cast<Index>(rank) / static_cast<Index>(size);
   const Index hi = n * static_cast<Index>(rank + 1) / static_cast<Index>(size);
@@ -386,17 +476,18 @@ io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<Best
   t.columns.emplace_back(netcol, net);
   t.columns.emplace_back(col("rank", io::Dtype::kU32, "", "1 = best for its network"), rank);
   t.columns.emplace_back(col("index", io::Dtype::kI64, "", "design index (row)"), idx);
-  t.columns.emplace_back(
-      col("value", io::Dtype::kF64, std::string(model::FindResultCol(goal.column)->unit),
-          (goal.maximize ? "maximized " : "minimized ") + goal.column),
-      value);
+  t.columns.emplace_back(col("value", io::Dtype::kF64,
+                             std::string(model::UnitFor(model::FindResultCol(goal.column)->unit,
+                                                        space.job().energy_normalized)),
+                             (goal.maximize ? "maximized " : "minimized ") + goal.column),
+                         value);
   return t;
 }
 
 // Everything after the file is open: plan, compute and write, reduce the best designs,
 // close. Any exception here is this rank's own failure.
-RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOptions& opts,
-                     io::ResultsFile& file, double t_start) {
+RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const io::Layout& layout,
+                     const RunOptions& opts, io::ResultsFile& file, double t_start) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -404,15 +495,19 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOp
   RunSummary sum;
   sum.ranks = size;
   sum.points_total = space.size();
-  sum.chunk = opts.chunk > 0 ? opts.chunk : AutoChunk(space, size);
+  RankWork work(space, file, layout, opts, rank);
+  if (opts.chunk > 0) {
+    sum.chunk = opts.chunk;
+  } else {
+    sum.point_s = MeasurePointSeconds(comm, space, work.evaluator(), rank, size);
+    sum.chunk = AutoChunk(space.size(), space.block_size(), size, sum.point_s);
+  }
   std::vector<IndexRange> tasks;
   if (rank == 0) {
     tasks = PlanTasks(space, sum.chunk, opts.resume ? &file : nullptr, sum.points_before);
     sum.tasks = tasks.size();
   }
   MPI_Bcast(&sum.points_before, 1, MPI_UINT64_T, 0, comm);
-
-  RankWork work(space, file, opts, rank);
   bool stopped = false;
   if (size == 1) {
     stopped = Solo(tasks, work, opts, sum.points_before, sum.points_total);
@@ -421,10 +516,13 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOp
   } else {
     Worker(comm, work, opts);
   }
+  work.FlushWrites();
   int stopped_int = stopped ? 1 : 0;
   MPI_Bcast(&stopped_int, 1, MPI_INT, 0, comm);
 
   MPI_Allreduce(&work.points, &sum.points_now, 1, MPI_UINT64_T, MPI_SUM, comm);
+  const std::uint64_t calls = work.write_calls();
+  MPI_Allreduce(&calls, &sum.write_calls, 1, MPI_UINT64_T, MPI_SUM, comm);
   // A stop request that came after the last task was handed out leaves a complete file.
   sum.interrupted = stopped_int != 0 && sum.points_before + sum.points_now < sum.points_total;
   sum.times = work.times;
@@ -436,7 +534,7 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOp
 
   const auto& goal = job.goal;
   const std::vector<BestEntry> candidates =
-      sum.points_before > 0 ? BestFromFile(file, space, rank, size) : work.Best();
+      sum.points_before > 0 ? BestFromFile(file, space, layout, rank, size) : work.Best();
   sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
                         static_cast<std::size_t>(std::max(0, goal.top)));
   sum.failures = GatherFailures(comm, rank, size, work.Failures());
@@ -462,60 +560,18 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const RunOp
 
 }  // namespace
 
-double BlockCost(const space::DesignSpace& space, Index block) {
-  // The model's work per point is one evaluation per layer and phase (five under "best"),
-  // whatever the layer's size.
-  const model::Workload w = space.WorkloadOf(block);
-  const double phases = w.mode == Mode::kTraining ? kNumPhases : 1.0;
-  const double dataflows = w.dataflow == Dataflow::kBest ? 5.0 : 1.0;
-  return static_cast<double>(w.network->layers.size()) * phases * dataflows;
-}
-
-std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks) {
-  return AutoChunk(points, block, ranks, 0.0);
-}
-
-std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks,
-                        double evals_per_point) {
-  // About 16 tasks per rank balance the load; at least 512 points keep per-task overheads
-  // (one request, ~40 independent writes) small; at most 65536 from this rule.
-  const std::uint64_t per = points / (16 * static_cast<std::uint64_t>(std::max(1, ranks))) + 1;
-  std::uint64_t chunk = std::clamp<std::uint64_t>(per, 512, 65536);
-  // Rank 0 spends kRequestS on each request; a task of C points keeps a worker busy for
-  // C * evals_per_point * kEvalS. With W = ranks - 1 workers rank 0 is busy a share
-  // W * kRequestS / (C * evals_per_point * kEvalS) of the time: at most kMasterShare when C is
-  // at least the bound below (docs/benchmarks.md: both constants are measured there, kEvalS
-  // as the fastest warm cost per layer-phase evaluation, so the bound errs on the large side).
-  constexpr double kRequestS = 20e-6;
-  constexpr double kEvalS = 20e-9;
-  constexpr double kMasterShare = 0.25;
-  constexpr std::uint64_t kMaxChunk = 131072;  // bounds the per-task output buffers
-  if (evals_per_point > 0 && ranks > 1) {
-    const double workers = static_cast<double>(ranks - 1);
-    const double need = workers * kRequestS / (kMasterShare * evals_per_point * kEvalS);
-    chunk = std::max(chunk, static_cast<std::uint64_t>(std::min(std::ceil(need), 1e18)));
-    chunk = std::min(chunk, kMaxChunk);
-  }
-  return std::min<std::uint64_t>(chunk, std::max<std::uint64_t>(block, 1));
-}
-
-std::uint64_t AutoChunk(const space::DesignSpace& space, int ranks) {
-  double cheapest = 0;  // the cheapest block makes the most requests per second
-  for (Index b = 0; b < space.num_blocks(); ++b) {
-    const double c = BlockCost(space, b);
-    cheapest = b == 0 ? c : std::min(cheapest, c);
-  }
-  return AutoChunk(space.size(), space.block_size(), ranks, cheapest);
-}
-
+// The job's identity for --resume: its text and the content of every file it names, keyed by
+// the file's name without its directories, so that the same job reached through another path
+// or --configs spelling is the same job (docs/failures.md).
 std::string JobHash(const config::JobSpec& job) {
-  std::string all = job.text;
+  std::vector<std::string> named;
   for (const auto& [path, text] : job.sources) {
-    all += '\0';
-    all += path;
-    all += '\0';
-    all += text;
+    if (path == job.path) continue;
+    named.push_back(std::filesystem::path(path).filename().string() + '\0' + Sha256Hex(text));
   }
+  std::sort(named.begin(), named.end());
+  std::string all = job.text;
+  for (const std::string& n : named) all += '\0' + n;
   return Sha256Hex(all);
 }
 
@@ -543,6 +599,8 @@ RunSummary RunSweep(MPI_Comm comm, const space::DesignSpace& space, const RunOpt
         {"axis_order", JoinAxisNames(space), 0, false},
         {"goal", (job.goal.maximize ? "maximize " : "minimize ") + job.goal.column, 0, false},
         {"mpi_ranks", "", static_cast<double>(size), true},
+        {"output_columns", job.output_spec.columns.empty() ? "all" : "chosen", 0, false},
+        {"output_dtype", job.output_spec.float32 ? "float32" : "float64", 0, false},
     };
     for (const auto& o : model::Options()) {
       attrs.push_back({"model_" + std::string(o.name),
@@ -557,7 +615,7 @@ RunSummary RunSweep(MPI_Comm comm, const space::DesignSpace& space, const RunOpt
   }
 
   try {
-    return RunOpened(comm, space, opts, *file, t_start);
+    return RunOpened(comm, space, layout, opts, *file, t_start);
   } catch (const IoError& e) {
     throw RankFailure(rank, size, e.what(), true);
   } catch (const std::exception& e) {

@@ -25,6 +25,7 @@ DesignSpace::DesignSpace(const config::JobSpec& job) : job_(&job) {
   for (const auto& hw : job.hw_axes) {
     const auto& info = model::Info(hw.param);
     Axis a;
+    a.leader = hw.leader < 0 ? axes_.size() : static_cast<std::size_t>(hw.leader);
     a.name = std::string(info.name);
     a.kind = AxisKind::kHardware;
     a.param = hw.param;
@@ -59,10 +60,23 @@ DesignSpace::DesignSpace(const config::JobSpec& job) : job_(&job) {
   labels.clear();
   for (const auto& n : job.networks) labels.push_back(n.label);
   axes_.push_back(CategoryAxis("network", AxisKind::kNetwork, "network", labels));
+  for (std::size_t a = num_hw_axes_; a < axes_.size(); ++a) axes_[a].leader = a;
 
   stride_.resize(axes_.size());
   for (std::size_t a = 0; a < axes_.size(); ++a) {
     const Index n = axes_[a].size();
+    const std::size_t lead = axes_[a].leader;
+    if (lead != a) {  // linked: the leader's digit, which counts once
+      if (lead > a || axes_[lead].size() != n) {
+        throw ConfigError(job.hw_axes[a].pos,
+                          "axis '" + axes_[a].name + "' is linked to '" + axes_[lead].name +
+                              "', which does not precede it with as many values",
+                          "link axes of equal length in [link]");
+      }
+      stride_[a] = stride_[lead];
+      if (a + 1 == num_hw_axes_) block_size_ = size_;
+      continue;
+    }
     if (n == 0) {
       throw ConfigError(SourcePos{job.path, 0, 0}, "axis '" + axes_[a].name + "' has no values",
                         "give the axis at least one value");
@@ -83,6 +97,10 @@ DesignSpace::DesignSpace(const config::JobSpec& job) : job_(&job) {
 std::vector<std::uint32_t> DesignSpace::Decode(Index i) const {
   std::vector<std::uint32_t> d(axes_.size());
   for (std::size_t a = 0; a < axes_.size(); ++a) {
+    if (axes_[a].leader != a) {
+      d[a] = d[axes_[a].leader];
+      continue;
+    }
     d[a] = static_cast<std::uint32_t>(i % axes_[a].size());
     i /= axes_[a].size();
   }
@@ -91,7 +109,9 @@ std::vector<std::uint32_t> DesignSpace::Decode(Index i) const {
 
 Index DesignSpace::Encode(const std::vector<std::uint32_t>& digits) const {
   Index i = 0;
-  for (std::size_t a = 0; a < axes_.size(); ++a) i += stride_[a] * digits[a];
+  for (std::size_t a = 0; a < axes_.size(); ++a) {
+    if (axes_[a].leader == a) i += stride_[a] * digits[a];
+  }
   return i;
 }
 
@@ -129,11 +149,9 @@ model::Hardware DesignSpace::HardwareAt(Index i) const {
     hw[model::HwParam::kBitsGrad] = prec.bits_grad;
     hw[model::HwParam::kBitsOpt] = prec.bits_opt;
   }
-  Index rest = i % block_size_;
-  for (std::size_t a = 0; a < num_hw_axes_; ++a) {
-    const Index n = axes_[a].size();
-    hw[axes_[a].param] = job_->hw_axes[a].values[rest % n];
-    rest /= n;
+  const Index rest = i % block_size_;
+  for (std::size_t a = 0; a < num_hw_axes_; ++a) {  // a linked axis has its leader's stride
+    hw[axes_[a].param] = job_->hw_axes[a].values[(rest / stride_[a]) % axes_[a].size()];
   }
   return hw;
 }
@@ -147,17 +165,21 @@ void DesignSpace::FillBatch(IndexRange r, model::HwBatch& hw) const {
   for (std::size_t p = 0; p < model::kNumHwParams; ++p) {
     std::fill(hw.col[p].begin(), hw.col[p].end(), first.v[p]);
   }
+  // digit[a] of a linked axis is never advanced: it reads its leader's.
   std::vector<std::uint32_t> digit(num_hw_axes_);
   Index rest = r.begin % block_size_;
   for (std::size_t a = 0; a < num_hw_axes_; ++a) {
+    if (axes_[a].leader != a) continue;
     digit[a] = static_cast<std::uint32_t>(rest % axes_[a].size());
     rest /= axes_[a].size();
   }
   for (std::size_t k = 0; k < r.size(); ++k) {
     for (std::size_t a = 0; a < num_hw_axes_; ++a) {
-      hw.col[static_cast<std::size_t>(axes_[a].param)][k] = job_->hw_axes[a].values[digit[a]];
+      hw.col[static_cast<std::size_t>(axes_[a].param)][k] =
+          job_->hw_axes[a].values[digit[axes_[a].leader]];
     }
     for (std::size_t a = 0; a < num_hw_axes_; ++a) {
+      if (axes_[a].leader != a) continue;
       if (++digit[a] < axes_[a].size()) break;
       digit[a] = 0;
     }

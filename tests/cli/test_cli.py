@@ -122,6 +122,69 @@ def test_killed_run_resumes_to_identical_file(reference, tmp_path, crash_after):
     assert_same_results(reference, out)
 
 
+def performance(stdout):
+    line = next(l for l in stdout.splitlines() if l.startswith("PERFORMANCE"))
+    return {k: v for k, v in (w.split("=", 1) for w in line.split() if "=" in w)}
+
+
+def test_joined_writes_give_the_same_file(reference, tmp_path):
+    # 18 tasks of at most 7 points; every task written on its own is one row write per task.
+    out = tmp_path / "each.h5"
+    p = run([os.path.join(DATA, "small.toml"), "-o", str(out), "--write-buffer-mib", "0"],
+            check=0)
+    perf = performance(p.stdout)
+    assert perf["tasks"] == "18" and perf["row_writes"] == "18"
+    assert_same_results(reference, out)
+    # By default a rank joins adjacent tasks: fewer writes, the same bytes.
+    perf = performance(run([os.path.join(DATA, "small.toml"), "-o", str(tmp_path / "j.h5")],
+                           check=0).stdout)
+    assert int(perf["row_writes"]) < 18
+    assert_same_results(reference, tmp_path / "j.h5")
+    p = run([os.path.join(DATA, "small.toml"), "-o", str(tmp_path / "j3.h5")], ranks=3, check=0)
+    assert int(performance(p.stdout)["row_writes"]) < 18
+    assert_same_results(reference, tmp_path / "j3.h5")
+
+
+@pytest.fixture(scope="module")
+def reference_f32(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref32") / "one32.h5"
+    run([os.path.join(DATA, "small-f32.toml"), "-o", str(out), "-q"], check=0)
+    return out
+
+
+def test_float32_file_stores_chosen_columns_rounded(reference, reference_f32):
+    with h5py.File(reference_f32, "r") as f, h5py.File(reference, "r") as g:
+        assert list(f["results"].keys()) == sorted(["latency_s", "energy_pj", "status",
+                                                    "feasible"])
+        for name in ("latency_s", "energy_pj"):
+            assert f["results"][name].dtype == np.float32
+            # float32 of the float64 results, bit for bit (round to nearest).
+            assert f["results"][name][()].tobytes() == \
+                g["results"][name][()].astype(np.float32).tobytes()
+        for name in ("status", "feasible"):
+            assert f["results"][name][()].tobytes() == g["results"][name][()].tobytes()
+        # The best table ranks the stored values: the same designs, float32 values.
+        assert list(f["best/index"][()]) == list(g["best/index"][()])
+        assert np.array_equal(f["best/value"][()],
+                              g["best/value"][()].astype(np.float32).astype(np.float64))
+    sys.path.insert(0, os.path.join(SRC, "analysis"))
+    import trim_analysis
+    df = trim_analysis.load(str(reference_f32))
+    assert len(df) == 108 and "energy_pj" in df and "power_w" not in df
+
+
+def test_killed_float32_run_resumes_to_identical_file(reference_f32, tmp_path):
+    out = tmp_path / "crash32.h5"
+    p = run([os.path.join(DATA, "small-f32.toml"), "-o", str(out), "-q",
+             "--test-crash-after", "2"], ranks=3)
+    assert p.returncode != 0
+    with h5py.File(out, "r") as f:
+        assert 0 < f["done"][()].sum() < 108
+    run([os.path.join(DATA, "small-f32.toml"), "-o", str(out), "-q", "--resume"], ranks=3,
+        check=0)
+    assert_same_results(reference_f32, out)
+
+
 def test_existing_file_is_never_clobbered(reference, tmp_path):
     out = tmp_path / "keep.h5"
     shutil.copy(reference, out)
@@ -210,9 +273,11 @@ def test_infeasible_design_row_in_trim_eval():
     assert ("failed at: layer 1 (b), phase fp, reason glb_too_small, needs 112 B of the global "
             "buffer, 80 B available") in table
     rows = [l.split() for l in table.splitlines()]
-    assert rows[4][0] == "layer" and rows[4][-1] == "status"
-    assert rows[5][0] == "a" and rows[5][-1] == "ok"
-    assert rows[6][0] == "b" and rows[6][-1] == "glb_too_small"
+    head = next(i for i, r in enumerate(rows) if r[:1] == ["layer"])
+    assert rows[head][-1] == "status"
+    assert rows[head + 1][0] == "a" and rows[head + 1][-1] == "ok"
+    assert rows[head + 2][0] == "b" and rows[head + 2][-1] == "glb_too_small"
+    assert rows[head + 3] == []  # nothing after the failing row
     csv = subprocess.run(cmd + ["--format", "csv"], capture_output=True, text=True,
                          check=True).stdout
     assert csv.splitlines()[2] == "b,conv,fp,ws," + ",".join(["0"] * 14) + ",glb_too_small"

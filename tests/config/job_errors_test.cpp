@@ -465,8 +465,8 @@ TEST(JobErrors, MissingWorkloadTable) {
 TEST(JobErrors, UnknownTableSuggestsOne) {
   EXPECT_EQ(Err("[sweeps]\npe_rows = [8]\n"),
             "jobs/t.toml:5:2: error: unknown table [sweeps] in the job file\n"
-            "  hint: did you mean 'sweep'? a job file has the tables [job], [sweep], [workload], "
-            "[goal], [constraints] and [model]");
+            "  hint: did you mean 'sweep'? a job file has the tables [job], [sweep], [link], "
+            "[workload], [goal], [constraints], [model] and [output]");
 }
 
 TEST(JobErrors, JobKeyOutsideJobTable) {
@@ -477,8 +477,9 @@ TEST(JobErrors, JobKeyOutsideJobTable) {
 
 TEST(JobErrors, JobKeyWrittenAsTable) {
   EXPECT_EQ(Err("[output]\npath = \"r.h5\"\n"),
-            "jobs/t.toml:5:2: error: unknown table [output] in the job file\n"
-            "  hint: 'output' is a key of [job], not a table: write output = ... under [job]");
+            "jobs/t.toml:6:1: error: unknown key 'path' in [output]\n"
+            "  hint: [output] takes columns and dtype; the results file's path is output = "
+            "\"r.h5\" in [job]");
 }
 
 TEST(JobErrors, UnknownJobKeySuggestsOne) {
@@ -638,6 +639,106 @@ TEST(JobErrors, LoadJobMissingFile) {
               "jobs/nope.toml: error: cannot read the job file\n"
               "  hint: check that the path exists and is readable");
   }
+}
+
+// ---- [output] ---------------------------------------------------------------------------
+
+TEST(JobErrors, OutputUnknownColumnSuggestsOne) {
+  EXPECT_EQ(Err("[output]\ncolumns = [\"latency_s\", \"energy_jp\"]\n"),
+            "jobs/t.toml:6:25: error: output.columns names 'energy_jp', which is not a result "
+            "column\n"
+            "  hint: did you mean 'energy_pj'? docs/output-format.md lists the result columns");
+}
+
+TEST(JobErrors, OutputColumnTwice) {
+  EXPECT_EQ(Err("[output]\ncolumns = [\"latency_s\", \"latency_s\"]\n"),
+            "jobs/t.toml:6:25: error: output.columns names 'latency_s' twice\n"
+            "  hint: keep one of them");
+}
+
+TEST(JobErrors, OutputColumnsNotAList) {
+  EXPECT_EQ(Err("[output]\ncolumns = \"latency_s\"\n"),
+            "jobs/t.toml:6:11: error: output.columns = \"latency_s\" must be a list of result "
+            "column names\n"
+            "  hint: write columns = [\"latency_s\", \"energy_pj\"]");
+}
+
+TEST(JobErrors, OutputColumnsEmpty) {
+  EXPECT_EQ(Err("[output]\ncolumns = []\n"),
+            "jobs/t.toml:6:11: error: output.columns is empty\n"
+            "  hint: name at least one result column, or delete the key to store every column");
+}
+
+TEST(JobErrors, OutputBadDtype) {
+  EXPECT_EQ(Err("[output]\ndtype = \"float16\"\n"),
+            "jobs/t.toml:6:9: error: output.dtype = \"float16\" is not a result dtype\n"
+            "  hint: did you mean 'float64'? valid dtypes: float64, float32");
+}
+
+TEST(JobErrors, OutputUnknownKey) {
+  EXPECT_EQ(Err("[output]\ncolumn = [\"latency_s\"]\n"),
+            "jobs/t.toml:6:1: error: unknown key 'column' in [output]\n"
+            "  hint: did you mean 'columns'? [output] takes columns and dtype; the results "
+            "file's path is output = \"r.h5\" in [job]");
+}
+
+TEST(JobErrors, OutputPathAtTopLevelBelongsInJob) {
+  EXPECT_EQ(MemFiles().Error("output = \"x.h5\"\n" + std::string(kHead)),
+            "jobs/t.toml:1:1: error: 'output' must be inside [job]\n"
+            "  hint: write it under the [job] table");
+}
+
+}  // namespace
+}  // namespace trim::config
+
+namespace trim::config {
+namespace {
+
+// ---- [link] -----------------------------------------------------------------------------
+
+std::string LinkErr(std::string_view link) {
+  return MemFiles().Error(std::string(kHead) + "[sweep]\npe_rows = [8, 16]\npe_cols = [8, 16]\n" +
+                          "glb_kib = [64, 128, 256]\n[link]\n" + std::string(link));
+}
+
+TEST(JobErrors, LinkLengthsMustMatch) {
+  // square = ["pe_rows", "glb_kib"]
+  //                      ^ column 22 (line 10)
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"glb_kib\"]\n"),
+            "jobs/t.toml:10:22: error: link.square: glb_kib has 3 values but pe_rows has 2\n"
+            "  hint: linked axes advance together (their i-th values form one design): give "
+            "them the same number of values");
+}
+
+TEST(JobErrors, LinkNamesOnlySweptAxes) {
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"pe_col\"]\n"),
+            "jobs/t.toml:10:22: error: link.square[1] = \"pe_col\" names no axis of [sweep]\n"
+            "  hint: did you mean 'pe_cols'? swept axes: pe_rows, pe_cols, glb_kib");
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"rf_psum_bytes\"]\n"),
+            "jobs/t.toml:10:22: error: link.square[1] = \"rf_psum_bytes\" is not swept\n"
+            "  hint: only [sweep] axes can be linked: add rf_psum_bytes = [...] to [sweep], "
+            "with as many values as the other axes of the group");
+  EXPECT_EQ(LinkErr("square = [\"batch\", \"pe_rows\"]\n"),
+            "jobs/t.toml:10:11: error: link.square[0] = \"batch\" is a workload axis\n"
+            "  hint: only [sweep] hardware axes can be linked; workload axes always form a "
+            "product");
+}
+
+TEST(JobErrors, LinkShape) {
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\"]\n"),
+            "jobs/t.toml:10:10: error: link.square names 1 axis\n"
+            "  hint: a link needs two or more [sweep] axes: write [link] square = "
+            "[\"pe_rows\", \"pe_cols\"]");
+  EXPECT_EQ(LinkErr("square = \"pe_rows\"\n"),
+            "jobs/t.toml:10:10: error: link.square must be a list of [sweep] axis names, not "
+            "a string\n  hint: write [link] square = [\"pe_rows\", \"pe_cols\"]");
+  EXPECT_EQ(LinkErr("square = [\"pe_rows\", \"pe_rows\"]\n"),
+            "jobs/t.toml:10:22: error: link.square[1] repeats \"pe_rows\"\n"
+            "  hint: name each axis once");
+  EXPECT_EQ(LinkErr("a = [\"pe_rows\", \"pe_cols\"]\nb = [\"pe_cols\", \"pe_rows\"]\n"),
+            "jobs/t.toml:11:6: error: link.b[0]: \"pe_cols\" is already linked in link.a\n"
+            "  hint: an axis belongs to at most one link; put all the axes that advance "
+            "together in one list");
 }
 
 }  // namespace

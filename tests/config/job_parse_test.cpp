@@ -265,5 +265,39 @@ TEST(PrecisionPresets, TemplateFirstAndBitsWithinLimits) {
   EXPECT_EQ(FindPrecisionPreset("nope"), nullptr);
 }
 
+TEST(JobParse, OutputColumnsAndDtype) {
+  const JobSpec all = MemFiles().Parse(std::string(kHead));
+  EXPECT_TRUE(all.output_spec.columns.empty());  // every column
+  EXPECT_FALSE(all.output_spec.float32);
+  const JobSpec some =
+      MemFiles().Parse(std::string(kHead) +
+                       "[output]\ncolumns = [\"latency_s\", \"area_mm2\"]\ndtype = \"float32\"\n");
+  EXPECT_EQ(some.output_spec.columns, (std::vector<std::string>{"latency_s", "area_mm2"}));
+  EXPECT_TRUE(some.output_spec.float32);
+  EXPECT_FALSE(
+      MemFiles().Parse(std::string(kHead) + "[output]\ndtype = \"float64\"\n").output_spec.float32);
+}
+
+}  // namespace
+}  // namespace trim::config
+
+namespace trim::config {
+namespace {
+
+TEST(JobParse, LinkedAxes) {
+  // [link] may come before [sweep]; the group's first axis in [sweep] order leads.
+  const JobSpec spec = testing::MemFiles().Parse(
+      std::string(testing::kHead) +
+      "[link]\nsquare = [\"pe_cols\", \"pe_rows\"]\nmem = [\"glb_kib\", \"rf_psum_bytes\"]\n"
+      "[sweep]\npe_rows = [8, 16]\nglb_kib = [64, 128, 256]\npe_cols = [8, 16]\n"
+      "rf_psum_bytes = [16, 32, 64]\nrf_weight_bytes = [64, 128]\n");
+  ASSERT_EQ(spec.hw_axes.size(), 5u);
+  EXPECT_EQ(spec.hw_axes[0].leader, -1);  // pe_rows
+  EXPECT_EQ(spec.hw_axes[1].leader, -1);  // glb_kib
+  EXPECT_EQ(spec.hw_axes[2].leader, 0);   // pe_cols advances with pe_rows
+  EXPECT_EQ(spec.hw_axes[3].leader, 1);   // rf_psum_bytes with glb_kib
+  EXPECT_EQ(spec.hw_axes[4].leader, -1);  // not linked
+}
+
 }  // namespace
 }  // namespace trim::config

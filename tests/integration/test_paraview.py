@@ -81,3 +81,59 @@ def test_view_opens_in_paraview():
     drawn = (~background).sum()
     assert drawn > 500, f"the screenshot is (almost) blank: {drawn} non-background pixels"
     assert len(np.unique(img.reshape(-1, 3), axis=0)) > 20  # a colour map, not one colour
+
+
+def test_view_script_colours_categories_and_labels_physical_axes():
+    # The script written beside the view: dataflow as a categorical colour map with its
+    # labels, the charts' dataflow colours, and (with --scale log) axes titled with the
+    # physical columns and units, labelled at whole decades.
+    work = os.path.join(WORK, "paraview-script")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    view = os.path.join(work, "sweep.view.hdf")
+    res = subprocess.run([sys.executable, "-m", "trim_analysis", "view", RESULTS, "-o", view,
+                          "--scale", "log"], capture_output=True, text=True, cwd=ANALYSIS,
+                         check=False)
+    assert res.returncode == 0, res.stderr
+    script = os.path.join(work, "sweep.view.py")
+    assert f"paraview --script={script}" in res.stdout
+    shot = os.path.join(work, "script.png")
+    wrapper = os.path.join(work, "wrapper.py")
+    with open(wrapper, "w", encoding="utf-8") as f:
+        f.write(f"""import json, runpy, sys
+sys.argv = [{script!r}, "--screenshot", {shot!r}]
+g = runpy.run_path({script!r}, run_name="__main__")
+lut, grid = g["lut"], g["grid"]
+print(json.dumps({{"categorical": lut.InterpretValuesAsCategories,
+                  "annotations": list(lut.Annotations), "colors": list(lut.IndexedColors),
+                  "titles": [grid.XTitle, grid.YTitle, grid.ZTitle],
+                  "xlabels": list(grid.XAxisLabels), "custom": grid.XAxisUseCustomLabels}}))
+""")
+    res = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1024x768x24", "pvpython", wrapper],
+                         capture_output=True, text=True, cwd=work, timeout=240, check=False)
+    lines = [l for l in res.stdout.splitlines() if l.startswith("{")]
+    assert res.returncode == 0 and lines, f"pvpython failed:\n{res.stdout}\n{res.stderr}"
+    info = json.loads(lines[-1])
+    with h5py.File(RESULTS, "r") as f:
+        labels = [b.decode() for b in f["lookup/dataflow"][()]]
+        latency = f["results/latency_s"][()]
+        ok = (f["done"][()] == 1) & (f["results/status"][()] == 0)
+    assert info["categorical"] == 1
+    assert info["annotations"] == [x for i, l in enumerate(labels) for x in (str(i), l)]
+    assert info["titles"] == ["log10 latency_s [s]", "log10 energy_pj [pJ]",
+                              "log10 area_mm2 [mm^2]"]
+    lo, hi = np.log10(latency[ok].min()), np.log10(latency[ok].max())
+    assert info["custom"] == 1
+    assert info["xlabels"] == [float(k) for k in range(int(np.floor(lo)), int(np.ceil(hi)) + 1)]
+
+    import matplotlib.image as mpimg
+    img = mpimg.imread(shot)[:, :, :3]
+    assert img.shape[:2] == (600, 800)
+    rgb = np.array(info["colors"]).reshape(-1, 3)
+    assert len(rgb) == len(labels)
+    # Every category's colour is drawn (points, and the legend's swatches), and the
+    # categories' colours are distinct.
+    assert len({tuple(c) for c in rgb}) == len(labels)
+    for label, c in zip(labels, rgb):
+        close = (np.abs(img - c).max(axis=2) < 0.04).sum()
+        assert close > 50, f"{label}: colour {c} covers only {close} pixels"

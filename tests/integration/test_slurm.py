@@ -32,15 +32,21 @@ pytestmark = pytest.mark.skipif(
     reason="run by CTest (needs TRIM_BIN, TRIM_SOURCE, TRIM_WORK and SLURM_CONF)")
 
 
-def _env():
+def _env(binary=True):
     env = dict(os.environ)
-    env["TRIM_SWEEP"] = os.path.join(BIN, "trim-sweep")
+    if binary:
+        env["TRIM_SWEEP"] = os.path.join(BIN, "trim-sweep")
+    else:  # the scripts must find it themselves
+        env.pop("TRIM_SWEEP", None)
+        env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                      if not os.path.exists(os.path.join(p, "trim-sweep")))
     env["HDF5_USE_FILE_LOCKING"] = "FALSE"  # the tests read files Slurm jobs are writing
     return env
 
 
-def _run(cmd, **kw):
-    res = subprocess.run(cmd, capture_output=True, text=True, env=_env(), check=False, **kw)
+def _run(cmd, env=None, **kw):
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env or _env(), check=False,
+                         **kw)
     assert res.returncode == 0, f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}"
     return res.stdout
 
@@ -190,3 +196,73 @@ def test_array(work):
         ref = os.path.join(work, f"{name}-direct.h5")
         direct_run(job, ref)
         assert_same_results(out, ref)
+
+
+def _checkout(work, with_binary):
+    """A checkout elsewhere: slurm/ copied, build/bin/trim-sweep linked to the tested binary
+    (or absent). Its scripts find their checkout through the path Slurm records."""
+    home = os.path.join(work, "checkout")
+    shutil.copytree(SLURM, os.path.join(home, "slurm"))
+    if with_binary:
+        os.makedirs(os.path.join(home, "build", "bin"))
+        os.symlink(os.path.join(BIN, "trim-sweep"), os.path.join(home, "build", "bin", "trim-sweep"))
+    return home
+
+
+def submit_from(where, script, *args, env):
+    out = _run(["sbatch", "--parsable", script, *args], env=env, cwd=where)
+    return out.strip().split(";")[0]
+
+
+def test_other_directory(work):
+    # The issue this guards against: submitted from a directory without build/, the script
+    # looked for the binary under the submit directory only and failed with an empty log.
+    home = _checkout(work, with_binary=True)
+    elsewhere = os.path.join(work, "elsewhere")
+    os.makedirs(os.path.join(elsewhere, "jobs"))
+    shutil.copy(os.path.join(DATA, "slurm-small.toml"), os.path.join(elsewhere, "jobs"))
+    env = _env(binary=False)
+    jid = submit_from(elsewhere, os.path.join(home, "slurm", "trim-sweep.sbatch"),
+                      "jobs/slurm-small.toml", "-o", "out.h5", "--force", env=env)
+    state, code = wait_job(jid)
+    log = job_output(elsewhere, rf"trim-sweep-{jid}\.out")
+    assert (state, code) == ("COMPLETED", 0), log
+    out = os.path.join(elsewhere, "out.h5")
+    assert done_count(out) == (288, 288), log
+    ref = os.path.join(work, "direct.h5")
+    direct_run(os.path.join(DATA, "slurm-small.toml"), ref)
+    assert_same_results(out, ref)
+
+    # Missing pieces fail before srun, with exit 2 and a message naming what to set.
+    bare = _checkout(os.path.join(work, "bare"), with_binary=False)
+    cases = [
+        (os.path.join(bare, "slurm", "trim-sweep.sbatch"), ["jobs/slurm-small.toml"], {},
+         ["no trim-sweep binary found", os.path.join(bare, "build", "bin", "trim-sweep"),
+          "TRIM_SWEEP=/path/to/trim-sweep"]),
+        (os.path.join(home, "slurm", "trim-sweep.sbatch"), ["jobs/missing.toml"], {},
+         ["job file 'jobs/missing.toml' not found from " + elsewhere, "absolute path"]),
+        (os.path.join(home, "slurm", "trim-sweep-resume.sbatch"), ["jobs/slurm-small.toml"],
+         {"TRIM_SRUN_MPI": "nosuchmpi"}, ["no MPI plugin 'nosuchmpi'", "TRIM_SRUN_MPI"]),
+        (os.path.join(home, "slurm", "trim-sweep.sbatch"), ["jobs/slurm-small.toml"],
+         {"TRIM_SITE": os.path.join(work, "missing-site.sh")},
+         ["TRIM_SITE=" + os.path.join(work, "missing-site.sh") + " does not exist"]),
+    ]
+    for script, args, extra, messages in cases:
+        jid = submit_from(elsewhere, script, *args, env={**env, **extra})
+        state, code = wait_job(jid)
+        log = job_output(elsewhere, rf"trim-sweep(-resume)?-{jid}\.out")
+        assert (state, code) == ("FAILED", 2), log
+        for m in messages:
+            assert m in log, (m, log)
+
+    # A site file is sourced before the binary is looked for: it can provide TRIM_SWEEP (as a
+    # module that puts trim-sweep on PATH would).
+    site = os.path.join(work, "site.sh")
+    with open(site, "w", encoding="utf-8") as f:
+        f.write(f"export TRIM_SWEEP={os.path.join(BIN, 'trim-sweep')}\n")
+    jid = submit_from(elsewhere, os.path.join(bare, "slurm", "trim-sweep.sbatch"),
+                      "jobs/slurm-small.toml", "-o", "site.h5", "--force",
+                      env={**env, "TRIM_SITE": site})
+    state, code = wait_job(jid)
+    assert (state, code) == ("COMPLETED", 0), job_output(elsewhere, rf"trim-sweep-{jid}\.out")
+    assert_same_results(os.path.join(elsewhere, "site.h5"), ref)

@@ -25,6 +25,25 @@ inline EyerissRun RunEyeriss(Dataflow df = Dataflow::kRS) {
   return {RunPoint(net, hw, df, 4), RunPoint(net, hw, df, 4, serial)};
 }
 
+/// Eyeriss v1 under the physical model at 65 nm, 1 V (configs/hardware/eyeriss-v1.toml with
+/// configs/energy/cmos-65nm.toml; area parameters left to the model).
+inline Hardware EyerissV1Physical() {
+  Hardware h = EyerissV1();
+  h[HwParam::kEnergyModel] = 1;
+  h[HwParam::kTechNode] = 0;  // 65nm
+  h[HwParam::kVddV] = 1.0;
+  h[HwParam::kEnergyDramPj] = 325;
+  return h;
+}
+
+/// Power of a run in mW: all of it, and the chip alone (without the DRAM energy, as the chip's
+/// 278 mW is measured on the chip's supply).
+inline double PowerMw(const PointReport& r) { return Col(r, ResultCol::kPowerW) * 1e3; }
+inline double ChipPowerMw(const PointReport& r) {
+  return (Col(r, ResultCol::kEnergyPj) - Col(r, ResultCol::kEnergyDramPj)) * 1e-12 /
+         Col(r, ResultCol::kLatencyS) * 1e3;
+}
+
 /// DRAM accesses (16-bit words) per MAC.
 inline double DramPerMac(const PointReport& r) {
   return Col(r, ResultCol::kDramBytes) / 2.0 / Col(r, ResultCol::kMacs);

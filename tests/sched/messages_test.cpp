@@ -66,15 +66,5 @@ TEST(MergeBest, OrderOfInputDoesNotMatter) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].index, b[i].index);
 }
 
-TEST(AutoChunk, BoundsAndBlocks) {
-  // 1e6 points on 2 ranks: 1e6/32 + 1 = 31251 points per task.
-  EXPECT_EQ(AutoChunk(1000000, 1000000, 2), 31251u);
-  // Small runs get the 512-point floor, but never more than a block.
-  EXPECT_EQ(AutoChunk(1000, 1000, 3), 512u);
-  EXPECT_EQ(AutoChunk(1000, 100, 3), 100u);
-  // Huge runs are capped at 65536.
-  EXPECT_EQ(AutoChunk(1ull << 40, 1ull << 40, 4), 65536u);
-}
-
 }  // namespace
 }  // namespace trim::sched

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "trim/net/zoo.hpp"
 
@@ -123,6 +124,72 @@ TEST(DesignSpace, OverflowIsAConfigErrorAtTheFirstAxis) {
               "axis 'rf_psum_bytes')\n  hint: shrink the sweep: fewer values per axis, or "
               "split it into several jobs");
   }
+}
+
+// pe_rows and pe_cols linked (square arrays: 8x8, 12x12, 16x16), glb_kib between them and
+// free; pe_cols is the last hardware axis, so the block ends on a linked axis.
+config::JobSpec LinkedJob() {
+  auto job = SmallJob();
+  job.hw_axes.push_back({HwParam::kPeCols, {8, 12, 16}, {"mem.toml", 5, 1}, 0});
+  return job;
+}
+
+TEST(DesignSpace, LinkedAxesShareOneDigit) {
+  const auto job = LinkedJob();
+  const DesignSpace s(job);
+  // The group counts once: 3 (pe_rows = pe_cols) x 2 glb_kib per block, not 3 x 2 x 3.
+  EXPECT_EQ(s.block_size(), 6u);
+  EXPECT_EQ(s.size(), 6u * 2 * 2 * 3 * 1 * 2);
+  ASSERT_EQ(s.axes().size(), 8u);
+  EXPECT_EQ(s.axes()[2].name, "pe_cols");
+  EXPECT_EQ(s.axes()[2].leader, 0u);
+  EXPECT_EQ(s.axes()[1].leader, 1u);
+  // Index 4: pe_rows digit 1 (index 4 = 1 + 3 x 1), glb_kib digit 1; pe_cols repeats digit 1.
+  EXPECT_EQ(s.Decode(4), (std::vector<std::uint32_t>{1, 1, 1, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(s.Decode(6), (std::vector<std::uint32_t>{0, 0, 0, 1, 0, 0, 0, 0}));
+  for (Index i = 0; i < s.size(); ++i) {
+    const auto d = s.Decode(i);
+    ASSERT_EQ(d[2], d[0]);
+    ASSERT_EQ(s.Encode(d), i);
+    const auto hw = s.HardwareAt(i);
+    ASSERT_EQ(hw[HwParam::kPeCols], hw[HwParam::kPeRows]) << i;
+    ASSERT_EQ(s.AxisColumnValue(2, i), hw[HwParam::kPeCols]);
+    ASSERT_EQ(s.AxisColumnValue(0, i), hw[HwParam::kPeRows]);
+    ASSERT_EQ(s.AxisColumnValue(1, i), hw[HwParam::kGlbKib]);
+  }
+  // Every (square size, glb) pair appears exactly once per block.
+  std::set<std::pair<double, double>> seen;
+  for (Index i = 0; i < s.block_size(); ++i) {
+    const auto hw = s.HardwareAt(i);
+    seen.insert({hw[HwParam::kPeRows], hw[HwParam::kGlbKib]});
+  }
+  EXPECT_EQ(seen.size(), 6u);
+}
+
+TEST(DesignSpace, LinkedFillBatchMatchesHardwareAt) {
+  auto job = LinkedJob();
+  // Zipped, not equal: the i-th rf_psum_bytes goes with the i-th glb_kib.
+  job.hw_axes.push_back({HwParam::kRfPsumBytes, {16, 32}, {"mem.toml", 6, 1}, 1});
+  const DesignSpace s(job);
+  EXPECT_EQ(s.block_size(), 6u);
+  model::HwBatch hw;
+  for (Index b = 0; b < s.num_blocks(); ++b) {
+    const IndexRange r{b * s.block_size() + 1, (b + 1) * s.block_size()};
+    s.FillBatch(r, hw);
+    for (Index k = 0; k < r.size(); ++k) {
+      const auto expect = s.HardwareAt(r.begin + k);
+      for (std::size_t p = 0; p < model::kNumHwParams; ++p) {
+        ASSERT_EQ(hw.col[p][k], expect.v[p]) << "param " << p << " row " << r.begin + k;
+      }
+      ASSERT_EQ(expect[HwParam::kRfPsumBytes], expect[HwParam::kGlbKib] == 64 ? 16 : 32);
+    }
+  }
+}
+
+TEST(DesignSpace, LinkToALaterOrShorterAxisIsRejected) {
+  auto job = SmallJob();
+  job.hw_axes.push_back({HwParam::kPeCols, {8, 12}, {"mem.toml", 5, 1}, 0});  // 2 vs 3 values
+  EXPECT_THROW(DesignSpace{job}, ConfigError);
 }
 
 TEST(DesignSpace, NoHardwareAxesMeansBlocksOfOne) {

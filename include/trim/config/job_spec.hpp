@@ -21,6 +21,9 @@ struct HwAxis {
   model::HwParam param;
   std::vector<double> values;  ///< choice parameters hold choice indices
   SourcePos pos;               ///< where the axis is declared
+  /// [link]: the index in JobSpec::hw_axes of the axis this one advances with (the first
+  /// axis of its link group, which has as many values); -1 when the axis has its own digit.
+  std::ptrdiff_t leader = -1;
 };
 
 /// A named precision setting: bits per tensor class, applied over the template's values
@@ -50,6 +53,14 @@ struct Goal {
   int top = 5;  ///< best designs kept per network
 };
 
+/// [output]: what the results file stores of the model's results.
+struct OutputSpec {
+  /// Result columns to store, in the job's order; empty = every column. The goal's and the
+  /// constraints' columns are stored whether listed or not (StoredColumns).
+  std::vector<std::string> columns;
+  bool float32 = false;  ///< store result values as float32 instead of float64
+};
+
 struct JobSpec {
   std::string path;  ///< the job file as named on the command line
   std::string text;  ///< the job file verbatim
@@ -58,6 +69,9 @@ struct JobSpec {
   std::string hardware_name;    ///< [job].hardware as written
   std::string hardware_file;    ///< the hardware file as resolved (a key of `sources`)
   std::string technology_file;  ///< the technology file as resolved, "" when none is named
+  /// The technology table's energies are relative (its `units = "normalized"`): energy
+  /// columns, power and EDP are reported as "normalized", never in joules.
+  bool energy_normalized = false;
   /// The hardware template: registry defaults < technology table < hardware file. Precision
   /// presets and sweep axes apply on top of it per design point.
   model::Hardware base;
@@ -75,6 +89,7 @@ struct JobSpec {
 
   std::string output;                  ///< results file, relative to the working directory
   std::optional<std::uint64_t> chunk;  ///< design points per task; nullopt = automatic
+  OutputSpec output_spec;              ///< [output]
 
   /// Every file read to build this spec (the job, hardware and energy files, network files),
   /// by the path as resolved, with its text. Stored in the results file for provenance.

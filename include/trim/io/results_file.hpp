@@ -24,9 +24,9 @@
 
 namespace trim::io {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
-enum class Dtype : std::uint8_t { kF64, kU8, kU16, kU32, kI64 };
+enum class Dtype : std::uint8_t { kF64, kU8, kU16, kU32, kI64, kF32 };
 
 struct ColumnDef {
   std::string group;  ///< "params" (design axes) or "results"
@@ -108,6 +108,30 @@ class ResultsFile {
   /// to HDF5's shutdown at MPI_Finalize (the destructor never blocks or throws).
   virtual void Close() = 0;
 };
+
+/// COLLECTIVE (rank 0 checks, every rank throws the same RefusedError). The output rule: `path`
+/// is not empty and resolves (after symbolic links) to a regular file or to nothing; it is
+/// none of `inputs` (the job and the files it names) and lies outside `config_dir`. Checked
+/// before Create or OpenForResume touches anything.
+void CheckOutputTarget(MPI_Comm comm, const std::string& path,
+                       const std::vector<std::string>& inputs, const std::string& config_dir);
+
+/// True once closing a results file failed after a write failure (a full disk or an I/O error
+/// while the file was created). HDF5 1.10 then still holds the half-closed file, and its
+/// shutdown at MPI_Finalize crashes or loops forever: the program must exit without
+/// MPI_Finalize (every rank of the communicator is in the same state).
+bool CloseLeftOpen();
+
+/// What VerifyFile found.
+struct VerifyReport {
+  Index rows = 0;
+  Index done = 0;              ///< rows whose done flag is 1
+  std::vector<Index> failing;  ///< rows with a bad done byte or a checksum mismatch, ascending
+};
+
+/// Serial. Checks every row marked done against its /checksum. Throws RefusedError if the file
+/// is not a results file of this schema version, IoError if it cannot be read.
+VerifyReport VerifyFile(const std::string& path);
 
 /// Serial (one process, not collective; for tools and rank-0-only code): the root attribute
 /// `name` of the results file at `path` as text (strings verbatim, numbers in their shortest

@@ -80,4 +80,10 @@ inline constexpr std::size_t kNumStatus = static_cast<std::size_t>(Status::kCoun
 std::string_view Name(Status s);
 std::string_view Description(Status s);
 
+/// The unit a column is reported in. With `normalized` energies (a technology table in
+/// relative units, e.g. one unit = one 16-bit MAC) energies read "normalized", power
+/// "1e12 normalized/s" and the energy-delay product "1e12 normalized*s" (they are computed
+/// as from pJ); other units are unchanged.
+std::string_view UnitFor(std::string_view unit, bool normalized);
+
 }  // namespace trim::model

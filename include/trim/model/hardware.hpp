@@ -57,6 +57,14 @@ enum class HwParam : std::uint16_t {
   kAreaFixedMm2,
   kDspPerMac,
   kBramKbits,
+  // Physical technology model (docs/model.md, section 23)
+  kEnergyModel,   ///< [energy] 0 = table of e_*_pj constants, 1 = physical
+  kTechNode,      ///< [energy] index into 65, 45, 28, 16, 7 nm
+  kVddV,          ///< [energy] supply; 0 = the node's nominal
+  kNumberFormat,  ///< [precision] 0 = integer, 1 = IEEE float, 2 = bfloat
+  kGlbBanks,      ///< [glb] banks per buffer (or per partition)
+  kDramType,      ///< [bandwidth] 0 = table (e_dram_pj, dram_gbps), else a DRAM preset
+  kDramChannels,  ///< [bandwidth] channels of the DRAM preset
   kCount
 };
 

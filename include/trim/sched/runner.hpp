@@ -18,16 +18,20 @@
 #include <string>
 #include <vector>
 
+#include "trim/sched/chunking.hpp"
 #include "trim/sched/messages.hpp"
 #include "trim/space/design_space.hpp"
 
 namespace trim::sched {
 
 struct RunOptions {
-  std::string output;        ///< results file path
-  bool force = false;        ///< replace an existing file
-  bool resume = false;       ///< complete an existing file's rows that are not done
-  std::uint64_t chunk = 0;   ///< points per task; 0 = automatic
+  std::string output;       ///< results file path
+  bool force = false;       ///< replace an existing file
+  bool resume = false;      ///< complete an existing file's rows that are not done
+  std::uint64_t chunk = 0;  ///< points per task; 0 = automatic
+  /// A rank joins the rows of consecutive tasks into one write (one call per column) of up to
+  /// this many bytes; 0 writes every task at once.
+  std::uint64_t write_buffer_bytes = std::uint64_t{8} << 20;
   std::string command_line;  ///< stored as provenance
   std::string version;       ///< trim-sweep version, stored as provenance
   /// Set asynchronously (by a signal handler) to wind the run down: tasks in flight finish,
@@ -69,7 +73,9 @@ struct RunSummary {
   std::uint64_t points_before = 0;  ///< already done when the run started (resume)
   std::uint64_t points_now = 0;     ///< computed by this run, all ranks
   std::uint64_t tasks = 0;          ///< tasks planned by rank 0
+  std::uint64_t write_calls = 0;    ///< row writes (one per column each), all ranks
   std::uint64_t chunk = 0;          ///< points per task used
+  double point_s = 0;  ///< measured seconds per point of the cheapest block (0: --chunk given)
   double wall_s = 0;
   PhaseTimes times;      ///< rank 0's own phase times
   PhaseTimes times_max;  ///< the largest of each phase over the ranks
@@ -99,20 +105,6 @@ class RankFailure : public std::runtime_error {
   int ranks_;
   bool io_error_;
 };
-
-/// Automatic chunk size for `ranks` ranks over `points` points in blocks of `block` points.
-std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks);
-/// The same, with tasks large enough that rank 0 stays at most a quarter busy answering
-/// requests when each point costs `evals_per_point` layer-phase evaluations (BlockCost);
-/// docs/benchmarks.md derives the bound from measured costs. 0 = unknown (no such bound).
-std::uint64_t AutoChunk(std::uint64_t points, std::uint64_t block, int ranks,
-                        double evals_per_point);
-/// AutoChunk for a design space, from the cost of its cheapest block.
-std::uint64_t AutoChunk(const space::DesignSpace& space, int ranks);
-
-/// Relative cost of evaluating one design point of a block: layer-phase evaluations (layers x
-/// phases x dataflows tried). Orders the work: costliest blocks first.
-double BlockCost(const space::DesignSpace& space, Index block);
 
 /// SHA-256 (hex) of the job text and every source file it read: the identity of a results file.
 std::string JobHash(const config::JobSpec& job);

@@ -1,9 +1,10 @@
 // The design space of a job: the Cartesian product of every axis, addressed by a mixed-radix
 // index. Digit order, fastest first: the hardware axes in job order, then precision, batch,
-// dataflow, mode, network. A "block" is the set of consecutive indices that share every
-// non-hardware digit: one workload evaluated on every hardware combination. Nothing is
-// materialized; Decode() and FillBatch() compute points on demand. Immutable after
-// construction; safe to share read-only across threads.
+// dataflow, mode, network. Hardware axes linked in the job's [link] table share one digit,
+// the digit of the group's first axis: they advance together. A "block" is the set of consecutive
+// indices that share every non-hardware digit: one workload evaluated on every hardware
+// combination. Nothing is materialized; Decode() and FillBatch() compute points on demand.
+// Immutable after construction; safe to share read-only across threads.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,9 @@ struct Axis {
     return labels.empty() ? values.size() : labels.size();
   }
   [[nodiscard]] bool categorical() const { return !labels.empty(); }
+  /// The index in axes() of the axis this one advances with ([link]); its own index when
+  /// it has its own digit.
+  std::size_t leader = 0;
 };
 
 class DesignSpace {
@@ -46,9 +50,9 @@ class DesignSpace {
   [[nodiscard]] const std::vector<Axis>& axes() const { return axes_; }
   [[nodiscard]] const config::JobSpec& job() const { return *job_; }
 
-  /// Per-axis digits of index i. REQUIRES: i < size().
+  /// Per-axis digits of index i (linked axes repeat their leader's digit). REQUIRES: i < size().
   [[nodiscard]] std::vector<std::uint32_t> Decode(Index i) const;
-  /// Inverse of Decode.
+  /// Inverse of Decode (the digits of linked followers are not read).
   [[nodiscard]] Index Encode(const std::vector<std::uint32_t>& digits) const;
 
   /// The workload of block b (network, mode, batch, dataflow). REQUIRES: b < num_blocks().

@@ -1,0 +1,207 @@
+// The physical technology model (docs/model.md, section 23): hand-derived values of the fits,
+// and the properties an architect relies on when sweeping capacity, width, node and DRAM.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "area.hpp"
+#include "cases.hpp"
+#include "eyeriss.hpp"
+#include "hw_view.hpp"
+#include "tech.hpp"
+
+namespace trim::model {
+namespace {
+
+using detail::MakeHwView;
+
+Hardware Physical() { return testing::EyerissV1Physical(); }
+
+TEST(Tech, FitsReproduceTheirSourcePoints) {
+  // Horowitz, ISSCC 2014, 45 nm: the float fits pass through fp16 and fp32 exactly.
+  EXPECT_NEAR(detail::MulPj45(1, 16, 16), 1.1, 1e-9);
+  EXPECT_NEAR(detail::MulPj45(1, 32, 32), 3.7, 1e-9);
+  EXPECT_NEAR(detail::AddPj45(1, 16), 0.4, 1e-12);
+  EXPECT_NEAR(detail::AddPj45(1, 32), 0.9, 1e-12);
+  EXPECT_NEAR(detail::MulAreaUm2_45(1, 16, 16), 1640, 1e-6);
+  EXPECT_NEAR(detail::AddAreaUm2_45(1, 32), 4184, 1e-6);
+  // Integer: geometric mean of the 8-bit and 32-bit per-bit^2 costs, sqrt(0.2/64 * 3.1/1024)
+  // = 3.0758e-3 pJ -> 8x8 0.1969 pJ (source 0.2), 32x32 3.150 pJ (source 3.1): within 2%.
+  EXPECT_NEAR(detail::MulPj45(0, 8, 8), 0.2, 0.2 * 0.02);
+  EXPECT_NEAR(detail::MulPj45(0, 32, 32), 3.1, 3.1 * 0.02);
+  // SRAM: 8 KiB -> 10.16 pJ per 64 bits; 1 MiB = 128 x 8 KiB -> 10.16 * 128^0.4726 = 99.5.
+  EXPECT_NEAR(detail::SramBitPj45(8192) * 64, 10.16, 0.01);
+  EXPECT_NEAR(detail::SramBitPj45(1 << 20) * 64, 10.1595 * std::pow(128.0, 0.4726), 1e-9);
+  // Stillmaker and Baas: 45 nm at 0.9 V is the reference; 65 nm area 1.5x; 7 nm 0.059x.
+  EXPECT_DOUBLE_EQ(detail::NodeEnergyScale(45, 0.9), 1.0);
+  EXPECT_DOUBLE_EQ(detail::NodeAreaScale(65), 1.5);
+  EXPECT_DOUBLE_EQ(detail::NodeAreaScale(7), 0.059);
+  // 65 nm at 1 V: (3.755 - 4.398 + 1.975) / (1.103*0.81 - 0.362*0.9 + 0.2767) = 1.332 / 0.8443.
+  EXPECT_NEAR(detail::NodeEnergyScale(65, 1.0), 1.332 / 0.84433, 1e-4);
+  // 28 nm lies a third of the way from 32 to 20 nm: area 0.46 * 2/3 + 0.21 / 3.
+  EXPECT_NEAR(detail::NodeAreaScale(28), 0.46 * 2 / 3 + 0.21 / 3, 1e-12);
+  // Wires: 0.5 * 0.2 pF/mm * 1 V^2 = 0.1 pJ per bit and mm.
+  EXPECT_DOUBLE_EQ(detail::WirePjPerBitMm(1.0), 0.1);
+}
+
+TEST(Tech, BufferCostsGrowWithCapacity) {
+  double prev_e = 0, prev_a = 0, prev_leak = 0;
+  for (double kib : {16.0, 64.0, 256.0, 1024.0, 4096.0}) {
+    Hardware h = Physical();
+    h[HwParam::kGlbKib] = kib;
+    const auto v = MakeHwView(h, ModelOptions::Defaults());
+    const double area = detail::ComputeArea(h).area_mm2;
+    EXPECT_GT(v.eb_glb, prev_e) << kib;
+    EXPECT_GT(area, prev_a) << kib;
+    EXPECT_GT(v.leak_w, prev_leak) << kib;
+    prev_e = v.eb_glb;
+    prev_a = area;
+    prev_leak = v.leak_w;
+  }
+  // Banking a 4 MiB buffer into 16 banks makes each access cheaper (a 256 KiB bank plus the
+  // route) without changing the capacity.
+  Hardware big = Physical();
+  big[HwParam::kGlbKib] = 4096;
+  Hardware banked = big;
+  banked[HwParam::kGlbBanks] = 16;
+  const auto vb = MakeHwView(big, ModelOptions::Defaults());
+  const auto vk = MakeHwView(banked, ModelOptions::Defaults());
+  EXPECT_LT(vk.eb_glb, vb.eb_glb);
+  EXPECT_GT(vk.eb_glb, MakeHwView([&] {
+                         Hardware s = Physical();
+                         s[HwParam::kGlbKib] = 256;
+                         return s;
+                       }(),
+                                  ModelOptions::Defaults())
+                           .eb_glb);
+}
+
+TEST(Tech, TheLowestEnergyBufferLiesInsideTheSweep) {
+  // AlexNet CONV1-5, batch 4, row stationary on the physical Eyeriss: small buffers refetch
+  // from DRAM, large ones pay per access and in leakage (the minimum is at 128 KiB; below
+  // 64 KiB no tiling fits).
+  const auto net = testing::AlexNetConv();
+  std::vector<double> kib = {64, 96, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
+  std::vector<double> energy;
+  for (double k : kib) {
+    Hardware h = Physical();
+    h[HwParam::kGlbKib] = k;
+    const auto r = testing::RunPoint(net, h, Dataflow::kRS, 4);
+    ASSERT_EQ(r.status, Status::kOk) << k;
+    energy.push_back(testing::Col(r, ResultCol::kEnergyPj));
+  }
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < energy.size(); ++i) {
+    if (energy[i] < energy[best]) best = i;
+  }
+  EXPECT_GT(best, 0u);
+  EXPECT_LT(best, energy.size() - 1);
+}
+
+TEST(Tech, OperandWidthChangesAreaAndEnergy) {
+  Hardware h16 = Physical();
+  Hardware h8 = h16;
+  h8[HwParam::kBitsWeight] = 8;
+  h8[HwParam::kBitsAct] = 8;
+  const auto v16 = MakeHwView(h16, ModelOptions::Defaults());
+  const auto v8 = MakeHwView(h8, ModelOptions::Defaults());
+  EXPECT_LT(detail::PhysicalMacPj(v8, 8, 8), detail::PhysicalMacPj(v16, 16, 16) / 2);
+  EXPECT_LT(detail::ComputeArea(h8).area_mm2, detail::ComputeArea(h16).area_mm2);
+  // fp16 costs more than int16, bf16 (8-bit significand) less than fp16, fp32 the most.
+  Hardware fp = h16, bf = h16, fp32 = h16;
+  fp[HwParam::kNumberFormat] = 1;
+  bf[HwParam::kNumberFormat] = 2;
+  fp32[HwParam::kNumberFormat] = 1;
+  for (auto p : {HwParam::kBitsWeight, HwParam::kBitsAct, HwParam::kBitsPsum}) fp32[p] = 32;
+  const auto vf = MakeHwView(fp, ModelOptions::Defaults());
+  const auto vb = MakeHwView(bf, ModelOptions::Defaults());
+  const auto v32 = MakeHwView(fp32, ModelOptions::Defaults());
+  const double e_int = detail::PhysicalMacPj(v16, 16, 16);
+  const double e_fp = detail::PhysicalMacPj(vf, 16, 16);
+  const double e_bf = detail::PhysicalMacPj(vb, 16, 16);
+  const double e_32 = detail::PhysicalMacPj(v32, 32, 32);
+  EXPECT_GT(e_fp, e_int);
+  EXPECT_LT(e_bf, e_fp);
+  EXPECT_GT(e_32, e_fp);
+  EXPECT_GT(detail::ComputeArea(fp).area_mm2, detail::ComputeArea(h16).area_mm2);
+  // Mixed: 8-bit x 16-bit lies between 8 x 8 and 16 x 16.
+  EXPECT_GT(detail::PhysicalMacPj(v16, 8, 16), detail::PhysicalMacPj(v16, 8, 8));
+  EXPECT_LT(detail::PhysicalMacPj(v16, 8, 16), e_int);
+}
+
+TEST(Tech, NodeAndDramAreCostAxes) {
+  const auto net = testing::AlexNetConv();
+  double prev = 1e300;
+  for (double node : {0.0, 1.0, 2.0, 3.0, 4.0}) {  // 65, 45, 28, 16, 7 nm at nominal supply
+    Hardware h = Physical();
+    h[HwParam::kTechNode] = node;
+    h[HwParam::kVddV] = 0;
+    const double e = testing::Col(testing::RunPoint(net, h, Dataflow::kRS, 4), ResultCol::kEnergyPj);
+    EXPECT_LT(e, prev) << node;
+    prev = e;
+  }
+  // DRAM presets: bandwidth = channels x per-channel rate; HBM2 costs less per bit than DDR3.
+  Hardware ddr3 = Physical();
+  ddr3[HwParam::kDramType] = 1;
+  ddr3[HwParam::kDramChannels] = 2;
+  Hardware hbm2 = ddr3;
+  hbm2[HwParam::kDramType] = 6;
+  const auto v3 = MakeHwView(ddr3, ModelOptions::Defaults());
+  const auto vh = MakeHwView(hbm2, ModelOptions::Defaults());
+  EXPECT_DOUBLE_EQ(v3.dram_bytes_per_s, 2 * 17.1e9);
+  EXPECT_DOUBLE_EQ(vh.dram_bytes_per_s, 2 * 32e9);
+  EXPECT_DOUBLE_EQ(v3.eb_dram, 20.3);
+  EXPECT_LT(vh.eb_dram, v3.eb_dram);
+  const auto r3 = testing::RunPoint(net, ddr3, Dataflow::kRS, 4);
+  const auto rh = testing::RunPoint(net, hbm2, Dataflow::kRS, 4);
+  EXPECT_LT(testing::Col(rh, ResultCol::kEnergyDramPj), testing::Col(r3, ResultCol::kEnergyDramPj));
+  EXPECT_EQ(testing::Col(rh, ResultCol::kDramBytes), testing::Col(r3, ResultCol::kDramBytes));
+}
+
+TEST(Tech, SystolicHopCostsLessThanAMulticastDelivery) {
+  Hardware mc = Physical();
+  Hardware sy = mc;
+  sy[HwParam::kInterconnect] = 1;
+  const auto vm = MakeHwView(mc, ModelOptions::Defaults());
+  const auto vs = MakeHwView(sy, ModelOptions::Defaults());
+  // Multicast spans half the column and the whole row: (12/2 + 14) pitches vs one pitch.
+  EXPECT_NEAR(vm.eb_noc / vs.eb_noc, 20.0, 1e-9);
+  // A larger array lengthens the buses.
+  Hardware big = mc;
+  big[HwParam::kPeRows] = 24;
+  big[HwParam::kPeCols] = 28;
+  EXPECT_NEAR(MakeHwView(big, ModelOptions::Defaults()).eb_noc / vm.eb_noc, 2.0, 1e-9);
+}
+
+TEST(Tech, EnergyParametersStayOutOfTheMappingKey) {
+  const Hardware a = Physical();
+  for (auto [p, v] : std::vector<std::pair<HwParam, double>>{{HwParam::kEnergyModel, 0},
+                                                             {HwParam::kTechNode, 4},
+                                                             {HwParam::kVddV, 0.8},
+                                                             {HwParam::kNumberFormat, 1},
+                                                             {HwParam::kGlbBanks, 8},
+                                                             {HwParam::kDramType, 7},
+                                                             {HwParam::kDramChannels, 4}}) {
+    Hardware b = a;
+    b[p] = v;
+    double ka[detail::kNumMapFields], kb[detail::kNumMapFields];
+    detail::MapFields(MakeHwView(a, ModelOptions::Defaults()), ka);
+    detail::MapFields(MakeHwView(b, ModelOptions::Defaults()), kb);
+    for (std::size_t i = 0; i < detail::kNumMapFields; ++i) EXPECT_EQ(ka[i], kb[i]) << Info(p).name;
+  }
+}
+
+// docs/validation.md section 8: the honest model's Eyeriss power, no constant fitted. It is
+// below the chip's 278 mW (the model has no clock network, control or I/O); the bounds pin
+// the figure the document states.
+TEST(Tech, EyerissPowerIsStatedHonestly) {
+  const auto run = testing::RunPoint(testing::AlexNetConv(), Physical(), Dataflow::kRS, 4);
+  const double chip = testing::ChipPowerMw(run);
+  EXPECT_GT(chip, 0.4 * testing::kEyerissPowerMw);
+  EXPECT_LT(chip, 0.7 * testing::kEyerissPowerMw);
+  EXPECT_GT(testing::PowerMw(run), chip);
+}
+
+}  // namespace
+}  // namespace trim::model
