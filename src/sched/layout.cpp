@@ -93,14 +93,8 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
   // Diagnostics of infeasible designs (docs/output-format.md, "Diagnostics").
   auto add = [&layout](std::string name, io::Dtype dtype, std::string units, std::string desc,
                        std::vector<std::string> categories) {
-    io::ColumnDef c;
-    c.group = "results";
-    c.name = std::move(name);
-    c.dtype = dtype;
-    c.units = std::move(units);
-    c.description = std::move(desc);
-    c.categories = std::move(categories);
-    layout.columns.push_back(std::move(c));
+    layout.columns.push_back(MakeColumn("results", std::move(name), dtype, std::move(units),
+                                        std::move(desc), std::move(categories)));
   };
   add("fail_layer", io::Dtype::kI64, "",
       "infeasible: index of the first layer that failed in its network; -1 when feasible or no "
@@ -121,6 +115,18 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
       "overflows; 0 otherwise",
       {});
   return layout;
+}
+
+io::ColumnDef MakeColumn(std::string group, std::string name, io::Dtype dtype, std::string units,
+                         std::string description, std::vector<std::string> categories) {
+  io::ColumnDef c;
+  c.group = std::move(group);
+  c.name = std::move(name);
+  c.dtype = dtype;
+  c.units = std::move(units);
+  c.description = std::move(description);
+  c.categories = std::move(categories);
+  return c;
 }
 
 std::vector<std::string> FailLayerLabels(const space::DesignSpace& space) {

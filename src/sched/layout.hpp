@@ -26,6 +26,10 @@ std::vector<model::ResultCol> StoredResultCols(const config::JobSpec& job);
 /// code), fail_need_bytes and fail_have_bytes (float64).
 io::Layout MakeLayout(const space::DesignSpace& space);
 
+/// A column definition (no categories or axis values unless given).
+io::ColumnDef MakeColumn(std::string group, std::string name, io::Dtype dtype, std::string units,
+                         std::string description, std::vector<std::string> categories = {});
+
 /// The index in MakeLayout(space).columns of /<group>/<name>; throws std::logic_error if absent.
 std::size_t LayoutColumn(const io::Layout& layout, const std::string& group,
                          const std::string& name);

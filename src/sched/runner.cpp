@@ -451,13 +451,7 @@ io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<Best
   io::SmallTable t;
   t.group = "best";
   auto col = [&](std::string name, io::Dtype dtype, std::string units, std::string desc) {
-    io::ColumnDef c;
-    c.group = "best";
-    c.name = std::move(name);
-    c.dtype = dtype;
-    c.units = std::move(units);
-    c.description = std::move(desc);
-    return c;
+    return MakeColumn("best", std::move(name), dtype, std::move(units), std::move(desc));
   };
   std::vector<double> net, idx, value, rank;
   std::uint32_t last = UINT32_MAX;
