@@ -52,7 +52,7 @@ Hardware Design() {
 
 /// n designs of one mapping group: DRAM bandwidth, clock and energies vary; with `physical`,
 /// the physical technology model with node, supply and DRAM preset varying instead of the
-/// energy constants (docs/model.md section 22: derived once per design).
+/// energy constants (docs/model.md section 23: derived once per design).
 HwBatch Batch(std::size_t n, bool physical) {
   HwBatch b;
   b.Resize(n);
@@ -165,16 +165,13 @@ int main(int argc, char** argv) {
   // The physical technology model's per-design derivation, against the table model above.
   for (bool warm : {true, false}) {
     const std::string tag = std::string("ws") + (warm ? "/warm" : "/cold") + "/physical";
-    benchmark::RegisterBenchmark(("Network/resnet50/" + tag).c_str(),
-                                 [warm](benchmark::State& s) {
-                                   Run(s, resnet, Dataflow::kWS, warm, true);
-                                 })
-        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("Network/resnet50/" + tag).c_str(), [warm](benchmark::State& s) {
+      Run(s, resnet, Dataflow::kWS, warm, true);
+    })->Unit(benchmark::kMillisecond);
     for (const Network& n : kinds) {
-      benchmark::RegisterBenchmark(("Layer/" + n.name + "/" + tag).c_str(),
-                                   [&n, warm](benchmark::State& s) {
-                                     Run(s, n, Dataflow::kWS, warm, true);
-                                   })
+      benchmark::RegisterBenchmark(
+          ("Layer/" + n.name + "/" + tag).c_str(),
+          [&n, warm](benchmark::State& s) { Run(s, n, Dataflow::kWS, warm, true); })
           ->Unit(benchmark::kMicrosecond);
     }
   }

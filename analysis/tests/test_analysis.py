@@ -505,7 +505,7 @@ def _eval_big(tmp_path, network, mode):
     if not BIN:
         pytest.skip("TRIM_BIN is not set")
     job = tmp_path / f"{network}-{mode}.toml"
-    job.write_text(f'[job]\nhardware = "eyeriss-v1"\n[sweep]\nglb_kib = [4096]\n'
+    job.write_text(f'[job]\nhardware = "eyeriss-v1-normalized"\n[sweep]\nglb_kib = [4096]\n'
                    f'[workload]\nnetworks = ["{network}"]\nmode = ["{mode}"]\n'
                    'dataflows = ["rs"]\n')
     res = subprocess.run([os.path.join(BIN, "trim-eval"), str(job), "--index", "0", "--format",
@@ -569,3 +569,22 @@ def test_plot_roofline_labels_leave_the_axes_alone(tmp_path, plot_dir):
     texts = [t.get_text() for t in ax.texts]
     assert texts and all(len(t) <= 32 for t in texts)
     assert any(t.endswith("more") for t in texts)
+
+
+def test_parse_eval_reads_normalized_energy_units(tmp_path):
+    # trim-eval marks a normalized technology table: ", energy units normalized" on the CSV
+    # totals line, "energy_units" in JSON; without it the energies are pJ.
+    csv = ("layer,kind,phase,dataflow,macs,energy_pj\nconv1,conv,fp,rs,10,5\n\n"
+           "# totals: design 0 (batch=4 dataflow=rs), status ok, energy units normalized\n"
+           "column,value\nenergy_pj,5\n")
+    rep = ta.parse_eval(csv)
+    assert rep.status == "ok" and rep.energy_units == "normalized"
+    assert rep.point == {"batch": "4", "dataflow": "rs"}
+    plain = ta.parse_eval(csv.replace(", energy units normalized", ""))
+    assert plain.status == "ok" and plain.energy_units == "pJ"
+    js = json.dumps({"index": 0, "point": "batch=4", "status": "ok",
+                     "energy_units": "normalized",
+                     "layers": [{"layer": "conv1", "kind": "conv", "phase": "fp",
+                                 "dataflow": "rs", "macs": 10, "energy_pj": 5}],
+                     "totals": {"energy_pj": 5}})
+    assert ta.parse_eval(js).energy_units == "normalized"

@@ -37,6 +37,9 @@ dram_bytes, glb_accesses, active_pes, utilization, status. Totals: every results
 file. An infeasible design lists the layer-phases before the one that failed, then that one
 (zeros and its status), and a failure line: layer, phase, reason and, for a buffer or
 register file too small, the bytes needed and available.
+Energies are in pJ, or in normalized units when the job's technology table says units =
+"normalized" (the output then says so: a line in the table, ", energy units normalized" on the
+CSV totals line, "energy_units" in JSON).
 
 examples:
   trim-eval jobs/eyeriss-alexnet.toml

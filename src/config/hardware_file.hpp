@@ -26,9 +26,9 @@ FileRef ReadFileRef(const toml::node& ref, const std::string& key, const std::st
                     std::string_view sub, std::string_view kind, FileSet& files);
 
 struct LoadedHardware {
-  model::Hardware hw;           ///< defaults < technology < hardware file
-  std::string path;             ///< the hardware file as resolved
-  std::string technology_path;  ///< the technology file as resolved, or ""
+  model::Hardware hw;              ///< defaults < technology < hardware file
+  std::string path;                ///< the hardware file as resolved
+  std::string technology_path;     ///< the technology file as resolved, or ""
   bool energy_normalized = false;  ///< the technology file says units = "normalized"
 };
 

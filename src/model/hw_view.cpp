@@ -23,10 +23,12 @@ void FillPhysical(const Hardware& hw, HwView* v) {
   const PhysArea area = PhysicalArea(hw);
   const double wire = WirePjPerBitMm(vdd);
   const double pitch_mm = std::sqrt(area.pe_um2) * 1e-3;
-  // Multicast: from the array edge to the target row (half the height on average), then the
-  // whole row bus, which every PE of the row loads. Systolic: one PE pitch.
+  // Multicast: a word from the buffer runs from the array edge to the target row (half the
+  // height on average), then along the whole row bus; each further receiver on the bus and
+  // each PE-to-PE move costs one pitch. Systolic: every transfer is a one-pitch hop.
   const double bus_mm = v->systolic ? pitch_mm : (v->rows / 2.0 + v->cols) * pitch_mm;
   v->eb_noc = wire * bus_mm;
+  v->eb_hop = wire * pitch_mm;
   // Global buffer: a bank of capacity/banks plus the route from the bank to the port, half the
   // side of the buffer for many banks (zero for one bank, whose fit includes its own wires).
   const double banks = std::max(1.0, hw[HwParam::kGlbBanks]);

@@ -37,7 +37,9 @@ struct HwView {
   int num_fmt = 0;     ///< 0 int, 1 IEEE float, 2 bfloat
   double e_scale = 1;  ///< node and supply energy factor relative to 45 nm, 0.9 V
   double add_pj = 0;   ///< accumulator add at bits_psum, scaled
-  double eb_rf_w = 0, eb_rf_i = 0, eb_rf_p = 0, eb_noc = 0, eb_glb = 0, eb_dram = 0;
+  double eb_rf_w = 0, eb_rf_i = 0, eb_rf_p = 0, eb_glb = 0, eb_dram = 0;
+  double eb_noc = 0;  ///< one word driven from the buffer over the array (a bus, or a hop)
+  double eb_hop = 0;  ///< one PE pitch of wire: a neighbour hop, or one more bus receiver
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }

@@ -27,7 +27,10 @@ void PhysicalEnergies(const LayerMap& map, const HwView& hw, double dram_bits, L
     lc->e_rf_pj =
         map.rf_w_bits * hw.eb_rf_w + map.rf_i_bits * hw.eb_rf_i + map.rf_p_bits * hw.eb_rf_p;
   }
-  lc->e_noc_pj = map.noc_bits * hw.eb_noc;
+  // NoC deliveries are counted per receiving PE: the words that leave the buffer drive the bus
+  // once; the other deliveries (multicast fan-out, PE-to-PE moves) cost one pitch each.
+  const double driven = std::min(map.glb_onchip_bits, map.noc_bits);
+  lc->e_noc_pj = driven * hw.eb_noc + (map.noc_bits - driven) * hw.eb_hop;
   lc->e_glb_pj = (map.glb_onchip_bits + dram_bits) * hw.eb_glb;
   lc->e_dram_pj = dram_bits * hw.eb_dram;
 }

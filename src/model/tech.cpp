@@ -190,12 +190,12 @@ PhysArea PhysicalArea(const Hardware& hw) {
   const int fmt = static_cast<int>(hw[HwParam::kNumberFormat]);
   a.mac_um2 = s * (MulAreaUm2_45(fmt, hw[HwParam::kBitsWeight], hw[HwParam::kBitsAct]) +
                    AddAreaUm2_45(fmt, hw[HwParam::kBitsPsum]));
-  a.rf_um2 = s * (SramAreaUm2_45(hw[HwParam::kRfWeightBytes]) +
-                  SramAreaUm2_45(hw[HwParam::kRfInputBytes]) +
-                  SramAreaUm2_45(hw[HwParam::kRfPsumBytes]));
+  a.rf_um2 =
+      s * (SramAreaUm2_45(hw[HwParam::kRfWeightBytes]) +
+           SramAreaUm2_45(hw[HwParam::kRfInputBytes]) + SramAreaUm2_45(hw[HwParam::kRfPsumBytes]));
   a.pe_um2 = hw[HwParam::kMacsPerPe] * a.mac_um2 + a.rf_um2 + hw[HwParam::kAreaNocUm2PerPe];
-  const double parts = hw[HwParam::kGlbWeightKib] + hw[HwParam::kGlbInputKib] +
-                       hw[HwParam::kGlbOutputKib];
+  const double parts =
+      hw[HwParam::kGlbWeightKib] + hw[HwParam::kGlbInputKib] + hw[HwParam::kGlbOutputKib];
   const double glb_kib = parts > 0 ? parts : hw[HwParam::kGlbKib];
   a.glb_mm2 = s * SramAreaUm2_45(glb_kib * 1024.0) * 1e-6;
   a.modelled_mm2 = hw[HwParam::kPeRows] * hw[HwParam::kPeCols] * a.pe_um2 * 1e-6 + a.glb_mm2;

@@ -629,6 +629,34 @@ TEST(HardwareErrors, TechnologyWithArrayTable) {
             "in the hardware file");
 }
 
+TEST(HardwareErrors, TechnologyUnitsMustBeNamed) {
+  MemFiles fs;
+  fs.Set("jobs/hw.toml", "technology = \"t2.toml\"\n");
+  fs.Set("jobs/t2.toml", "source = \"x\"\nunits = \"mJ\"\n");
+  EXPECT_EQ(fs.Error("[job]\nhardware = \"hw.toml\"\n[workload]\nnetworks = [\"alexnet\"]\n"),
+            "jobs/t2.toml:2:9: error: units = \"mJ\" is neither \"pJ\" nor \"normalized\"\n"
+            "  hint: \"pJ\" for absolute energies; \"normalized\" for a relative table (e.g. one "
+            "unit = one 16-bit MAC)");
+}
+
+// A normalized table cannot be swept against absolute (pJ) models.
+TEST(HardwareErrors, NormalizedTableRefusesAbsoluteAxes) {
+  MemFiles fs;
+  fs.Set("jobs/hw.toml", "technology = \"t2.toml\"\n");
+  fs.Set("jobs/t2.toml", "source = \"x\"\nunits = \"normalized\"\n");
+  EXPECT_EQ(fs.Error("[job]\nhardware = \"hw.toml\"\n[sweep]\nenergy_model = [\"table\", "
+                     "\"physical\"]\n[workload]\nnetworks = [\"alexnet\"]\n"),
+            "jobs/t.toml:4:1: error: the sweep axis energy_model takes an absolute (pJ) model "
+            "with a normalized technology table\n  hint: the technology table jobs/t2.toml is "
+            "in normalized units; use energy_model = \"table\" and dram_type = \"table\" with "
+            "it, or name an absolute technology (e.g. technology = \"cmos-65nm\")");
+  fs.Set("jobs/hw.toml", "technology = \"t2.toml\"\n[bandwidth]\ndram_type = \"hbm2\"\n");
+  const std::string err =
+      fs.Error("[job]\nhardware = \"hw.toml\"\n[workload]\nnetworks = [\"alexnet\"]\n");
+  EXPECT_NE(err.find("the hardware sets dram_type to an absolute (pJ) model"), std::string::npos)
+      << err;
+}
+
 TEST(JobErrors, LoadJobMissingFile) {
   MemFiles fs;
   try {

@@ -158,6 +158,31 @@ TEST(ExampleJobs, Quickstart) {
   EXPECT_LE(n, 2000u);
 }
 
+// Node and DRAM type are categorical axes like interconnect; the Eyeriss preset is absolute
+// (physical model at 65 nm, 1 V) and its normalized twin declares its units.
+TEST(ExampleJobs, TechnologySweep) {
+  const JobSpec spec = LoadExample("technology-sweep.toml");
+  ASSERT_EQ(spec.hw_axes.size(), 4u);
+  EXPECT_EQ(spec.hw_axes[0].param, model::HwParam::kTechNode);
+  EXPECT_EQ(spec.hw_axes[0].values, (std::vector<double>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(spec.hw_axes[1].param, model::HwParam::kDramType);
+  EXPECT_EQ(spec.hw_axes[1].values, (std::vector<double>{2, 3, 4, 6}));  // ddr4 lpddr4 lpddr5 hbm2
+  EXPECT_EQ(Points(spec), 280u);
+  EXPECT_EQ(spec.base[model::HwParam::kEnergyModel], 1);
+  EXPECT_EQ(spec.base[model::HwParam::kVddV], 1.0);
+  EXPECT_FALSE(spec.energy_normalized);
+  JobSpec norm = LoadExample("eyeriss-alexnet.toml");
+  EXPECT_FALSE(norm.energy_normalized);
+  LoadOptions opts;
+  opts.config_dir = (kSource / "configs").string();
+  norm = ParseJob(
+      "[job]\nhardware = \"eyeriss-v1-normalized\"\n[workload]\nnetworks = "
+      "[\"alexnet\"]\n",
+      (kSource / "jobs" / "n.toml").string(), opts);
+  EXPECT_TRUE(norm.energy_normalized);
+  EXPECT_EQ(norm.base[model::HwParam::kEnergyModel], 0);
+}
+
 TEST(ExampleJobs, Training) {
   const JobSpec spec = LoadExample("training-example.toml");
   EXPECT_NE(std::find(spec.modes.begin(), spec.modes.end(), Mode::kTraining), spec.modes.end());

@@ -1,6 +1,7 @@
-// Shared fixtures of the model tests: the Eyeriss v1 design (configs/hardware/eyeriss-v1.toml
-// with configs/energy/eyeriss-65nm.toml) and the AlexNet CONV1-5 layers as Eyeriss ran them
-// (grouped CONV2, CONV4, CONV5; Krizhevsky et al. 2012; shapes as in Chen et al., JSSC 2017).
+// Shared fixtures of the model tests: the Eyeriss v1 design
+// (configs/hardware/eyeriss-v1-normalized.toml with configs/energy/eyeriss-65nm.toml) and the
+// AlexNet CONV1-5 layers as Eyeriss ran them (grouped CONV2, CONV4, CONV5; Krizhevsky et al. 2012;
+// shapes as in Chen et al., JSSC 2017).
 #pragma once
 
 #include <string>

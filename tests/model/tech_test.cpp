@@ -1,5 +1,7 @@
 // The physical technology model (docs/model.md, section 23): hand-derived values of the fits,
 // and the properties an architect relies on when sweeping capacity, width, node and DRAM.
+#include "tech.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,7 @@
 #include "cases.hpp"
 #include "eyeriss.hpp"
 #include "hw_view.hpp"
-#include "tech.hpp"
+#include "layer_cost.hpp"
 
 namespace trim::model {
 namespace {
@@ -68,12 +70,13 @@ TEST(Tech, BufferCostsGrowWithCapacity) {
   const auto vb = MakeHwView(big, ModelOptions::Defaults());
   const auto vk = MakeHwView(banked, ModelOptions::Defaults());
   EXPECT_LT(vk.eb_glb, vb.eb_glb);
-  EXPECT_GT(vk.eb_glb, MakeHwView([&] {
-                         Hardware s = Physical();
-                         s[HwParam::kGlbKib] = 256;
-                         return s;
-                       }(),
-                                  ModelOptions::Defaults())
+  EXPECT_GT(vk.eb_glb, MakeHwView(
+                           [&] {
+                             Hardware s = Physical();
+                             s[HwParam::kGlbKib] = 256;
+                             return s;
+                           }(),
+                           ModelOptions::Defaults())
                            .eb_glb);
 }
 
@@ -137,7 +140,8 @@ TEST(Tech, NodeAndDramAreCostAxes) {
     Hardware h = Physical();
     h[HwParam::kTechNode] = node;
     h[HwParam::kVddV] = 0;
-    const double e = testing::Col(testing::RunPoint(net, h, Dataflow::kRS, 4), ResultCol::kEnergyPj);
+    const double e =
+        testing::Col(testing::RunPoint(net, h, Dataflow::kRS, 4), ResultCol::kEnergyPj);
     EXPECT_LT(e, prev) << node;
     prev = e;
   }
@@ -167,11 +171,34 @@ TEST(Tech, SystolicHopCostsLessThanAMulticastDelivery) {
   const auto vs = MakeHwView(sy, ModelOptions::Defaults());
   // Multicast spans half the column and the whole row: (12/2 + 14) pitches vs one pitch.
   EXPECT_NEAR(vm.eb_noc / vs.eb_noc, 20.0, 1e-9);
+  EXPECT_DOUBLE_EQ(vm.eb_hop, vs.eb_hop);
+  EXPECT_DOUBLE_EQ(vs.eb_noc, vs.eb_hop);
   // A larger array lengthens the buses.
   Hardware big = mc;
   big[HwParam::kPeRows] = 24;
   big[HwParam::kPeCols] = 28;
   EXPECT_NEAR(MakeHwView(big, ModelOptions::Defaults()).eb_noc / vm.eb_noc, 2.0, 1e-9);
+}
+
+// A multicast word drives the bus once; its other receivers and PE-to-PE moves cost a pitch.
+TEST(Tech, MulticastFanOutCostsAPitchPerExtraReceiver) {
+  const auto hv = MakeHwView(Physical(), ModelOptions::Defaults());
+  detail::LayerMap m;
+  m.kind = detail::MapKind::kMac;
+  m.macs = m.work = 40;
+  m.compute_cycles = 40;
+  m.array_words = 10;
+  m.glb_onchip_bits = 10 * 16;  // 10 words leave the buffer ...
+  m.noc_bits = 40 * 16;         // ... and reach 40 PEs (fan-out 4)
+  m.noc_transfers = 40;
+  const auto lc = detail::CostLayer(m, hv, 0, 0);
+  ASSERT_EQ(lc.status, Status::kOk);
+  EXPECT_NEAR(lc.e_noc_pj, 160 * hv.eb_noc + 480 * hv.eb_hop, 1e-12 * lc.e_noc_pj);
+  // MAC: 40 x (3.0758e-3 * 16 * 16 + 3.4233e-3 * 16) pJ at 45 nm, scaled to 65 nm, 1 V.
+  EXPECT_NEAR(lc.e_mac_pj,
+              40 * hv.e_scale *
+                  (std::sqrt(0.2 / 64 * 3.1 / 1024) * 256 + std::sqrt(0.03 / 8 * 0.1 / 32) * 16),
+              1e-9);
 }
 
 TEST(Tech, EnergyParametersStayOutOfTheMappingKey) {
