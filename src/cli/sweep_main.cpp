@@ -252,14 +252,14 @@ Args ParseArgs(int argc, char** argv) {
   return a;
 }
 
-/// How many points of this run were infeasible, for which reasons, at which layers.
+/// How many done points are infeasible, for which reasons, at which layers.
 void PrintFailures(const space::DesignSpace& space, const sched::RunSummary& s) {
   std::uint64_t failed = 0;
   for (const auto& f : s.failures) failed += f.count;
   if (failed == 0) return;
-  std::printf("  infeasible  %llu of the %llu points computed now (status != ok):\n",
+  std::printf("  infeasible  %llu of the %llu points done (status != ok):\n",
               static_cast<unsigned long long>(failed),
-              static_cast<unsigned long long>(s.points_now));
+              static_cast<unsigned long long>(s.points_before + s.points_now));
   const std::vector<std::string> layers = sched::FailLayerLabels(space);
   constexpr std::size_t kShown = 10;
   for (std::size_t i = 0; i < s.failures.size() && i < kShown; ++i) {

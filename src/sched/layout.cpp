@@ -206,13 +206,6 @@ void TaskRunner::Collect(IndexRange part) {
   std::copy(part_.failure.begin(), part_.failure.end(), res_.failure.begin() + off);
   auto& best = best_[network_code_];
   for (std::size_t k = 0; k < part.size(); ++k) {
-    if (part_.status[k] != 0) {
-      const model::Failure& f = part_.failure[k];
-      const std::uint64_t layer =
-          f.layer >= 0 ? layer_base_ + static_cast<std::uint64_t>(f.layer) : 0;
-      const std::uint64_t phase = f.layer >= 0 ? 1 + static_cast<std::uint64_t>(f.phase) : 0;
-      ++failures_[part_.status[k] | phase << 8 | layer << 16];
-    }
     bool ok = part_.status[k] == 0;
     for (const Bound& b : bounds_) {
       const double v = part_.col[b.col][k];
@@ -279,6 +272,9 @@ void TaskRunner::Write(RowWriter& out) {
     fail_phase_[k] = at_layer ? static_cast<std::uint8_t>(1 + static_cast<int>(f.phase)) : 0;
     fail_need_[k] = res_.status[k] != 0 ? f.need_bytes : 0.0;
     fail_have_[k] = res_.status[k] != 0 ? f.have_bytes : 0.0;
+    if (res_.status[k] != 0) {
+      ++failures_[FailureKey(res_.status[k], fail_name_[k], fail_phase_[k])];
+    }
   }
   data.push_back(fail_layer_.data());
   data.push_back(fail_name_.data());
@@ -288,9 +284,15 @@ void TaskRunner::Write(RowWriter& out) {
   out.Append(task_, data);
 }
 
-std::vector<FailureCount> TaskRunner::Failures() const {
+std::vector<FailureCount> TaskRunner::Failures() const { return FailureCounts(failures_); }
+
+std::uint64_t FailureKey(std::uint8_t status, std::uint32_t layer, std::uint8_t phase) {
+  return status | std::uint64_t{phase} << 8 | std::uint64_t{layer} << 16;
+}
+
+std::vector<FailureCount> FailureCounts(const std::map<std::uint64_t, std::uint64_t>& by_key) {
   std::vector<FailureCount> out;
-  for (const auto& [key, count] : failures_) {
+  for (const auto& [key, count] : by_key) {
     out.push_back({static_cast<std::uint8_t>(key & 0xff), static_cast<std::uint32_t>(key >> 16),
                    static_cast<std::uint8_t>((key >> 8) & 0xff), count});
   }

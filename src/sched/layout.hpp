@@ -47,7 +47,7 @@ class TaskRunner {
   void Write(RowWriter& out);
   /// The best entries seen by this rank, per network, best first.
   [[nodiscard]] std::vector<BestEntry> Best() const;
-  /// Infeasible points evaluated by this rank, by reason, layer and phase.
+  /// Infeasible points this rank wrote, by reason, layer and phase.
   [[nodiscard]] std::vector<FailureCount> Failures() const;
   /// The model's evaluation counters on this rank (cache reuse).
   [[nodiscard]] const model::EvaluatorStats& ModelStats() const { return evaluator_.stats(); }
@@ -93,9 +93,13 @@ class TaskRunner {
   std::vector<std::uint32_t> fail_name_;
   std::vector<std::uint8_t> fail_phase_;
   std::vector<double> fail_need_, fail_have_;
-  /// Failure counts keyed by status | phase << 8 | layer code << 16.
+  /// Failure counts of the rows written, keyed by FailureKey.
   std::map<std::uint64_t, std::uint64_t> failures_;
 };
+
+/// Failure counts keyed by FailureKey, and back (FailureCount fields as in runner.hpp).
+std::uint64_t FailureKey(std::uint8_t status, std::uint32_t layer, std::uint8_t phase);
+std::vector<FailureCount> FailureCounts(const std::map<std::uint64_t, std::uint64_t>& by_key);
 
 /// Merges best lists: per network at most `top` entries, best first; ties by design index.
 std::vector<BestEntry> MergeBest(const std::vector<BestEntry>& all, bool maximize, std::size_t top);

@@ -389,9 +389,9 @@ std::vector<BestEntry> GatherBest(MPI_Comm comm, int rank, int size,
 // phase). COLLECTIVE.
 std::vector<FailureCount> GatherFailures(MPI_Comm comm, int rank, int size,
                                          const std::vector<FailureCount>& mine) {
-  std::vector<std::uint64_t> flat;  // (status | phase << 8 | layer << 16, count) pairs
+  std::vector<std::uint64_t> flat;  // (FailureKey, count) pairs
   for (const auto& f : mine) {
-    flat.push_back(f.status | std::uint64_t{f.phase} << 8 | std::uint64_t{f.layer} << 16);
+    flat.push_back(FailureKey(f.status, f.layer, f.phase));
     flat.push_back(f.count);
   }
   int n = static_cast<int>(flat.size());
@@ -407,11 +407,7 @@ std::vector<FailureCount> GatherFailures(MPI_Comm comm, int rank, int size,
   if (rank != 0) return {};
   std::map<std::uint64_t, std::uint64_t> sum;
   for (std::size_t i = 0; i + 1 < all.size(); i += 2) sum[all[i]] += all[i + 1];
-  std::vector<FailureCount> out;
-  for (const auto& [key, count] : sum) {
-    out.push_back({static_cast<std::uint8_t>(key & 0xff), static_cast<std::uint32_t>(key >> 16),
-                   static_cast<std::uint8_t>((key >> 8) & 0xff), count});
-  }
+  std::vector<FailureCount> out = FailureCounts(sum);
   std::stable_sort(out.begin(), out.end(),
                    [](const FailureCount& a, const FailureCount& b) { return a.count > b.count; });
   return out;
@@ -445,6 +441,33 @@ std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSp
     best = MergeBest(best, goal.maximize, top);
   }
   return best;
+}
+
+// The failure counts of this rank's share of every row already done in the file: a resumed
+// run's summary covers the rows of earlier runs too.
+std::vector<FailureCount> FailuresFromFile(io::ResultsFile& file, const space::DesignSpace& space,
+                                           const io::Layout& layout, int rank, int size) {
+  const std::size_t status_col = LayoutColumn(layout, "results", "status");
+  const std::size_t name_col = LayoutColumn(layout, "results", "fail_layer_name");
+  const std::size_t phase_col = LayoutColumn(layout, "results", "fail_phase");
+  const Index n = space.size();
+  const Index lo = n * static_cast<Index>(rank) / static_cast<Index>(size);
+  const Index hi = n * static_cast<Index>(rank + 1) / static_cast<Index>(size);
+  std::map<std::uint64_t, std::uint64_t> by_key;
+  constexpr Index kStep = Index{1} << 20;
+  for (Index s = lo; s < hi; s += kStep) {
+    const IndexRange r{s, std::min(hi, s + kStep)};
+    const auto done = file.ReadDone(r);
+    const auto status = file.ReadColumn(status_col, r);
+    const auto name = file.ReadColumn(name_col, r);
+    const auto phase = file.ReadColumn(phase_col, r);
+    for (Index k = 0; k < r.size(); ++k) {
+      if (done[k] == 0 || status[k] == 0) continue;
+      ++by_key[FailureKey(static_cast<std::uint8_t>(status[k]), static_cast<std::uint32_t>(name[k]),
+                          static_cast<std::uint8_t>(phase[k]))];
+    }
+  }
+  return FailureCounts(by_key);
 }
 
 io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<BestEntry>& best) {
@@ -531,7 +554,9 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const io::L
       sum.points_before > 0 ? BestFromFile(file, space, layout, rank, size) : work.Best();
   sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
                         static_cast<std::size_t>(std::max(0, goal.top)));
-  sum.failures = GatherFailures(comm, rank, size, work.Failures());
+  sum.failures = GatherFailures(
+      comm, rank, size,
+      sum.points_before > 0 ? FailuresFromFile(file, space, layout, rank, size) : work.Failures());
   file.WriteTable(BestTable(space, sum.best), 0);
   sum.wall_s = Seconds() - t_start;
   double wall = sum.wall_s;

@@ -241,7 +241,7 @@ def test_infeasible_designs_are_diagnosed(tmp_path):
     """tests/data/cli/infeasible.toml: where each design fails, in the summary and the file."""
     out = tmp_path / "inf.h5"
     p = run([os.path.join(DATA, "infeasible.toml"), "-o", str(out)], ranks=3, check=0)
-    assert "infeasible  3 of the 4 points computed now" in p.stdout
+    assert "infeasible  3 of the 4 points done" in p.stdout
     lines = [l.split() for l in p.stdout.splitlines()]
     assert ["2", "rf_too_small", "at", "two-convs.toml/a", "(fp)"] in lines
     assert ["1", "glb_too_small", "at", "two-convs.toml/b", "(fp)"] in lines
@@ -295,3 +295,16 @@ def test_infeasible_design_row_in_trim_eval():
     assert json.loads(js)["failure"] == {"layer": 1, "name": "b", "phase": "fp",
                                          "reason": "glb_too_small", "need_bytes": 112,
                                          "have_bytes": 80}
+
+
+def test_infeasible_summary_after_resume_counts_every_done_row(tmp_path):
+    """A run killed after its first task, then resumed: the summary covers both runs' rows."""
+    out = tmp_path / "inf.h5"
+    job = os.path.join(DATA, "infeasible.toml")
+    run([job, "-o", str(out), "--chunk", "1", "--test-crash-after", "1", "-q"])
+    p = run([job, "-o", str(out), "--resume"], check=0)
+    assert "(1 were already done)" in p.stdout
+    assert "infeasible  3 of the 4 points done" in p.stdout
+    lines = [l.split() for l in p.stdout.splitlines()]
+    assert ["2", "rf_too_small", "at", "two-convs.toml/a", "(fp)"] in lines
+    assert ["1", "glb_too_small", "at", "two-convs.toml/b", "(fp)"] in lines

@@ -47,7 +47,7 @@ struct RunOptions {
   double progress_interval_s = 2.0;
 };
 
-/// Infeasible designs of one kind (reason, layer, phase), counted over the points a run computed.
+/// Infeasible designs of one kind (reason, layer, phase), counted over the rows done in the file.
 struct FailureCount {
   std::uint8_t status = 0;  ///< model::Status
   std::uint32_t layer = 0;  ///< code into FailLayerLabels(): 0 = no layer to blame
@@ -81,7 +81,8 @@ struct RunSummary {
   PhaseTimes times_max;  ///< the largest of each phase over the ranks
   bool interrupted = false;
   std::vector<BestEntry> best;  ///< rank 0 only: best designs per network, best first
-  /// Rank 0 only: infeasible points this run computed, by reason, layer and phase; most first.
+  /// Rank 0 only: infeasible rows done in the file (this run's and, when resuming, earlier
+  /// runs'), by reason, layer and phase; most first.
   std::vector<FailureCount> failures;
   int ranks = 1;
 };
