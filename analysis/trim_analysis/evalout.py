@@ -2,7 +2,7 @@
 
 trim-eval (src/cli/eval_main.cpp) prints, for one design point, one row per layer and phase
 (layer, kind, phase, dataflow, macs, cycles, latency_s, energy_pj and its six parts,
-dram_bytes, glb_accesses, active_pes, utilization, status) and the network totals (every
+dram_bytes, glb_accesses, active_pes, utilization, fused, status) and the network totals (every
 results column). `--format json` gives {"index", "point", "status", "layers": [...],
 "failure": null or {...}, "totals": {...}}; `--format csv` gives the layer table, a blank line,
 for an infeasible design a `# failure: ...` line, a `# totals: design N (POINT), status S` line

@@ -33,7 +33,8 @@ options:
 
 per-layer columns: layer, kind, phase, dataflow, macs, cycles, latency_s, energy_pj,
 energy_mac_pj, energy_rf_pj, energy_noc_pj, energy_glb_pj, energy_dram_pj, energy_leak_pj,
-dram_bytes, glb_accesses, active_pes, utilization, status. Totals: every results column of the
+dram_bytes, glb_accesses, active_pes, utilization, fused (1: run in the output path of the
+layer before it, docs/model.md section 22), status. Totals: every results column of the
 file. An infeasible design lists the layer-phases before the one that failed, then that one
 (zeros and its status), and a failure line: layer, phase, reason and, for a buffer or
 register file too small, the bytes needed and available.
@@ -50,7 +51,7 @@ const std::vector<std::string> kLayerCols = {
     "layer",         "kind",          "phase",          "dataflow",       "macs",
     "cycles",        "latency_s",     "energy_pj",      "energy_mac_pj",  "energy_rf_pj",
     "energy_noc_pj", "energy_glb_pj", "energy_dram_pj", "energy_leak_pj", "dram_bytes",
-    "glb_accesses",  "active_pes",    "utilization",    "status"};
+    "glb_accesses",  "active_pes",    "utilization",    "fused",          "status"};
 
 /// Columns printed as text (quoted in JSON, left-aligned in the table).
 bool TextColumn(std::size_t c) { return c < 4 || c + 1 == kLayerCols.size(); }
@@ -81,6 +82,7 @@ std::vector<std::string> LayerRow(const net::Network& net, const model::LayerPha
           Num(r.glb_accesses),
           Num(r.active_pes),
           Num(r.utilization),
+          r.fused ? "1" : "0",
           std::string(model::Name(r.status))};
 }
 

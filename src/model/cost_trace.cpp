@@ -63,6 +63,7 @@ LayerPhaseReport Row(const Plan& plan, const TracePhase& ph, const Sum& sum, con
   r.active_pes = sum.active;
   r.utilization =
       sum.cycles > 0 ? (sum.macs > 0 ? sum.macs : sum.ops) / (hv.Peak() * sum.cycles) : 0.0;
+  r.fused = ph.phase == Phase::kFP && plan.fused[static_cast<std::size_t>(ph.layer)] != 0;
   r.status = Status::kOk;
   return r;
 }

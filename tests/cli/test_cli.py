@@ -282,7 +282,8 @@ def test_infeasible_design_row_in_trim_eval():
     assert rows[head + 3] == []  # nothing after the failing row
     csv = subprocess.run(cmd + ["--format", "csv"], capture_output=True, text=True,
                          check=True).stdout
-    assert csv.splitlines()[2] == "b,conv,fp,ws," + ",".join(["0"] * 14) + ",glb_too_small"
+    # 14 numeric columns and fused, all 0, then the status.
+    assert csv.splitlines()[2] == "b,conv,fp,ws," + ",".join(["0"] * 15) + ",glb_too_small"
     assert "# failure: layer 1 (b), phase fp, reason glb_too_small" in csv
     sys.path.insert(0, os.path.join(SRC, "analysis"))
     from trim_analysis import evalout

@@ -159,6 +159,10 @@ TEST(Fusion, AlexNetFirstReluCostsLessThanConv1) {
   EXPECT_LT(relu1.energy_pj, conv1.energy_pj / 100);
   EXPECT_DOUBLE_EQ(relu1.dram_bytes, 0);
   EXPECT_DOUBLE_EQ(relu1.glb_accesses, 0);
+  EXPECT_TRUE(relu1.fused);
+  EXPECT_FALSE(conv1.fused);
+  EXPECT_TRUE(all.rows[2].fused);     // pool1 after relu1
+  EXPECT_FALSE(none.rows[1].fused);
   // 55 x 55 x 96 x 4 ops on 168 lanes.
   EXPECT_DOUBLE_EQ(relu1.cycles, std::ceil(55.0 * 55 * 96 * 4 / 168));
   // Fusion never adds traffic or energy: CONV1's output no longer goes to DRAM (55*55*96*4

@@ -85,6 +85,7 @@ struct LayerPhaseReport {
   double roofline_s = 0;  ///< max(compute, compulsory DRAM) bound of this layer-phase
   double active_pes = 0;
   double utilization = 0;
+  bool fused = false;  ///< FP run in the output path of the layer before (docs/model.md, 22)
   Status status = Status::kOk;  ///< not ok: the layer-phase where the design failed (zeros)
 };
 
