@@ -117,7 +117,8 @@ class Walk {
   bool pg_kept_ = false;
   double pg_bits_ = 0;
   double stash_kept_bits_ = 0;
-  double alive_ = 0;  ///< stash bits alive during the current layer-phase
+  double alive_ = 0;       ///< stash bits alive during the current layer-phase
+  bool path_out_ = false;  ///< the current layer-phase's output feeds a fused successor
 };
 
 LayerMap Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
@@ -135,7 +136,13 @@ Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, con
   // The requested residency does not fit this layer: every tensor held on chip is written to
   // DRAM (evict) and the layer runs with all its operands in DRAM.
   Choice plain;
-  plain.map = Map(slot, nest, df, Residency{});
+  // An output that leaves through a fused successor's path is never stored, also here.
+  Residency bare;
+  if (path_out_) {
+    bare.keep_output = res.keep_output;
+    bare.vec_wr_kept = res.vec_wr_kept;
+  }
+  plain.map = Map(slot, nest, df, bare);
   plain.spill_bits = extra + evict;
   plain.status = plain.map.status != Status::kOk
                      ? plain.map.status
@@ -272,6 +279,7 @@ Status Walk::Forward() {
     // An output that only feeds a fused successor leaves through the output path: never
     // written to DRAM and never held in the buffer (docs/model.md, "Fusion").
     const bool in_path = plan_.out_in_path[U(l)] != 0;
+    path_out_ = in_path;
     const bool keep_share = has_consumer && inter_ && !in_stash && !in_path &&
                             out_bits + (fp_live_ - dying) <= keep_cap_;
     const bool keep = has_consumer && (in_stash || keep_share || in_path);
@@ -334,6 +342,7 @@ Status Walk::Forward() {
 Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_first) {
   const PhaseNests& pn = plan_.At(l, phase);
   if (pn.count == 0) return Status::kOk;
+  path_out_ = false;
   const double dying = s_.bp_kept[T(l)] != 0 ? plan_.act_elems[T(l)] * bg_ : 0.0;
   alive_ = s_.bp_alive[U(l)];
   const int first = static_cast<int>(tr_.parts.size());
