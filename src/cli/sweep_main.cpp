@@ -147,6 +147,8 @@ exit codes: 0 done; 1 internal error or a failed rank; 2 bad input (job file, ar
 existing output without --force, an output the rule above refuses or another run holds,
 --resume of another job's file); 3 file-system error (also a failed creation, which leaves
 no file, and --verify of a damaged file); 4 interrupted (resumable).
+summary: points, time, the best designs per network and, when some designs are infeasible,
+how many per reason and failing layer (the results file's status and fail_* columns).
 
 examples:
   trim-sweep jobs/quickstart.toml
@@ -259,6 +261,35 @@ Args ParseArgs(int argc, char** argv) {
   return a;
 }
 
+/// How many done points are infeasible, for which reasons, at which layers.
+void PrintFailures(const space::DesignSpace& space, const sched::RunSummary& s) {
+  std::uint64_t failed = 0;
+  for (const auto& f : s.failures) failed += f.count;
+  if (failed == 0) return;
+  std::printf("  infeasible  %llu of the %llu points done (status != ok):\n",
+              static_cast<unsigned long long>(failed),
+              static_cast<unsigned long long>(s.points_before + s.points_now));
+  const std::vector<std::string> layers = sched::FailLayerLabels(space);
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < s.failures.size() && i < kShown; ++i) {
+    const auto& f = s.failures[i];
+    std::string where = "(no layer: clock, bandwidth or a result out of range)";
+    if (f.layer > 0 && f.layer < layers.size()) {
+      where = "at " + layers[f.layer];
+      if (f.phase > 0) where += " (" + std::string(Name(static_cast<Phase>(f.phase - 1))) + ")";
+    }
+    std::printf("    %10llu  %-16s %s\n", static_cast<unsigned long long>(f.count),
+                std::string(model::Name(static_cast<model::Status>(f.status))).c_str(),
+                where.c_str());
+  }
+  if (s.failures.size() > kShown) {
+    std::printf(
+        "    ... and %zu more (reason, layer) pairs: see results/status and "
+        "results/fail_layer_name\n",
+        s.failures.size() - kShown);
+  }
+}
+
 void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
                   const std::string& output) {
   const auto& goal = space.job().goal;
@@ -289,6 +320,7 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
             .c_str(),
         static_cast<unsigned long long>(e.index), cli::DescribePoint(space, e.index).c_str());
   }
+  PrintFailures(space, s);
   std::printf("  results     %s\n", output.c_str());
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "

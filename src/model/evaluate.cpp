@@ -28,6 +28,7 @@ void ResultBatch::Resize(std::size_t n) {
   size = n;
   for (auto& c : col) c.resize(n);
   status.resize(n);
+  failure.resize(n);
 }
 
 double PeakMacsPerCycle(const Hardware& hw) {
@@ -141,6 +142,7 @@ PointReport Evaluator::EvaluatePoint(const Workload& work, const Hardware& hw) {
   EnsurePlan(work);
   rep.rows.reserve(plan_->phases.size());
   rep.status = detail::EvaluateNetwork(*plan_, work, hw, options_, &rep.totals, &rep.rows);
+  if (rep.status != Status::kOk) rep.failure = plan_->trace.failure;
   return rep;
 }
 
@@ -159,12 +161,14 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
   for (std::size_t i = 0; i < hw.size; ++i) {
     const Hardware h = hw.Row(i);
     Status st;
+    const detail::Trace* trace = &plan_->trace;  // the walk that decided st
     if (!caching_) {
       st = detail::EvaluateNetwork(*plan_, work, h, options_, &totals, nullptr);
       ++stats_.walks;
     } else {
       const detail::HwView hv = detail::MakeHwView(h, options_);
       st = detail::PointStatus(*plan_, hv);
+      trace = nullptr;
       if (st != Status::kOk) {
         totals.fill(0.0);
       } else if (grouped) {
@@ -177,14 +181,19 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
           ++stats_.trace_hits;
         }
         st = detail::CostTrace(*plan_, work, options_, g.trace, h, hv, &totals, nullptr);
+        trace = &g.trace;
       } else {
         detail::WalkNetwork(*plan_, work, options_, hv, &c.maps, &c.scratch);
         ++stats_.walks;
         st = detail::CostTrace(*plan_, work, options_, c.scratch, h, hv, &totals, nullptr);
+        trace = &c.scratch;
       }
     }
     for (std::size_t col = 0; col < kNumResultCols; ++col) out.col[col][i] = totals[col];
     out.status[i] = static_cast<std::uint8_t>(st);
+    out.failure[i] = st == Status::kOk  ? Failure{}
+                     : trace != nullptr ? trace->failure
+                                        : detail::PointFailure(*plan_);
   }
   stats_.points += hw.size;
   stats_.map_hits += c.maps.hits - hits0;
