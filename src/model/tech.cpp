@@ -118,7 +118,7 @@ constexpr std::array<DramPreset, 9> kDram = {{
     {4.5, 12.8},   // LPDDR5-6400 x16
     {7.5, 32.0},   // GDDR6 16 Gb/s x16
     {3.9, 32.0},   // HBM2 2.0 Gb/s x128
-    {3.6, 51.2},   // HBM2E 3.2 Gb/s x128
+    {6.0, 51.2},   // HBM2E 3.2 Gb/s x128
     {3.4, 51.2},   // HBM3 6.4 Gb/s x64
 }};
 
