@@ -150,7 +150,8 @@ def test_schema_mismatch_is_a_clear_error(tmp_path):
     with pytest.raises(ta.SchemaError) as e:
         ta.load(path)
     assert str(e.value) == (
-        f"{path}: the file has schema version 2, but this trim_analysis reads version 1; use "
+        f"{path}: the file has schema version {ta.SCHEMA_VERSION + 1}, but this trim_analysis "
+        f"reads version {ta.SCHEMA_VERSION}; use "
         "the trim_analysis from the trim-sweep release that wrote the file"
     )
 

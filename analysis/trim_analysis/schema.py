@@ -5,7 +5,7 @@ The C++ side defines the same number as trim::io::kSchemaVersion
 way an older reader would misread.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Datasets and groups every results file has, whatever the job.
 REQUIRED = ("params", "results", "lookup", "axes", "done")
