@@ -233,3 +233,35 @@ def test_bad_option_exits_2():
 def test_help_and_version():
     assert "usage: trim-sweep" in run(["--help"], check=0).stdout
     assert run(["--version"], check=0).stdout.startswith("trim-sweep ")
+
+
+def test_show_network_takes_every_form_a_job_takes(tmp_path):
+    # A built-in with parameters (the results' label form), a network file (configs/networks/
+    # resnet18.toml describes exactly the built-in resnet18) and an ONNX model.
+    builtin = run(["--show-network", "resnet18"], check=0).stdout
+    from_file = run(["--show-network", os.path.join(SRC, "configs", "networks", "resnet18.toml")],
+                    check=0).stdout
+    total = [l for l in builtin.splitlines() if l.startswith("total MACs")]
+    assert total == [l for l in from_file.splitlines() if l.startswith("total MACs")]
+    assert total == ["total MACs          1,814,073,344 (1.81 G)"]
+    short = run(["--show-network", "bert-base:seq_len=64"], check=0).stdout
+    assert "batch 1, 170 layers" in short
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    # One 3x3 convolution, 3 -> 4 channels on 8x8, no padding: 4 x 6 x 6 outputs x 27 = 3,888.
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])],
+        [helper.make_tensor("w", TensorProto.FLOAT, [4, 3, 3, 3], [0.0] * 108)])
+    path = tmp_path / "one.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    out = run(["--show-network", str(path)], check=0).stdout
+    assert "total MACs          3,888" in out
+    # Mistakes exit 2 and say what to write.
+    p = run(["--show-network", "bert-base:seq=64"], check=2)
+    assert "parameters are seq_len=N and image_size=N" in p.stderr
+    p = run(["--show-network", str(tmp_path / "missing.onnx")], check=2)
+    assert "missing.onnx" in p.stderr
+    p = run(["--show-network", "resnet5"], check=2)
+    assert "did you mean 'resnet50'?" in p.stderr
