@@ -132,6 +132,10 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
                                    : held_in + held_out <= hw.glb_bits;
     if (!fits) {
       m.status = Status::kGlbTooSmall;
+      const bool in_over = hw.glb_split && held_in > hw.glb_input_bits;
+      m.need_bytes = (hw.glb_split ? (in_over ? held_in : held_out) : held_in + held_out) / 8.0;
+      m.have_bytes =
+          (hw.glb_split ? (in_over ? hw.glb_input_bits : hw.glb_output_bits) : hw.glb_bits) / 8.0;
       return m;
     }
   }
@@ -165,6 +169,8 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.spill_word_bits = bits.i;
   MapParams mp;
   m.status = PrepareMapping(nest, df, hw, bits, &mp);
+  if (m.status == Status::kRfTooSmall)
+    RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
   if (m.status != Status::kOk) return m;
   TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
   // When no tile that fills a spatial fold fits, the tile shrinks down to one sample, filter,
@@ -176,6 +182,8 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
     tr = SearchTiling(nest, hw, bits, mp, res, /*shrink=*/true);
     if (!tr.feasible) {
       m.status = Status::kGlbTooSmall;
+      m.need_bytes = tr.need_bits / 8.0;
+      m.have_bytes = tr.have_bits / 8.0;
       return m;
     }
   }

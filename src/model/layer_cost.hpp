@@ -58,6 +58,9 @@ struct LayerMap {
   /// psums/outputs), and the part of them the array waits for (RS pass overheads).
   double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
   double stall_w_bits = 0, stall_i_bits = 0, stall_o_bits = 0;
+  /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
+  /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
+  double need_bytes = 0, have_bytes = 0;
 };
 
 /// The mapping of `nest` (kMac or kVector; not kBest).

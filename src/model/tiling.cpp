@@ -117,6 +117,30 @@ bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
          ot + out_all <= x.hw.glb_output_bits;
 }
 
+/// The need and the capacity of the storage that candidate `k` overflows (shared buffer, or
+/// the first partition that overflows).
+void Shortfall(const Ctx& x, const Candidate& k, TilingResult* r) {
+  double occ = 0;
+  if (Fits<false>(x, k, &occ)) return;
+  r->need_bits = occ;
+  r->have_bits = x.hw.glb_bits;
+  if (!x.hw.glb_split) return;
+  const Tile t = TileOf<false>(x, k);
+  const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
+  const double ot = t.n * t.m * t.e * x.nest.f * x.bits.p + x.res.resident_out_bits;
+  const double it = occ - wt - ot;
+  if (wt > x.hw.glb_weight_bits) {
+    r->need_bits = wt;
+    r->have_bits = x.hw.glb_weight_bits;
+  } else if (it > x.hw.glb_input_bits) {
+    r->need_bits = it;
+    r->have_bits = x.hw.glb_input_bits;
+  } else {
+    r->need_bits = ot;
+    r->have_bits = x.hw.glb_output_bits;
+  }
+}
+
 /// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
 template <bool kUnits>
 double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
@@ -280,14 +304,6 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 }  // namespace
 
-double MinimumMappingBits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                          const Residency& res, bool* fits) {
-  const Ctx x{nest, hw, bits, res, 0, 0, 0, Tile{}};
-  double occupancy = 0;
-  *fits = Fits<false>(x, Candidate{nest.n, nest.m, nest.c, nest.e}, &occupancy);
-  return occupancy;
-}
-
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
   const Ctx x{nest,
@@ -317,6 +333,10 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
     SearchOrders<true>(x, n_chain, m_chain, c_chain, e_chain, &best);
   } else {
     SearchOrders<false>(x, n_chain, m_chain, c_chain, e_chain, &best);
+  }
+  if (shrink && !best.feasible) {
+    // Not even the minimum mapping fits: what it needs against what the buffer has.
+    Shortfall(x, Candidate{nest.n, nest.m, nest.c, nest.e}, &best);
   }
   return best;
 }

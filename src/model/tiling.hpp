@@ -47,6 +47,9 @@ struct TilingResult {
   double dram_wr_o_bits = 0;                      ///< final outputs written to DRAM (bits)
   double dram_psum_bits = 0;                      ///< partial sums spilled and re-read (bits)
   double glb_peak_bits = 0;                       ///< buffer occupancy of the chosen tile
+  /// Not feasible: the buffer bits the smallest candidate tile needs (with the residency) and
+  /// the capacity it exceeds (the shared buffer, or the first partition that overflows).
+  double need_bits = 0, have_bits = 0;
   [[nodiscard]] double DramBits() const {
     return dram_rd_w_bits + dram_rd_i_bits + dram_wr_o_bits + dram_psum_bits;
   }
@@ -58,13 +61,6 @@ struct TilingResult {
 /// one sample, filter, channel and output row: the fallback when none of them fits.
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink = false);
-
-/// Buffer bits the smallest mapping needs (one sample, filter, channel and output row of one
-/// group, with the tensors held around the layer); `fits` tells whether the design holds it.
-/// A MAC nest whose register files pass PrepareMapping is glb_too_small exactly when it does
-/// not fit (docs/model.md, section 5): needed vs available for diagnostics. Closed form.
-double MinimumMappingBits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                          const Residency& res, bool* fits);
 
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cases.hpp"
-#include "tiling.hpp"
+#include "layer_cost.hpp"
 
 namespace trim::model {
 namespace {
@@ -180,7 +180,8 @@ TEST(DataflowCases, RowStationaryShrinksTheTileToFitTheBuffer) {
 TEST(DataflowCases, InfeasibleOnlyBelowTheMinimumMapping) {
   // The minimum mapping of every dataflow: one filter, one channel, one output row of F = 2:
   // R*S = 9 weights + rows(1) = 3 input rows of W = 4 + 2 psums = 23 words = 46 B, which is
-  // what MinimumMappingBits reports (the shortfall a diagnostic names).
+  // what the mapping reports as needed against the 45 B available (the shortfall a
+  // diagnostic names).
   {
     detail::LoopNest nest;
     ASSERT_EQ(detail::BuildLoopNest(testing::SmallConv().layers[0], Phase::kFP, 1, &nest),
@@ -188,11 +189,10 @@ TEST(DataflowCases, InfeasibleOnlyBelowTheMinimumMapping) {
     auto hw = testing::SmallArray(false);
     hw[HwParam::kGlbKib] = 45.0 / 1024;
     const auto view = detail::MakeHwView(hw, ModelOptions::Defaults());
-    bool fits = true;
-    EXPECT_DOUBLE_EQ(detail::MinimumMappingBits(nest, view, detail::ResolveBits(nest, view),
-                                                detail::Residency{}, &fits),
-                     46 * 8);
-    EXPECT_FALSE(fits);
+    const auto map = detail::MapLayer(nest, Dataflow::kRS, view, detail::Residency{});
+    EXPECT_EQ(map.status, Status::kGlbTooSmall);
+    EXPECT_DOUBLE_EQ(map.need_bytes, 46);
+    EXPECT_DOUBLE_EQ(map.have_bytes, 45);
   }
   for (int d = 0; d < 5; ++d) {
     const auto df = static_cast<Dataflow>(d);
