@@ -139,9 +139,14 @@ signals: SIGTERM, SIGINT and SIGUSR1 finish the tasks in flight, flush and close
 exit with code 4; `--resume` then completes the run. A second SIGINT or SIGTERM stops at once
 (the file stays resumable). Under mpirun send SIGUSR1 to mpirun: it forwards it to every rank
 (see docs/failures.md).
+output: a regular file or a new path, never the job, a file it names, a preset, a directory,
+FIFO or device. A run locks it (PATH.lock, removed at the end): a second run on the same
+path is refused, naming the first. --resume recomputes rows that fail their checksum.
+
 exit codes: 0 done; 1 internal error or a failed rank; 2 bad input (job file, arguments,
-existing output without --force, --resume of another job's file); 3 file-system error;
-4 interrupted (resumable).
+existing output without --force, an output the rule above refuses or another run holds,
+--resume of another job's file); 3 file-system error (also a failed creation, which leaves
+no file, and --verify of a damaged file); 4 interrupted (resumable).
 summary: points, time, the best designs per network and, when some designs are infeasible,
 how many per reason and failing layer (the results file's status and fail_* columns).
 

@@ -51,7 +51,8 @@ struct Evaluator::Cache {
   std::vector<Group> groups = std::vector<Group>(kGroups);
   std::size_t last = 0;
   std::uint64_t clock = 0;
-  detail::Trace scratch;  ///< the walk of a `best` design
+  detail::Trace scratch;   ///< the walk of a `best` design
+  int last_dataflow = -1;  ///< the mapping cache measures its hit rate per workload
 
   void Clear() {
     maps.Clear();
@@ -152,7 +153,11 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
   const bool grouped = work.dataflow != Dataflow::kBest || options_[Option::kEngine] == 1;
   std::array<double, kNumResultCols> totals{};
   Cache& c = *cache_;
-  const std::uint64_t hits0 = c.maps.hits, misses0 = c.maps.misses;
+  if (static_cast<int>(work.dataflow) != c.last_dataflow) {
+    c.maps.Remeasure();
+    c.last_dataflow = static_cast<int>(work.dataflow);
+  }
+  const std::uint64_t hits0 = c.maps.hits, misses0 = c.maps.misses, bypassed0 = c.maps.bypassed;
   for (std::size_t i = 0; i < hw.size; ++i) {
     const Hardware h = hw.Row(i);
     Status st;
@@ -193,6 +198,7 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
   stats_.points += hw.size;
   stats_.map_hits += c.maps.hits - hits0;
   stats_.map_misses += c.maps.misses - misses0;
+  stats_.map_bypassed += c.maps.bypassed - bypassed0;
 }
 
 }  // namespace trim::model

@@ -68,7 +68,7 @@ def test_one_rank_file_is_complete_and_readable(reference):
         assert n == 108
         assert f["done"].shape == (108,)
         assert f["done"][()].all()
-        assert f.attrs["schema_version"] == 1
+        assert f.attrs["schema_version"] == 2
         assert f.attrs["mpi_ranks"] == 1
         assert f.attrs["job_text"] == open(os.path.join(DATA, "small.toml")).read()
         assert len(f.attrs["job_sha256"]) == 64
@@ -169,6 +169,9 @@ def test_float32_file_stores_chosen_columns_rounded(reference, reference_f32):
         assert list(f["best/index"][()]) == list(g["best/index"][()])
         assert np.array_equal(f["best/value"][()],
                               g["best/value"][()].astype(np.float32).astype(np.float64))
+    # The per-row checksums cover the float32 values as stored.
+    p = run(["--verify", str(reference_f32)], check=0)
+    assert "every done row verified" in p.stdout
     sys.path.insert(0, os.path.join(SRC, "analysis"))
     import trim_analysis
     df = trim_analysis.load(str(reference_f32))

@@ -103,7 +103,9 @@ struct EvaluatorStats {
   std::uint64_t trace_hits = 0;  ///< designs costed from the cached walk of their mapping group
   std::uint64_t map_hits = 0;    ///< layer mappings taken from the mapping cache
   std::uint64_t map_misses = 0;  ///< layer mappings computed
-  std::uint64_t plans = 0;       ///< plan builds (a new network, mode or batch)
+  /// Layer mappings computed without the cache: it stands aside while it finds no hits.
+  std::uint64_t map_bypassed = 0;
+  std::uint64_t plans = 0;  ///< plan builds (a new network, mode or batch)
 };
 
 class Evaluator {
