@@ -23,6 +23,8 @@
 #include "trim/core/error.hpp"
 #include "trim/io/results_file.hpp"
 #include "trim/model/columns.hpp"
+#include "trim/net/network_file.hpp"
+#include "trim/net/onnx.hpp"
 #include "trim/net/zoo.hpp"
 #include "trim/sched/runner.hpp"
 
@@ -121,8 +123,10 @@ options:
       --configs DIR     directory of hardware/ and energy/ presets (default: %s)
   -q, --quiet           no progress and no summary on stderr/stdout (errors still print)
       --list-networks   list the built-in networks and exit
-      --show-network NAME
-                        print the layers of a built-in network (with --batch N) and exit
+      --show-network NET
+                        print the layers of a network (with --batch N) and exit: a built-in
+                        name, a .toml network file or an .onnx model, parameters after a
+                        colon as in the results' labels (bert-base:seq_len=128)
       --batch N         batch size for --show-network (default 1)
       --test-crash-after N
                         testing aid: each rank kills itself (SIGKILL) after writing N tasks
@@ -143,6 +147,8 @@ exit codes: 0 done; 1 internal error or a failed rank; 2 bad input (job file, ar
 existing output without --force, an output the rule above refuses or another run holds,
 --resume of another job's file); 3 file-system error (also a failed creation, which leaves
 no file, and --verify of a damaged file); 4 interrupted (resumable).
+summary: points, time, the best designs per network and, when some designs are infeasible,
+how many per reason and failing layer (the results file's status and fail_* columns).
 
 examples:
   trim-sweep jobs/quickstart.toml
@@ -255,6 +261,35 @@ Args ParseArgs(int argc, char** argv) {
   return a;
 }
 
+/// How many done points are infeasible, for which reasons, at which layers.
+void PrintFailures(const space::DesignSpace& space, const sched::RunSummary& s) {
+  std::uint64_t failed = 0;
+  for (const auto& f : s.failures) failed += f.count;
+  if (failed == 0) return;
+  std::printf("  infeasible  %llu of the %llu points done (status != ok):\n",
+              static_cast<unsigned long long>(failed),
+              static_cast<unsigned long long>(s.points_before + s.points_now));
+  const std::vector<std::string> layers = sched::FailLayerLabels(space);
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < s.failures.size() && i < kShown; ++i) {
+    const auto& f = s.failures[i];
+    std::string where = "(no layer: clock, bandwidth or a result out of range)";
+    if (f.layer > 0 && f.layer < layers.size()) {
+      where = "at " + layers[f.layer];
+      if (f.phase > 0) where += " (" + std::string(Name(static_cast<Phase>(f.phase - 1))) + ")";
+    }
+    std::printf("    %10llu  %-16s %s\n", static_cast<unsigned long long>(f.count),
+                std::string(model::Name(static_cast<model::Status>(f.status))).c_str(),
+                where.c_str());
+  }
+  if (s.failures.size() > kShown) {
+    std::printf(
+        "    ... and %zu more (reason, layer) pairs: see results/status and "
+        "results/fail_layer_name\n",
+        s.failures.size() - kShown);
+  }
+}
+
 void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
                   const std::string& output) {
   const auto& goal = space.job().goal;
@@ -285,6 +320,7 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
             .c_str(),
         static_cast<unsigned long long>(e.index), cli::DescribePoint(space, e.index).c_str());
   }
+  PrintFailures(space, s);
   std::printf("  results     %s\n", output.c_str());
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "
@@ -381,6 +417,56 @@ int Verify(const std::string& path) {
   return cli::kExitIo;
 }
 
+// --show-network SPEC: what a job's [workload] networks accepts, written as the network's
+// label in the results: a built-in name, a .toml network file or an .onnx model, with the
+// parameters after a colon (bert-base:seq_len=128, model.onnx:image_size=160). Throws
+// ConfigError (exit 2) or IoError.
+net::Network ShowNetworkLoad(const std::string& spec) {
+  const std::size_t slash = spec.find_last_of('/');
+  const std::size_t colon = spec.find(':', slash == std::string::npos ? 0 : slash);
+  const std::string name = spec.substr(0, colon);
+  net::NetworkParams params;
+  std::string rest = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  const std::string form = "write NAME, NAME:seq_len=N or NAME:seq_len=N,image_size=N";
+  while (colon != std::string::npos) {
+    const std::size_t comma = rest.find(',');
+    const std::string item = rest.substr(0, comma);
+    const std::size_t eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    const std::string v = eq == std::string::npos ? "" : item.substr(eq + 1);
+    const bool digits = !v.empty() && v.size() <= 7 && std::all_of(v.begin(), v.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    if ((key != "seq_len" && key != "image_size") || !digits || std::stoll(v) < 1) {
+      throw ConfigError({}, "--show-network " + spec + ": cannot read '" + item + "'",
+                        "parameters are seq_len=N and image_size=N (N >= 1); " + form);
+    }
+    (key == "seq_len" ? params.seq_len : params.image_size) = std::stoll(v);
+    if (comma == std::string::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  const auto ends = [&](const char* ext) {
+    const std::string e(ext);
+    return name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".onnx")) return net::LoadOnnxNetwork(name, params);
+  if (ends(".toml")) {
+    if (params.seq_len != 0 || params.image_size != 0) {
+      throw ConfigError({}, "--show-network " + spec + ": a network file fixes its own shapes",
+                        "write the path alone, " + name);
+    }
+    return net::LoadNetworkFile(name);
+  }
+  std::optional<net::Network> n = net::BuiltinNetwork(name, params);
+  if (!n) {
+    const std::string near = DidYouMean(name, net::BuiltinNetworkNames());
+    throw ConfigError({}, "unknown network '" + name + "'",
+                      near.empty() ? "see --list-networks, or give a .toml or .onnx path"
+                                   : "did you mean '" + near + "'?");
+  }
+  return *n;
+}
+
 int Run(int argc, char** argv) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -410,18 +496,16 @@ int Run(int argc, char** argv) {
     return cli::kExitOk;
   }
   if (!args.show_network.empty()) {
-    const auto n = net::BuiltinNetwork(args.show_network);
-    if (!n) {
-      if (rank == 0) {
-        const std::string near = DidYouMean(args.show_network, net::BuiltinNetworkNames());
-        std::cerr << "trim-sweep: error: unknown network '" << args.show_network << "'\n  hint: "
-                  << (near.empty() ? "see --list-networks" : "did you mean '" + near + "'?")
-                  << "\n";
-      }
-      return cli::kExitBadInput;
+    try {
+      const net::Network n = ShowNetworkLoad(args.show_network);
+      if (rank == 0) std::printf("%s", net::DescribeNetwork(n, args.batch).c_str());
+      return cli::kExitOk;
+    } catch (const ConfigError& e) {
+      if (rank == 0) std::cerr << "trim-sweep: " << e.what() << "\n";
+    } catch (const IoError& e) {
+      if (rank == 0) std::cerr << "trim-sweep: " << e.what() << "\n";
     }
-    if (rank == 0) std::printf("%s", net::DescribeNetwork(*n, args.batch).c_str());
-    return cli::kExitOk;
+    return cli::kExitBadInput;
   }
   if (!args.verify.empty()) return rank == 0 ? Verify(args.verify) : cli::kExitOk;
   if (args.job.empty()) {

@@ -17,9 +17,12 @@ void FillPhysical(const Hardware& hw, HwView* v) {
   const double s = NodeEnergyScale(nm, vdd);
   v->e_scale = s;
   v->add_pj = s * AddPj45(v->num_fmt, v->bits[static_cast<std::size_t>(BitsClass::kPsum)]);
-  v->eb_rf_w = s * SramBitPj45(hw[HwParam::kRfWeightBytes]);
-  v->eb_rf_i = s * SramBitPj45(hw[HwParam::kRfInputBytes]);
-  v->eb_rf_p = s * SramBitPj45(hw[HwParam::kRfPsumBytes]);
+  // A small register file is flip-flops: an access writes or reads registers of RegBitPj.
+  const double reg_pj = RegBitPj(nm, vdd);
+  const auto rf_bit = [&](HwParam p) { return RfIsFlops(hw[p]) ? reg_pj : s * SramBitPj45(hw[p]); };
+  v->eb_rf_w = rf_bit(HwParam::kRfWeightBytes);
+  v->eb_rf_i = rf_bit(HwParam::kRfInputBytes);
+  v->eb_rf_p = rf_bit(HwParam::kRfPsumBytes);
   const PhysArea area = PhysicalArea(hw);
   const double wire = WirePjPerBitMm(vdd);
   const double pitch_mm = std::sqrt(area.pe_um2) * 1e-3;
@@ -47,7 +50,14 @@ void FillPhysical(const Hardware& hw, HwView* v) {
   }
   v->eb_glb = used > 0 ? sum / used : 0.0;
   if (hw[HwParam::kDramType] < 0.5) v->eb_dram = v->e_dram / v->ref_bits;
-  if (hw[HwParam::kTarget] < 0.5) v->leak_w += LeakWPerMm2(nm, vdd) * area.modelled_mm2;
+  if (hw[HwParam::kTarget] < 0.5) {
+    // Clock network: every cycle, each PE's clocked registers and a clock wire of one pitch per
+    // PE swing fully (C V^2 per cycle, twice the data wires' half activity).
+    const double pes = v->rows * v->cols;
+    const double per_cycle_pj = pes * (ClockedRegsPerPe(hw) * reg_pj + 2.0 * wire * pitch_mm);
+    v->clk_w = per_cycle_pj * 1e-12 * v->clock_hz;
+    v->leak_w += LeakWPerMm2(nm, vdd) * area.modelled_mm2 + v->clk_w;
+  }
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ struct HwView {
   double eb_rf_w = 0, eb_rf_i = 0, eb_rf_p = 0, eb_glb = 0, eb_dram = 0;
   double eb_noc = 0;  ///< one word driven from the buffer over the array (a bus, or a hop)
   double eb_hop = 0;  ///< one PE pitch of wire: a neighbour hop, or one more bus receiver
+  double clk_w = 0;   ///< clock network power (part of leak_w; reported on its own)
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }

@@ -104,6 +104,10 @@ double Significand(int fmt, double w) {
 // Leakage: Aladdin's power model for TSMC 40 nm standard cells (Shao et al., ISCA 2014):
 // 32-bit multiplier 77.9 uW over 6350 um^2 -> 12.3 mW/mm^2 at 40 nm, 0.9 V.
 constexpr double kLeakAt40 = 0.0779e-3 / 6350e-6;  // W/mm^2
+// The same model's register: 9.0e-3 mW per bit at a 1 ns cycle (7.94e-3 internal, mostly the
+// clock, and 1.06e-3 switching) = 9.0 fJ per bit and cycle; 5.98 um^2 per bit (TSMC 40 nm,
+// 0.9 V; also the `aladdin_register` table of Accelergy's Aladdin plug-in).
+constexpr double kRegPj40 = 9.0e-3, kRegUm2At40 = 5.98;
 
 // DRAM presets (docs/model.md section 23 cites each row).
 constexpr std::array<DramPreset, 9> kDram = {{
@@ -114,7 +118,7 @@ constexpr std::array<DramPreset, 9> kDram = {{
     {4.5, 12.8},   // LPDDR5-6400 x16
     {7.5, 32.0},   // GDDR6 16 Gb/s x16
     {3.9, 32.0},   // HBM2 2.0 Gb/s x128
-    {3.6, 51.2},   // HBM2E 3.2 Gb/s x128
+    {6.0, 51.2},   // HBM2E 3.2 Gb/s x128
     {3.4, 51.2},   // HBM3 6.4 Gb/s x64
 }};
 
@@ -178,6 +182,26 @@ double LeakWPerMm2(double nm, double vdd) {
   return kLeakAt40 * e / a;
 }
 
+double RegBitPj(double nm, double vdd) {
+  return kRegPj40 * EnergyFit(nm, vdd) / EnergyFit(40, 0.9);
+}
+
+double RegAreaUm2(double nm) { return kRegUm2At40 * NodeAreaScale(nm) / NodeAreaScale(40); }
+
+double ClockedRegsPerPe(const Hardware& hw) {
+  const double bw = hw[HwParam::kBitsWeight], ba = hw[HwParam::kBitsAct],
+               bp = hw[HwParam::kBitsPsum];
+  double regs = hw[HwParam::kMacsPerPe] * (bw + ba + bp);
+  const double rf[3][2] = {{hw[HwParam::kRfWeightBytes], bw},
+                           {hw[HwParam::kRfInputBytes], ba},
+                           {hw[HwParam::kRfPsumBytes], bp}};
+  for (const auto& r : rf) {
+    if (RfIsFlops(r[0])) regs += std::ceil(r[0] * 8.0 / r[1]);
+  }
+  if (hw[HwParam::kInterconnect] < 0.5) regs += bw + ba + 2.0 * bp;
+  return regs;
+}
+
 DramPreset DramOf(double dram_type) {
   const auto i = static_cast<std::size_t>(std::clamp(dram_type, 0.0, 8.0));
   return kDram[i];
@@ -190,9 +214,11 @@ PhysArea PhysicalArea(const Hardware& hw) {
   const int fmt = static_cast<int>(hw[HwParam::kNumberFormat]);
   a.mac_um2 = s * (MulAreaUm2_45(fmt, hw[HwParam::kBitsWeight], hw[HwParam::kBitsAct]) +
                    AddAreaUm2_45(fmt, hw[HwParam::kBitsPsum]));
-  a.rf_um2 =
-      s * (SramAreaUm2_45(hw[HwParam::kRfWeightBytes]) +
-           SramAreaUm2_45(hw[HwParam::kRfInputBytes]) + SramAreaUm2_45(hw[HwParam::kRfPsumBytes]));
+  const double reg_um2 = RegAreaUm2(nm);
+  for (const HwParam p : {HwParam::kRfWeightBytes, HwParam::kRfInputBytes, HwParam::kRfPsumBytes}) {
+    const double bytes = hw[p];
+    a.rf_um2 += RfIsFlops(bytes) ? bytes * 8.0 * reg_um2 : s * SramAreaUm2_45(bytes);
+  }
   a.pe_um2 = hw[HwParam::kMacsPerPe] * a.mac_um2 + a.rf_um2 + hw[HwParam::kAreaNocUm2PerPe];
   const double parts =
       hw[HwParam::kGlbWeightKib] + hw[HwParam::kGlbInputKib] + hw[HwParam::kGlbOutputKib];

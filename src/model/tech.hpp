@@ -40,6 +40,23 @@ double WirePjPerBitMm(double vdd);
 /// standard-cell figure of the Aladdin power model, scaled per docs/model.md section 23.
 double LeakWPerMm2(double nm, double vdd);
 
+/// One flip-flop bit, per clock (pJ) and area (um^2), at a node and supply: the Aladdin power
+/// model's 40 nm register (Shao et al., ISCA 2014; 9.0 fJ per bit and cycle at 1 GHz, 5.98
+/// um^2), scaled like the rest of the logic (docs/model.md section 23).
+double RegBitPj(double nm, double vdd);
+double RegAreaUm2(double nm);
+
+/// A register file of at most this many bytes is built from flip-flops, a larger one is an
+/// SRAM array (Eyeriss v1: the 24 B ifmap and 48 B psum scratch pads are registers, the
+/// 448 B filter scratch pad is SRAM; Chen et al., JSSC 2017).
+inline constexpr double kFlopRfMaxBytes = 128;
+inline bool RfIsFlops(double bytes) { return bytes > 0 && bytes <= kFlopRfMaxBytes; }
+
+/// Flip-flop clock loads of one PE that toggle every cycle: the operand and accumulator
+/// registers of each MAC lane, one clock-gating cell per word of a flip-flop register file,
+/// and, under multicast, one word of buffering at each of the four NoC ports.
+double ClockedRegsPerPe(const Hardware& hw);
+
 /// DRAM preset of `dram_type` (index >= 1): pJ per bit and GB/s per channel.
 struct DramPreset {
   double pj_per_bit = 0;

@@ -1,8 +1,10 @@
 // ONNX import: file reading, model checks, graph inputs, the node walk and the operator table.
 // The op handlers are in onnx_ops.cpp, onnx_shape.cpp and onnx_patterns.cpp.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -72,17 +74,12 @@ constexpr OpEntry kOps[] = {
     {"Pad", &Importer::OpPad},
     {"ConstantOfShape", &Importer::OpConstantOfShape},
     {"Range", &Importer::OpRange},
+    {"ScatterND", &Importer::OpScatterND},
 };
 
 constexpr std::string_view kFoldOnly[] = {
     "Pow",  "Sqrt",    "Neg",   "Reciprocal", "Exp", "Log", "Abs", "Floor", "Ceil", "Equal",
-    "Less", "Greater", "Where", "Not",        "Min", "Max", "Erf", "Sin",   "Cos"};
-
-std::string ShapeText(const std::vector<std::int64_t>& dims) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
-  return s + "]";
-}
+    "Less", "Greater", "Where", "Not",        "Min", "Max", "Erf", "Sin",   "Cos",  "Mod"};
 
 std::string Stem(const std::string& path) {
   std::string base = path.substr(path.find_last_of('/') + 1);
@@ -92,6 +89,12 @@ std::string Stem(const std::string& path) {
 }
 
 }  // namespace
+
+std::string ShapeText(const std::vector<std::int64_t>& dims) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
 
 std::int64_t Numel(const std::vector<std::int64_t>& dims) {
   std::int64_t n = 1;
@@ -165,7 +168,7 @@ const Value& Importer::Const(int k) const {
   return v;
 }
 
-std::vector<std::int64_t> Importer::ConstInts(int k) const {
+std::vector<std::int64_t> Importer::ConstInts(int k, bool saturate) const {
   const Value& v = Const(k);
   if (!v.has_data)
     Fail("the values of constant input '" + InName(k) + "' are not available",
@@ -174,11 +177,13 @@ std::vector<std::int64_t> Importer::ConstInts(int k) const {
   std::vector<std::int64_t> out;
   out.reserve(v.data.size());
   constexpr double kLimit = static_cast<double>(std::int64_t{1} << 60);
-  for (const double d : v.data) {
-    if (!(d > -kLimit && d < kLimit))
+  for (double d : v.data) {
+    if (saturate && !std::isnan(d)) d = std::clamp(d, -kLimit / 2, kLimit / 2);
+    if (!(d > -kLimit && d < kLimit)) {
       Fail("constant input '" + InName(k) + "' is out of range",
            "shape and axis constants must be below 2^53 in magnitude; " +
                std::string(kReexportHint));
+    }
     out.push_back(static_cast<std::int64_t>(d));
   }
   return out;
@@ -244,7 +249,8 @@ std::vector<std::int64_t> Importer::PerSample(const Value& v) const {
              " has a leading axis that is not a multiple "
              "of the batch size " +
              std::to_string(batch_),
-         "keep the batch axis first through reshapes and transposes, or export with batch 1");
+         "the importer takes axis 0 as the batch; export with batch 1 (or a dynamic batch "
+         "axis), which makes every axis a per-sample axis");
   }
   std::vector<std::int64_t> out = v.dims;
   if (d0 == batch_) {
@@ -376,6 +382,23 @@ void Importer::CheckValueInfo(const std::string& name, const Value& v) const {
   }
 }
 
+int Importer::BatchAxis(const onnx::TensorShapeProto& shape, bool ids) const {
+  // A dynamic axis the exporter named after the batch (dynamic_axes={"x": {1: "batch"}}).
+  for (int i = 0; i < shape.dim_size(); ++i) {
+    std::string sym = shape.dim(i).dim_param();
+    std::transform(sym.begin(), sym.end(), sym.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (!shape.dim(i).has_dim_value() && sym.find("batch") != std::string::npos) return i;
+  }
+  // A sequence-first export at batch 1 ([tokens, 1, features]: nn.MultiheadAttention and
+  // nn.Transformer with batch_first=False): the batch is axis 1.
+  const auto fixed = [&](int i) {
+    return shape.dim(i).has_dim_value() ? shape.dim(i).dim_value() : std::int64_t{-1};
+  };
+  if (!ids && shape.dim_size() == 3 && fixed(1) == 1 && fixed(0) != 1) return 1;
+  return 0;
+}
+
 void Importer::DeclareInputs() {
   const auto& g = model_.graph();
   bool batch_known = false;
@@ -392,19 +415,22 @@ void Importer::DeclareInputs() {
            "export with an input of shape (batch, ...)");
     const int type = in.type().tensor_type().elem_type();
     const bool ids = type == onnx::TensorProto::INT64 || type == onnx::TensorProto::INT32;
+    const int batch_axis = BatchAxis(shape, ids);
+    // The token axis follows the batch axis (batch-first) or precedes it (sequence-first).
+    const int token_axis = batch_axis == 0 ? (ids ? 1 : -1) : 0;
     Value v;
     v.sources = {-1};
     for (int i = 0; i < rank; ++i) {
       const auto& d = shape.dim(i);
       const std::string axis = "axis " + std::to_string(i) + " of graph input '" + in.name() + "'";
       // Which NetworkParams field governs this axis, if any: the spatial axes of an image
-      // (rank 4) and the token axis of integer token ids.
+      // (rank 4) and the token axis of token ids or of a sequence-first input.
       std::int64_t param = 0;
       std::string param_name;
       if (rank == 4 && i >= 2) {
         param = params_.image_size;
         param_name = "image_size";
-      } else if (i == 1 && ids) {
+      } else if (i == token_axis) {
         param = params_.seq_len;
         param_name = "seq_len";
       }
@@ -420,7 +446,7 @@ void Importer::DeclareInputs() {
                    " unset for this network, or re-export the model with a dynamic axis");
         }
         v.dims.push_back(d.dim_value());
-      } else if (i == 0) {
+      } else if (i == batch_axis) {
         v.dims.push_back(1);  // dynamic batch: shapes are per sample anyway
       } else if (param > 0) {
         v.dims.push_back(param);
@@ -431,15 +457,18 @@ void Importer::DeclareInputs() {
                                 : "set " + param_name + " for this network");
       }
     }
-    if (Numel(v.dims) < 0)
+    if (Numel(v.dims) < 0) {
       Fail("graph input '" + in.name() + "' is too large",
            "use smaller input sizes (see Limits in docs/onnx.md)");
-    if (batch_known && v.dims[0] != batch_) {
-      Fail("graph inputs disagree on the batch size (" + std::to_string(batch_) + " and " +
-               std::to_string(v.dims[0]) + ")",
-           "export every graph input with the same leading batch size");
     }
-    batch_ = v.dims[0];
+    const std::int64_t batch = v.dims[static_cast<std::size_t>(batch_axis)];
+    if (batch_known && batch != batch_) {
+      Fail("graph inputs disagree on the batch size (" + std::to_string(batch_) + " and " +
+               std::to_string(batch) + ")",
+           "export with the same batch on every input (batch 1, or a dynamic axis named "
+           "'batch'); sequence-first inputs [tokens, batch, features] need batch 1");
+    }
+    batch_ = batch;
     batch_known = true;
     values_[in.name()] = std::move(v);
   }

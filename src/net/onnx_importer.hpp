@@ -54,6 +54,8 @@ struct Fusion {
 };
 
 std::int64_t Numel(const std::vector<std::int64_t>& dims);
+/// "[2,3,4]"
+std::string ShapeText(const std::vector<std::int64_t>& dims);
 
 class Importer {
  public:
@@ -67,7 +69,9 @@ class Importer {
   [[nodiscard]] const Value& In(int k) const;
   [[nodiscard]] const Value& Act(int k) const;
   [[nodiscard]] const Value& Const(int k) const;
-  [[nodiscard]] std::vector<std::int64_t> ConstInts(int k) const;
+  /// Integer values of constant input k; `saturate` clamps huge values (Slice's INT64_MAX /
+  /// INT64_MIN "to the end" sentinels) to +-2^59 instead of failing.
+  [[nodiscard]] std::vector<std::int64_t> ConstInts(int k, bool saturate = false) const;
   void SetOut(int k, Value v);
   [[nodiscard]] const std::string& InName(int k) const;
 
@@ -99,6 +103,10 @@ class Importer {
   [[nodiscard]] std::string LayerName() const;
   [[nodiscard]] int Consumers(const std::string& tensor) const;
   [[nodiscard]] std::int64_t Batch() const { return batch_; }
+  /// Axis 0 of an activation is the batch axis only for exports with more than one sample:
+  /// at batch 1 (or a dynamic batch) every axis is a per-sample axis, wherever the exporter
+  /// put the batch (sequence-first attention moves it to axis 1 and back).
+  [[nodiscard]] bool BatchAxis0(const Value& v) const { return !v.is_const && batch_ > 1; }
 
   // ---- op handlers (onnx_ops.cpp) ---------------------------------------------------------
   void OpConv();
@@ -129,6 +137,7 @@ class Importer {
   void OpPad();
   void OpConstantOfShape();
   void OpRange();
+  void OpScatterND();
   /// Folds an element-wise node whose inputs are all constants.
   void FoldElementwise();
   // ---- fusions (onnx_patterns.cpp) ---------------------------------------------------------
@@ -140,6 +149,8 @@ class Importer {
 
  private:
   void DeclareInputs();
+  /// The batch axis of a graph input (docs/onnx.md, "Shapes").
+  [[nodiscard]] int BatchAxis(const onnx::TensorShapeProto& shape, bool ids) const;
   void Dispatch();
   [[nodiscard]] const onnx::AttributeProto* FindAttr(const char* name) const;
   void CheckValueInfo(const std::string& name, const Value& v) const;

@@ -256,7 +256,7 @@ void Importer::OpReduce() {
   std::int64_t window = 1;
   for (const std::int64_t a : axes) {
     const auto i = static_cast<std::size_t>(Axis(a, rank));
-    if (i == 0) Fail("reducing over the batch axis is not supported");
+    if (i == 0 && BatchAxis0(x)) Fail("reducing over the batch axis is not supported");
     if (!reduced[i]) window *= x.dims[i];
     reduced[i] = true;
   }
@@ -308,6 +308,9 @@ void Importer::OpGemm() {
     Own(bias);
     l.bias = true;
   }
+  // Rows per sample: 1 for [batch, k]; the tokens when the exporter flattened them into the
+  // rows ([tokens x batch, k], nn.MultiheadAttention's output projection).
+  l.h = Numel(PerSample(a)) / k;
   EmitLayer(std::move(l), {&a}, {a.dims[0], n});
 }
 
@@ -372,7 +375,11 @@ void Importer::OpMatMul() {
   const std::int64_t k = a.dims.back();
   const std::int64_t n = b.dims.back();
   if (!ok || b.dims[b.dims.size() - 2] != k) Fail("operand shapes do not match");
-  if (lead[0] != batch_) Fail("the leading axis of the product is not the batch axis");
+  if (Numel(lead) % batch_ != 0) {
+    Fail("the leading axes of the product (" + ShapeText(lead) + ") do not hold the batch of " +
+             std::to_string(batch_),
+         "export with batch 1 (or a dynamic batch axis): every axis is then per sample");
+  }
   const std::int64_t groups = Numel(lead) / batch_;
   l.kind = LayerKind::kMatmul;
   l.groups = groups;
@@ -459,7 +466,7 @@ void Importer::OpBatchNorm() {
 void Importer::OpLayerNorm() {
   const Value& x = Act(0);
   const std::int64_t axis = Axis(AttrInt("axis", -1), x.dims.size());
-  if (axis == 0) Fail("normalizing over the batch axis is not supported");
+  if (axis == 0 && BatchAxis0(x)) Fail("normalizing over the batch axis is not supported");
   const std::int64_t c = Numel(Dims(x.dims.begin() + axis, x.dims.end()));
   Own(Const(1));
   if (HasInput(2)) Own(Const(2));
@@ -470,7 +477,7 @@ void Importer::OpSoftmax() {
   const Value& x = Act(0);
   const std::size_t rank = x.dims.size();
   const std::int64_t axis = Axis(AttrInt("axis", opset_ >= 13 ? -1 : 1), rank);
-  if (axis == 0) Fail("a softmax over the batch axis is not supported");
+  if (axis == 0 && BatchAxis0(x)) Fail("a softmax over the batch axis is not supported");
   const std::int64_t total = Numel(PerSample(x));
   Chw v;
   if (opset_ < 13) {

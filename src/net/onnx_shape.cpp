@@ -337,8 +337,8 @@ void Importer::OpSlice() {
   Dims axes;
   Dims steps;
   if (opset_ >= 10) {
-    starts = ConstInts(1);
-    ends = ConstInts(2);
+    starts = ConstInts(1, true);
+    ends = ConstInts(2, true);
     if (HasInput(3)) axes = ConstInts(3);
     if (HasInput(4)) steps = ConstInts(4);
   } else {
@@ -377,7 +377,7 @@ void Importer::OpSlice() {
     first[a] = b;
     step[a] = st;
   }
-  if (!in.is_const && v.dims[0] != in.dims[0]) Fail("slicing the batch axis is not supported");
+  if (BatchAxis0(in) && v.dims[0] != in.dims[0]) Fail("slicing the batch axis is not supported");
   if (in.is_const && in.has_data) {
     const Dims s = Strides(in.dims);
     v.data = Gather(v.dims, in.data, [&](const Dims& idx) {
@@ -411,7 +411,7 @@ void Importer::OpSplit() {
   if (static_cast<int>(sizes.size()) != outs || total != in.dims[axis]) {
     Fail("split sizes do not add up to the axis size " + std::to_string(in.dims[axis]));
   }
-  if (!in.is_const && axis == 0) Fail("splitting the batch axis is not supported");
+  if (BatchAxis0(in) && axis == 0) Fail("splitting the batch axis is not supported");
   const Dims st = Strides(in.dims);
   std::int64_t offset = 0;
   for (int k = 0; k < outs; ++k) {
@@ -465,7 +465,7 @@ void Importer::OpGather() {
     v.params = idx.params;
     v.params.insert(v.params.end(), data.params.begin(), data.params.end());
   } else if (idx.is_const) {
-    if (axis == 0) Fail("gathering along the batch axis is not supported");
+    if (axis == 0 && BatchAxis0(data)) Fail("gathering along the batch axis is not supported");
     v.sources = data.sources;
     v.params = data.params;
   } else {
@@ -508,7 +508,7 @@ void Importer::OpPad() {
   v.initializer.clear();
   v.has_data = false;
   for (std::size_t i = 0; i < rank; ++i) v.dims[i] += pads[i] + pads[i + rank];
-  if (!in.is_const && v.dims[0] != in.dims[0]) Fail("padding the batch axis is not supported");
+  if (BatchAxis0(in) && v.dims[0] != in.dims[0]) Fail("padding the batch axis is not supported");
   SetOut(0, std::move(v));
 }
 
@@ -527,6 +527,50 @@ void Importer::OpConstantOfShape() {
   if (n < 0) Fail("invalid shape");
   if (n <= kMaxFoldElements) {
     v.data.assign(static_cast<std::size_t>(n), fill);
+    v.has_data = true;
+  }
+  SetOut(0, std::move(v));
+}
+
+// ScatterND on constants only (torchvision's Swin builds its shifted-window mask by writing
+// slices of a zero tensor): folded when every operand's values are known, else a constant of
+// the data's shape without values.
+void Importer::OpScatterND() {
+  for (int k = 0; k < 3; ++k) {
+    if (!HasInput(k) || !In(k).is_const) {
+      Fail("ScatterND is supported only on constants (a mask built from shapes)",
+           "compute the scattered tensor outside the model, or export it as a constant");
+    }
+  }
+  const Value& data = In(0);
+  const Value& idx = In(1);
+  const Value& upd = In(2);
+  Value v;
+  v.is_const = true;
+  v.dims = data.dims;
+  v.elem_type = data.elem_type;
+  if (AttrString("reduction", "none") != "none") Fail("ScatterND with a reduction");
+  if (data.has_data && idx.has_data && upd.has_data && !idx.dims.empty()) {
+    const auto k = static_cast<std::size_t>(idx.dims.back());
+    if (k == 0 || k > data.dims.size()) Fail("ScatterND indices of the wrong length");
+    const std::int64_t inner =
+        Numel(Dims(data.dims.begin() + static_cast<std::ptrdiff_t>(k), data.dims.end()));
+    const std::int64_t n = Numel(idx.dims) / static_cast<std::int64_t>(k);
+    if (Numel(upd.dims) != n * inner) Fail("ScatterND updates do not match the indices");
+    v.data = data.data;
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::int64_t off = 0;
+      for (std::size_t a = 0; a < k; ++a) {
+        auto j = static_cast<std::int64_t>(idx.data[static_cast<std::size_t>(i) * k + a]);
+        if (j < 0) j += data.dims[a];
+        if (j < 0 || j >= data.dims[a]) Fail("ScatterND index out of range");
+        off = off * data.dims[a] + j;
+      }
+      for (std::int64_t e = 0; e < inner; ++e) {
+        v.data[static_cast<std::size_t>(off * inner + e)] =
+            upd.data[static_cast<std::size_t>(i * inner + e)];
+      }
+    }
     v.has_data = true;
   }
   SetOut(0, std::move(v));
@@ -638,6 +682,8 @@ void Importer::FoldElementwise() {
         r = std::sin(a);
       else if (op == "Cos")
         r = std::cos(a);
+      else if (op == "Mod")  // fmod = 0: the sign of the divisor (Python's %)
+        r = b == 0 ? 0 : (AttrInt("fmod", 0) != 0 ? std::fmod(a, b) : a - b * std::floor(a / b));
       else if (op == "Sigmoid")
         r = 1 / (1 + std::exp(-a));
       else if (op == "Tanh")

@@ -219,14 +219,70 @@ TEST(Tech, EnergyParametersStayOutOfTheMappingKey) {
   }
 }
 
-// docs/validation.md section 8: the honest model's Eyeriss power, no constant fitted. It is
-// below the chip's 278 mW (the model has no clock network, control or I/O); the bounds pin
-// the figure the document states.
-TEST(Tech, EyerissPowerIsStatedHonestly) {
+// Registers and the clock network (docs/model.md section 23), derived by hand.
+TEST(Tech, ClockNetworkAndFlipFlopRegisterFiles) {
+  // Aladdin's 40 nm register: 9.0 fJ per bit and cycle at 0.9 V, 5.98 um^2.
+  EXPECT_NEAR(detail::RegBitPj(40, 0.9), 0.009, 1e-12);
+  EXPECT_NEAR(detail::RegAreaUm2(40), 5.98, 1e-12);
+  // 65 nm, 1 V: E_65(1) = 1.332; E_40(0.9) = 8/13 E_45(0.9) + 5/13 E_32(0.9)
+  // = 8/13 * 0.84433 + 5/13 * 0.541209 = 0.727745 -> 0.009 * 1.332 / 0.727745 = 0.016473 pJ.
+  EXPECT_NEAR(detail::RegBitPj(65, 1.0), 0.016473, 1e-6);
+  // Area at 65 nm: 5.98 * 1.5 / (8/13 + 0.46 * 5/13) = 5.98 * 1.5 / 0.792308 = 11.321 um^2.
+  EXPECT_NEAR(detail::RegAreaUm2(65), 11.321, 1e-3);
+  // Flip-flop register files up to 128 B: Eyeriss's 24 B and 48 B pads, not its 448 B pad.
+  EXPECT_TRUE(detail::RfIsFlops(24));
+  EXPECT_TRUE(detail::RfIsFlops(128));
+  EXPECT_FALSE(detail::RfIsFlops(448));
+  EXPECT_FALSE(detail::RfIsFlops(0));
+  // Eyeriss PE: operands and accumulator 16 + 16 + 16, gating cells for 24*8/16 = 12 and
+  // 48*8/16 = 24 words, multicast ports 16 + 16 + 2*16: 48 + 36 + 64 = 148.
+  const Hardware eye = Physical();
+  EXPECT_DOUBLE_EQ(detail::ClockedRegsPerPe(eye), 148);
+  // TPU-like PE (systolic, no port buffers): 8 + 8 + 32, gating cells for 2 + 1 + 1 words.
+  Hardware tpu = eye;
+  tpu[HwParam::kInterconnect] = 1;
+  tpu[HwParam::kBitsWeight] = 8;
+  tpu[HwParam::kBitsAct] = 8;
+  tpu[HwParam::kBitsPsum] = 32;
+  tpu[HwParam::kRfWeightBytes] = 2;
+  tpu[HwParam::kRfInputBytes] = 1;
+  tpu[HwParam::kRfPsumBytes] = 4;
+  EXPECT_DOUBLE_EQ(detail::ClockedRegsPerPe(tpu), 52);
+  // Two lanes per PE double the lane registers: 148 + 48.
+  Hardware two = eye;
+  two[HwParam::kMacsPerPe] = 2;
+  EXPECT_DOUBLE_EQ(detail::ClockedRegsPerPe(two), 196);
+
+  const auto v = MakeHwView(eye, ModelOptions::Defaults());
+  // The flip-flop pads cost a register per bit; the filter pad stays on the SRAM fit.
+  EXPECT_DOUBLE_EQ(v.eb_rf_i, detail::RegBitPj(65, 1.0));
+  EXPECT_DOUBLE_EQ(v.eb_rf_p, detail::RegBitPj(65, 1.0));
+  EXPECT_NEAR(v.eb_rf_w, v.e_scale * detail::SramBitPj45(448), 1e-15);
+  // RF area: 72 B of flops at 11.321 um^2/bit + 448 B of SRAM at 1.5 * 1.8 * 0.346 um^2/bit
+  // = 576 * 11.321 + 3584 * 0.9342 = 6521.0 + 3348.2 = 9869 um^2.
+  const auto area = detail::PhysicalArea(eye);
+  EXPECT_NEAR(area.rf_um2, 9869.2, 0.5);
+  // Clock: 168 PEs x (148 x 0.016473 pJ + a full-swing pitch of wire, 2 x 0.1 pJ/mm x pitch)
+  // x 200 MHz. The registers alone: 168 * 148 * 0.016473e-12 * 2e8 = 81.9 mW.
+  const double pitch_mm = std::sqrt(area.pe_um2) * 1e-3;
+  const double clk = 168 * (148 * detail::RegBitPj(65, 1.0) + 0.2 * pitch_mm) * 1e-12 * 2e8;
+  EXPECT_NEAR(v.clk_w, clk, 1e-12);
+  EXPECT_NEAR(v.clk_w, 0.0819, 0.002);
+  // The clock is part of the time-proportional power with the leakage of the modelled area.
+  EXPECT_NEAR(v.leak_w - v.clk_w, detail::LeakWPerMm2(65, 1.0) * area.modelled_mm2, 1e-12);
+  // It scales with the clock frequency and not with anything a layer does.
+  Hardware fast = eye;
+  fast[HwParam::kClockMhz] = 400;
+  EXPECT_NEAR(MakeHwView(fast, ModelOptions::Defaults()).clk_w, 2 * v.clk_w, 1e-12);
+}
+
+// docs/validation.md section 8: Eyeriss AlexNet power without DRAM, no constant fitted to the
+// chip, within 30% of the measured 278 mW (the model states -18%; the bounds pin it).
+TEST(Tech, EyerissPowerIsWithinThirtyPercent) {
   const auto run = testing::RunPoint(testing::AlexNetConv(), Physical(), Dataflow::kRS, 4);
   const double chip = testing::ChipPowerMw(run);
-  EXPECT_GT(chip, 0.4 * testing::kEyerissPowerMw);
-  EXPECT_LT(chip, 0.7 * testing::kEyerissPowerMw);
+  EXPECT_GT(chip, 0.7 * testing::kEyerissPowerMw);
+  EXPECT_LT(chip, 1.3 * testing::kEyerissPowerMw);
   EXPECT_GT(testing::PowerMw(run), chip);
 }
 

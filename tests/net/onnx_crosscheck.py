@@ -3,7 +3,9 @@
 
 For one model name, this script
   1. builds the model with random weights: torchvision's resnet18 and mobilenet_v2
-     (torchvision.models, weights=None, so nothing is downloaded) or the small transformer
+     (torchvision.models, weights=None, so nothing is downloaded), torchvision's
+     VisionTransformer and SwinTransformer classes at small sizes, torch.nn's
+     TransformerEncoder (both layouts) and TransformerDecoder, or the small transformer
      defined below, and exports it in eval mode with torch.onnx.export into OUT_DIR (nothing is
      committed), keeping BatchNormalization nodes (TrainingMode.PRESERVE);
   2. checks that the exported graph contains the operators the case is meant to exercise;
@@ -15,7 +17,8 @@ For one model name, this script
          torch records while running the same model (torch_crosscheck.compare).
 
 Usage: onnx_crosscheck.py ONNX_DUMP NET_DUMP OUT_DIR MODEL
-MODEL: resnet18 | mobilenet_v2 | transformer | transformer17
+MODEL: resnet18 | mobilenet_v2 | transformer | transformer17 | encoder_seq_first |
+       encoder_batch_first | encoder_seq_first_dynamic | decoder | vit | swin
 Exit status: 0 match, 1 mismatch, 77 torch, torchvision or onnx not available (CTest skip).
 """
 
@@ -65,6 +68,54 @@ def image(size):
     return torch.randn(1, 3, size, size)
 
 
+# torch.nn's own transformer stacks (dropout 0 so that the traced training-mode path computes
+# what eval computes). Sizes are small so that the exports stay fast.
+WIDTH, HEADS, FFN, TOKENS, MEMORY = 64, 4, 128, 10, 7
+
+
+def encoder(batch_first, activation="relu"):
+    layer = nn.TransformerEncoderLayer(WIDTH, HEADS, FFN, dropout=0.0, batch_first=batch_first,
+                                       activation=activation)
+    return nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+
+class Decoder(nn.Module):
+    """nn.TransformerDecoder (sequence-first): self-attention over the targets and
+    cross-attention to a memory of another length."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerDecoderLayer(WIDTH, HEADS, FFN, dropout=0.0)
+        self.decoder = nn.TransformerDecoder(layer, 2)
+
+    def forward(self, target, memory):
+        return self.decoder(target, memory)
+
+
+def vit():
+    """torchvision's VisionTransformer class (the code of vit_b_16) at a small size."""
+    from torchvision.models.vision_transformer import VisionTransformer
+    return VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=4,
+                             hidden_dim=64, mlp_dim=128, num_classes=10)
+
+
+def swin():
+    """torchvision's SwinTransformer class (the code of swin_t) at a small size: two stages,
+    the second block of each with shifted windows (Roll as Slice + Concat, the mask built with
+    Mod and ScatterND), one patch merging."""
+    from torchvision.models.swin_transformer import SwinTransformer
+    return SwinTransformer(patch_size=[4, 4], embed_dim=24, depths=[2, 2], num_heads=[2, 4],
+                           window_size=[4, 4], num_classes=10)
+
+
+def swin_bias_tables(model):
+    """Elements of Swin's relative-position bias tables. The exporter's constant folding
+    replaces each table lookup by its result (an 'onnx::' constant of heads x N x N), so the
+    import cannot see the table: the folded export has exactly these parameters fewer."""
+    return sum(p.numel() for n, p in model.named_parameters()
+               if n.endswith("relative_position_bias_table"))
+
+
 # name -> (constructor, example input, built-in network or None, opset, dynamic axes,
 #          operators the export must contain)
 CASES = {
@@ -85,6 +136,24 @@ CASES = {
                       lambda: torch.randint(0, TinyEncoder.VOCAB, (1, TinyEncoder.SEQ)),
                       None, 17, {"input": {0: "batch"}},
                       {"LayerNormalization", "Erf", "Shape", "MatMul", "Softmax"}),
+    # nn.MultiheadAttention in both layouts, inside nn.TransformerEncoder. Sequence-first
+    # inputs are [tokens, 1, features]; the batch-first one runs the same attention code,
+    # which moves the batch to axis 1 and folds it into the heads.
+    "encoder_seq_first": (lambda: encoder(False), lambda: torch.randn(TOKENS, 1, WIDTH), None,
+                          13, None, {"MatMul", "Softmax", "Transpose", "Gemm", "Relu"}),
+    "encoder_batch_first": (lambda: encoder(True, "gelu"),
+                            lambda: torch.randn(1, TOKENS, WIDTH), None, 13, None,
+                            {"MatMul", "Softmax", "Transpose", "Erf"}),
+    # A dynamic batch axis named 'batch' in the sequence-first position.
+    "encoder_seq_first_dynamic": (lambda: encoder(False), lambda: torch.randn(TOKENS, 1, WIDTH),
+                                  None, 17, {"input": {1: "batch"}},
+                                  {"LayerNormalization", "MatMul", "Softmax", "Shape"}),
+    "decoder": (Decoder, lambda: (torch.randn(MEMORY, 1, WIDTH), torch.randn(TOKENS, 1, WIDTH)),
+                None, 13, None, {"MatMul", "Softmax", "Gemm"}),
+    "vit": (vit, lambda: image(32), None, 13, None,
+            {"Conv", "Concat", "MatMul", "Softmax", "Erf", "Gemm"}),
+    "swin": (swin, lambda: image(32), None, 13, None,
+             {"Mod", "ScatterND", "Slice", "Concat", "Pad", "MatMul", "Softmax"}),
 }
 
 # Fields of a layer that must agree with the built-in network (everything but the name).
@@ -92,11 +161,11 @@ FIELDS = ("kind", "op", "c", "h", "w", "m", "e", "f", "r", "s", "stride", "pad",
           "num_inputs", "macs", "params", "weights", "in", "out", "inputs")
 
 
-def export(model, example, path, opset, dynamic):
+def export(model, example, path, opset, dynamic, fold=True):
     model.eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, example, path, opset_version=opset, do_constant_folding=True,
+        torch.onnx.export(model, example, path, opset_version=opset, do_constant_folding=fold,
                           training=torch.onnx.TrainingMode.PRESERVE,  # keep BatchNormalization
                           input_names=["input"], output_names=["output"],
                           dynamic_axes=dynamic)
@@ -138,6 +207,17 @@ def compare_builtin(imported, builtin):
     return failures
 
 
+class Unpack(nn.Module):
+    """Calls a model of several inputs with the tuple the trace passes as one argument."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, inputs):
+        return self.model(*inputs)
+
+
 def main(argv):
     if len(argv) != 5 or argv[4] not in CASES:
         print(__doc__)
@@ -160,7 +240,19 @@ def main(argv):
           f"params {imported['params']:,}")
     if builtin:
         failures += compare_builtin(imported, run_json(net_dump, [builtin]))
-    failures += tc.compare(name, imported, model, example)
+    traced = Unpack(model) if isinstance(example, tuple) else model
+    expect = None
+    if name == "swin":
+        tables = swin_bias_tables(model)
+        expect = lambda rec, macs, params: (rec, macs, params + tables)  # noqa: E731
+    failures += tc.compare(name, imported, traced, example, expect)
+    if name == "swin":
+        # Without constant folding the table lookups stay Gathers of the tables: every
+        # parameter is counted.
+        unfolded = os.path.join(out_dir, "swin_unfolded.onnx")
+        export(model, example, unfolded, opset, dynamic, fold=False)
+        failures += [f"unfolded: {f}" for f in
+                     tc.compare(name, run_json(onnx_dump, [unfolded]), model, example)]
 
     if name == "resnet18":
         # Dynamic spatial axes take their size from image_size: compare at 160x160.

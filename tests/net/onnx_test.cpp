@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include "onnx_test_models.hpp"
 #include "trim/core/error.hpp"
@@ -222,6 +223,115 @@ TEST(Onnx, AttentionMatmulsAreGroupedByHeads) {
   EXPECT_EQ(n.layers[2].w, 6);
   EXPECT_EQ(n.layers[3].macs(), 288);
   EXPECT_EQ(n.layers[3].inputs, (std::vector<int>{2, -1}));
+}
+
+TEST(Onnx, SequenceFirstAttentionAtBatchOne) {
+  // nn.MultiheadAttention's sequence-first layout: x = [6 tokens, batch 1, 8]. The importer
+  // takes axis 1 as the batch (docs/onnx.md, "Shapes"); at batch 1 every axis is per sample.
+  // Heads: [6, 1, 8] -> [6, 2, 4] (tokens, batch x heads, d) -> q = [2, 6, 4], k^T = [2, 4, 6]:
+  // scores 2 groups x 6 rows x 4 x 6 = 288 MACs. The context [2, 6, 4] goes back to
+  // [6, 2, 4] -> [6, 8] and through Gemm(8 -> 8): 6 rows (tokens) x 8 x 8 = 384 MACs.
+  OnnxModel m;
+  m.Input("x", {6, 1, 8}).Ints("heads", {6, 2, 4}).Ints("flat", {6, 8}).Weight("w", {8, 8});
+  m.Node("Reshape", {"x", "heads"}, {"r"});
+  SetInts(m.Node("Transpose", {"r"}, {"q"}), "perm", {1, 0, 2});
+  SetInts(m.Node("Transpose", {"r"}, {"kt"}), "perm", {1, 2, 0});
+  m.Node("MatMul", {"q", "kt"}, {"s"}, "scores");
+  m.Node("MatMul", {"s", "q"}, {"ctx"}, "context");
+  SetInts(m.Node("Transpose", {"ctx"}, {"t"}), "perm", {1, 0, 2});
+  m.Node("Reshape", {"t", "flat"}, {"f"});
+  SetInt(m.Node("Gemm", {"f", "w"}, {"y"}, "out_proj"), "transB", 1);
+  const Network n = m.Import();
+  ASSERT_EQ(n.layers.size(), 3u);
+  EXPECT_EQ(n.layers[0].groups, 2);
+  EXPECT_EQ(n.layers[0].h, 6);
+  EXPECT_EQ(n.layers[0].macs(), 288);
+  EXPECT_EQ(n.layers[1].macs(), 2 * 6 * 6 * 4);
+  EXPECT_EQ(n.layers[2].kind, LayerKind::kFc);
+  EXPECT_EQ(n.layers[2].h, 6);
+  EXPECT_EQ(n.layers[2].macs(), 384);
+}
+
+TEST(Onnx, DynamicAxisNamedBatchIsTheBatch) {
+  // [tokens = 5, batch (dynamic, named), 8]: the batch is axis 1, taken as 1; a Gemm on the
+  // flattened [5, 8] then has 5 rows per sample.
+  OnnxModel m;
+  m.Input("x", {5, -1, 8}).Ints("flat", {5, 8}).Weight("w", {8, 3});
+  m.proto()
+      .mutable_graph()
+      ->mutable_input(0)
+      ->mutable_type()
+      ->mutable_tensor_type()
+      ->mutable_shape()
+      ->mutable_dim(1)
+      ->set_dim_param("Batch_Size");
+  m.Node("Reshape", {"x", "flat"}, {"f"});
+  m.Node("Gemm", {"f", "w"}, {"y"}, "fc");
+  const Network n = m.Import();
+  ASSERT_EQ(n.layers.size(), 1u);
+  EXPECT_EQ(n.layers[0].h, 5);
+  EXPECT_EQ(n.layers[0].macs(), 5 * 8 * 3);
+  // Another dynamic axis is still an error that says what to do.
+  OnnxModel d;
+  d.Input("x", {-1, 1, 8});
+  d.Node("Relu", {"x"}, {"y"});
+  try {
+    (void)d.Import();
+    FAIL() << "a dynamic token axis without seq_len must be rejected";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("axis 0 of graph input 'x' is dynamic"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("set seq_len"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Onnx, ModScatterNDAndSliceSentinelsFold) {
+  // Shape arithmetic of torchvision's Swin: Mod (Python semantics: -3 mod 4 = 1, and
+  // 26 mod 14 = 12), ScatterND writing into a constant ([1, 0] with index [1] := 12 gives
+  // [1, 12]), and Slice ends of INT64_MAX ("to the end").
+  OnnxModel m;
+  m.Input("x", {1, 3, 4})
+      .Ints("a", {26, -3})
+      .Ints("b", {14, 4})
+      .Ints("base", {1, 0})
+      .Ints("i", {1})
+      .Ints("i_shape", {1, 1})
+      .Ints("zero", {0})
+      .Ints("one", {1})
+      .Ints("start", {4})
+      .Ints("end", {std::numeric_limits<std::int64_t>::max()})
+      .Ints("axis1", {1});
+  m.Node("Mod", {"a", "b"}, {"mods"});  // [12, 1]
+  m.Node("Slice", {"mods", "zero", "one"}, {"twelve"});
+  m.Node("Slice", {"mods", "one", "end"}, {"one_again"});
+  m.Node("Reshape", {"i", "i_shape"}, {"idx"});
+  m.Node("ScatterND", {"base", "idx", "twelve"}, {"shape"});  // [1, 12]
+  m.Node("Reshape", {"x", "shape"}, {"r"});
+  m.Node("Slice", {"r", "start", "end", "axis1"}, {"tail"});  // [1, 8]
+  m.Node("Relu", {"tail"}, {"y"}, "relu");
+  // -3 mod 4 = 1 (not -3, C's fmod): slicing from 1 keeps 11 of the 12 columns.
+  m.Node("Slice", {"r", "one_again", "end", "axis1"}, {"tail2"});
+  m.Node("Relu", {"tail2"}, {"y2"}, "relu2");
+  const Network n = m.Import();
+  ASSERT_EQ(n.layers.size(), 2u);
+  EXPECT_EQ(n.layers[0].output_count(), 8);
+  EXPECT_EQ(n.layers[1].output_count(), 11);
+}
+
+TEST(Onnx, ScatterNDOnAnActivationIsNamed) {
+  OnnxModel m;
+  m.Input("x", {1, 4}).Ints("i", {1}).Ints("i_shape", {1, 1}).Floats("u", {1}, {2.0F});
+  m.Node("Reshape", {"i", "i_shape"}, {"idx"});
+  m.Node("ScatterND", {"x", "idx", "u"}, {"y"}, "scatter");
+  try {
+    (void)m.Import();
+    FAIL() << "ScatterND on an activation must be rejected";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "test.onnx: error: node #1 'scatter' (ScatterND): ScatterND is supported only on "
+              "constants (a mask built from shapes)\n  hint: compute the scattered tensor "
+              "outside the model, or export it as a constant");
+  }
 }
 
 TEST(Onnx, ResidualAddNamesBothProducers) {

@@ -36,6 +36,10 @@ Deliberate differences from torchvision, checked exactly rather than skipped:
     out_proj (addmm). The 1/sqrt(head_dim) scaling of Q is an element-wise division the
     built-in folds into the softmax; the class-token concatenation and the position-embedding
     add are the built-in's single "embeddings" layer. Neither is a recorded category.
+  - torch.nn.TransformerEncoderLayer / TransformerDecoderLayer (ONNX cross-checks): in eval
+    mode the encoder layer runs as one fused kernel; the layers are traced in training mode
+    with all dropout 0.0 (asserted), and their functional residual adds and activations
+    (aten add / relu / gelu, outside the attention) are recorded like torchvision's inline adds.
 
 Usage: torch_crosscheck.py NET_DUMP NETWORK [NETWORK...]
 Exit status: 0 match, 1 mismatch, 77 torch or torchvision not available (CTest skip).
@@ -279,6 +283,7 @@ class OpRecorder(TorchDispatchMode):
         super().__init__()
         self.rec, self.param_ptrs, self.inline_adds = rec, param_ptrs, inline_adds
         self.in_attention = 0
+        self.in_layer = 0  # inside nn.TransformerEncoderLayer / DecoderLayer (functional ops)
 
     def pool(self, kind, x, y):
         self.rec["pool"].append((kind,) + tuple(x.shape[1:]) + tuple(y.shape[2:]))
@@ -298,7 +303,9 @@ class OpRecorder(TorchDispatchMode):
             self.pool("avg", args[0], out)  # adaptive pool to 1x1 runs as a spatial mean
         elif self.in_attention:
             self.attention(op, args, out)
-        elif self.inline_adds and op in (aten.add, aten.add_):
+        elif self.in_layer and op in (aten.relu, aten.relu_, aten.gelu):
+            self.rec["act"].append(("gelu" if op is aten.gelu else "relu", out.numel()))
+        elif (self.inline_adds or self.in_layer) and op in (aten.add, aten.add_):
             a, b = args[0], args[1]
             if isinstance(b, torch.Tensor) and a.dim() >= 2 and a.shape == b.shape and \
                     a.data_ptr() not in self.param_ptrs and b.data_ptr() not in self.param_ptrs:
@@ -364,16 +371,32 @@ def torch_trace(model, x):
     def leave_attention(mod, inp, out):
         recorder.in_attention -= 1
 
+    def enter_layer(mod, inp):
+        recorder.in_layer += 1
+
+    def leave_layer(mod, inp, out):
+        recorder.in_layer -= 1
+
     model.eval()
     handles = []
     for m in model.modules():
         handles.append(m.register_forward_hook(hook))
+        if type(m).__name__ in ("ShiftedWindowAttention", "ShiftedWindowAttentionV2"):
+            # torchvision's Swin attention is functional (F.linear, matmul, softmax inside).
+            handles += [m.register_forward_pre_hook(enter_attention),
+                        m.register_forward_hook(leave_attention)]
         if isinstance(m, nn.MultiheadAttention):
             if m.dropout != 0.0:
                 raise ValueError("attention dropout must be 0 to count the unfused path")
             m.train()  # the unfused path, whose products the dispatcher sees (docstring)
             handles += [m.register_forward_pre_hook(enter_attention),
                         m.register_forward_hook(leave_attention)]
+        if isinstance(m, (nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)):
+            if any(d.p != 0.0 for d in m.modules() if isinstance(d, nn.Dropout)):
+                raise ValueError("transformer layer dropout must be 0 to trace the unfused path")
+            m.train()  # eval mode takes a fused kernel for the whole layer (docstring)
+            handles += [m.register_forward_pre_hook(enter_layer),
+                        m.register_forward_hook(leave_layer)]
     try:
         with torch.no_grad(), recorder:
             model(x)
