@@ -127,6 +127,10 @@ def write_file(path, schema_version=ta.SCHEMA_VERSION, done=(1, 0, 1, 1)):
         r.attrs.create("description", "energy", dtype=vl)
         f["results"].attrs.create("columns", ["energy_pj"], dtype=vl)
         f["done"] = np.array(done, np.uint8)
+        f["checksum"] = np.zeros(n, np.uint64)
+        f["checksum"].attrs.create("columns", "params/network,results/energy_pj", dtype=vl)
+    with h5py.File(path, "r+") as f:
+        f["checksum"][...] = ta.schema.row_checksums(f, 0, n)
 
 
 def test_load_h5py_built_file(tmp_path):
@@ -154,6 +158,27 @@ def test_schema_mismatch_is_a_clear_error(tmp_path):
         f"reads version {ta.SCHEMA_VERSION}; use "
         "the trim_analysis from the trim-sweep release that wrote the file"
     )
+
+
+def test_damaged_row_is_refused(tmp_path):
+    # Row 2 is done; its energy changes by one ulp: the checksum no longer matches. Row 1 is
+    # not done, so damage there is ignored; a done byte of 3 is damage too.
+    path = tmp_path / "damaged.h5"
+    write_file(path)
+    with h5py.File(path, "r+") as f:
+        f["results/energy_pj"][2] = np.nextafter(3.0, 4.0)
+        f["results/energy_pj"][1] = -1.0
+    with pytest.raises(ta.VerificationError) as e:
+        ta.load(path)
+    assert str(e.value) == (
+        f"{path}: 1 rows marked done fail verification (rows 2): the file is damaged; run the "
+        f"job that wrote it with --resume -o {path} to recompute them"
+    )
+    with h5py.File(path, "r+") as f:
+        f["results/energy_pj"][2] = 3.0
+        f["done"][3] = 3
+    with h5py.File(path, "r") as f:
+        assert list(ta.failing_rows(f)) == [3]
 
 
 def test_foreign_hdf5_file_is_rejected(tmp_path):

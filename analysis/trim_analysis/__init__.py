@@ -18,7 +18,8 @@ from .decide import (Objective, best, constrain, design_axes, objective, parse_c
 from .evalout import EvalReport, dram_bytes_per_s, parse_eval, peak_macs_per_s, read_eval
 from .load import attrs, column_info, load, load_table, tables
 from .pareto import pareto_mask, pareto_mask_bruteforce
-from .schema import SCHEMA_VERSION, SchemaError, check_schema
+from .schema import (SCHEMA_VERSION, SchemaError, VerificationError, check_schema, failing_rows,
+                     verify)
 from .view import write_view
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Objective",
     "SCHEMA_VERSION",
     "SchemaError",
+    "VerificationError",
     "attrs",
     "best",
     "check_schema",
@@ -33,18 +35,20 @@ __all__ = [
     "constrain",
     "design_axes",
     "dram_bytes_per_s",
+    "failing_rows",
     "load",
     "load_table",
     "objective",
-    "parse_constraint",
     "pareto_front",
     "pareto_mask",
     "pareto_mask_bruteforce",
+    "parse_constraint",
     "parse_eval",
     "peak_macs_per_s",
     "read_eval",
     "sensitivity",
     "tables",
+    "verify",
     "workload_axes",
     "write_view",
 ]

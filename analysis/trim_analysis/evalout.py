@@ -2,10 +2,11 @@
 
 trim-eval (src/cli/eval_main.cpp) prints, for one design point, one row per layer and phase
 (layer, kind, phase, dataflow, macs, cycles, latency_s, energy_pj and its six parts,
-dram_bytes, glb_accesses, active_pes, utilization) and the network totals (every results
-column). `--format json` gives {"index", "point", "status", "layers": [...], "totals": {...}};
-`--format csv` gives the layer table, a blank line, a `# totals: design N (POINT), status S`
-line and a `column,value` table.
+dram_bytes, glb_accesses, active_pes, utilization, fused, status) and the network totals (every
+results column). `--format json` gives {"index", "point", "status", "layers": [...],
+"failure": null or {...}, "totals": {...}}; `--format csv` gives the layer table, a blank line,
+for an infeasible design a `# failure: ...` line, a `# totals: design N (POINT), status S` line
+and a `column,value` table.
 """
 
 import io
@@ -20,7 +21,7 @@ import pandas as pd
 ENERGY_PARTS = ("energy_mac_pj", "energy_rf_pj", "energy_noc_pj", "energy_glb_pj",
                 "energy_dram_pj", "energy_leak_pj")
 PHASES = ("fp", "bp", "wg", "wu")
-_TEXT_COLUMNS = ("layer", "kind", "phase", "dataflow")
+_TEXT_COLUMNS = ("layer", "kind", "phase", "dataflow", "status")
 _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

@@ -10,10 +10,10 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from .schema import check_schema
+from .schema import check_schema, verify
 
 COLUMN_GROUPS = ("params", "results")
-_RESERVED = frozenset(("params", "results", "lookup", "axes", "done"))
+_RESERVED = frozenset(("params", "results", "lookup", "axes", "done", "checksum"))
 
 
 def _text(value):
@@ -90,7 +90,8 @@ def load(path, only_done=True, columns=None):
 
     One column per /params and /results dataset (categoricals as pandas.Categorical), plus
     `index`, the design index (the row in the file). With only_done (the default) the frame
-    holds only rows whose /done flag is 1; otherwise every row, plus a boolean `done` column
+    holds only rows whose /done flag is 1 (after checking every done row against its /checksum:
+    a damaged file raises VerificationError); otherwise every row, plus a boolean `done` column
     (values in rows that are not done are undefined). `columns` restricts the columns read.
     df.attrs["units"] and df.attrs["descriptions"] map column names to their metadata;
     df.attrs["params"] lists the /params columns read, df.attrs["axis_order"] the design axes
@@ -101,6 +102,7 @@ def load(path, only_done=True, columns=None):
     wanted = None if columns is None else set(columns)
     with h5py.File(path, "r") as f:
         check_schema(f, path)
+        verify(f, path)
         done = f["done"][()].astype(bool)
         mask = done if only_done else None
         data = {"index": np.flatnonzero(done) if only_done else np.arange(done.size)}

@@ -33,7 +33,11 @@ options:
 
 per-layer columns: layer, kind, phase, dataflow, macs, cycles, latency_s, energy_pj,
 energy_mac_pj, energy_rf_pj, energy_noc_pj, energy_glb_pj, energy_dram_pj, energy_leak_pj,
-dram_bytes, glb_accesses, active_pes, utilization. Totals: every results column of the file.
+dram_bytes, glb_accesses, active_pes, utilization, fused (1: run in the output path of the
+layer before it, docs/model.md section 22), status. Totals: every results column of the
+file. An infeasible design lists the layer-phases before the one that failed, then that one
+(zeros and its status), and a failure line: layer, phase, reason and, for a buffer or
+register file too small, the bytes needed and available.
 Energies are in pJ, or in normalized units when the job's technology table says units =
 "normalized" (the output then says so: a line in the table, ", energy units normalized" on the
 CSV totals line, "energy_units" in JSON).
@@ -47,7 +51,10 @@ const std::vector<std::string> kLayerCols = {
     "layer",         "kind",          "phase",          "dataflow",       "macs",
     "cycles",        "latency_s",     "energy_pj",      "energy_mac_pj",  "energy_rf_pj",
     "energy_noc_pj", "energy_glb_pj", "energy_dram_pj", "energy_leak_pj", "dram_bytes",
-    "glb_accesses",  "active_pes",    "utilization"};
+    "glb_accesses",  "active_pes",    "utilization",    "fused",          "status"};
+
+/// Columns printed as text (quoted in JSON, left-aligned in the table).
+bool TextColumn(std::size_t c) { return c < 4 || c + 1 == kLayerCols.size(); }
 
 std::string Num(double v) {
   char buf[40];
@@ -74,7 +81,28 @@ std::vector<std::string> LayerRow(const net::Network& net, const model::LayerPha
           Num(r.dram_bytes),
           Num(r.glb_accesses),
           Num(r.active_pes),
-          Num(r.utilization)};
+          Num(r.utilization),
+          r.fused ? "1" : "0",
+          std::string(model::Name(r.status))};
+}
+
+/// One line on where an infeasible design failed; "" for a feasible one.
+std::string FailureText(const net::Network& net, const model::PointReport& rep) {
+  if (rep.status == model::Status::kOk) return "";
+  const model::Failure& f = rep.failure;
+  std::string s = "reason " + std::string(model::Name(rep.status));
+  if (f.layer >= 0) {
+    s = "layer " + std::to_string(f.layer) + " (" +
+        net.layers[static_cast<std::size_t>(f.layer)].name + "), phase " +
+        std::string(Name(f.phase)) + ", " + s;
+  }
+  if (f.need_bytes > 0) {
+    const char* where =
+        rep.status == model::Status::kRfTooSmall ? "register file per PE" : "global buffer";
+    s += ", needs " + Num(f.need_bytes) + " B of the " + where + ", " + Num(f.have_bytes) +
+         " B available";
+  }
+  return s;
 }
 
 std::string JsonString(const std::string& s) {
@@ -100,7 +128,7 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
   }
   auto line = [&](const std::vector<std::string>& r) {
     for (std::size_t c = 0; c < r.size(); ++c) {
-      std::printf(c < 4 ? "%-*s " : "%*s ", static_cast<int>(w[c]), r[c].c_str());
+      std::printf(TextColumn(c) ? "%-*s " : "%*s ", static_cast<int>(w[c]), r[c].c_str());
     }
     std::printf("\n");
   };
@@ -171,6 +199,7 @@ int Run(int argc, char** argv) {
   for (const auto& r : rep.rows) rows.push_back(LayerRow(net, r));
   const std::string point = cli::DescribePoint(space, index);
   const std::string status(model::Name(rep.status));
+  const std::string failure = FailureText(net, rep);
   const bool norm = job.energy_normalized;
 
   if (format == "csv") {
@@ -181,6 +210,7 @@ int Run(int argc, char** argv) {
       for (std::size_t c = 0; c < r.size(); ++c) std::printf("%s%s", c ? "," : "", r[c].c_str());
       std::printf("\n");
     }
+    if (!failure.empty()) std::printf("\n# failure: %s", failure.c_str());
     // Totals as a final row set: "total" in the layer column, then name,value pairs.
     std::printf("\n# totals: design %llu (%s), status %s%s\ncolumn,value\n",
                 static_cast<unsigned long long>(index), point.c_str(), status.c_str(),
@@ -198,11 +228,22 @@ int Run(int argc, char** argv) {
       os << (i ? ",\n  {" : "\n  {");
       for (std::size_t c = 0; c < kLayerCols.size(); ++c) {
         os << (c ? ", " : "") << JsonString(kLayerCols[c]) << ": "
-           << (c < 4 ? JsonString(rows[i][c]) : rows[i][c]);
+           << (TextColumn(c) ? JsonString(rows[i][c]) : rows[i][c]);
       }
       os << "}";
     }
-    os << "],\n \"totals\": {";
+    os << "],\n \"failure\": ";
+    if (rep.status == model::Status::kOk) {
+      os << "null";
+    } else {
+      const model::Failure& f = rep.failure;
+      os << "{\"layer\": " << f.layer << ", \"name\": "
+         << JsonString(f.layer >= 0 ? net.layers[static_cast<std::size_t>(f.layer)].name : "")
+         << ", \"phase\": " << JsonString(f.layer >= 0 ? std::string(Name(f.phase)) : "")
+         << ", \"reason\": " << JsonString(status) << ", \"need_bytes\": " << Num(f.need_bytes)
+         << ", \"have_bytes\": " << Num(f.have_bytes) << "}";
+    }
+    os << ",\n \"totals\": {";
     bool first = true;
     for (const auto& c : model::ResultCols()) {
       os << (first ? "" : ", ") << JsonString(std::string(c.name)) << ": "
@@ -212,8 +253,10 @@ int Run(int argc, char** argv) {
     os << "}}\n";
     std::printf("%s", os.str().c_str());
   } else {
-    std::printf("design %llu of %s: %s\nstatus: %s\n\n", static_cast<unsigned long long>(index),
+    std::printf("design %llu of %s: %s\nstatus: %s\n", static_cast<unsigned long long>(index),
                 job_path.c_str(), point.c_str(), status.c_str());
+    if (!failure.empty()) std::printf("failed at: %s\n", failure.c_str());
+    std::printf("\n");
     if (norm) {
       std::printf(
           "energy units: normalized (the technology table is relative, not pJ; the *_pj columns "

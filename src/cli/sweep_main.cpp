@@ -139,9 +139,16 @@ signals: SIGTERM, SIGINT and SIGUSR1 finish the tasks in flight, flush and close
 exit with code 4; `--resume` then completes the run. A second SIGINT or SIGTERM stops at once
 (the file stays resumable). Under mpirun send SIGUSR1 to mpirun: it forwards it to every rank
 (see docs/failures.md).
+output: a regular file or a new path, never the job, a file it names, a preset, a directory,
+FIFO or device. A run locks it (PATH.lock, removed at the end): a second run on the same
+path is refused, naming the first. --resume recomputes rows that fail their checksum.
+
 exit codes: 0 done; 1 internal error or a failed rank; 2 bad input (job file, arguments,
-existing output without --force, --resume of another job's file); 3 file-system error;
-4 interrupted (resumable).
+existing output without --force, an output the rule above refuses or another run holds,
+--resume of another job's file); 3 file-system error (also a failed creation, which leaves
+no file, and --verify of a damaged file); 4 interrupted (resumable).
+summary: points, time, the best designs per network and, when some designs are infeasible,
+how many per reason and failing layer (the results file's status and fail_* columns).
 
 examples:
   trim-sweep jobs/quickstart.toml
@@ -235,8 +242,8 @@ Args ParseArgs(int argc, char** argv) {
       static const std::vector<std::string> kFlags = {
           "--output",           "--force",          "--resume",        "--dry-run",      "--chunk",
           "--configs",          "--quiet",          "--list-networks", "--show-network", "--batch",
-          "--test-crash-after", "--test-fail-rank", "--help",          "--version",
-          "--verify",           "--write-buffer-mib"};
+          "--test-crash-after", "--test-fail-rank", "--help",          "--version",      "--verify",
+          "--write-buffer-mib"};
       const std::string near = DidYouMean(s, kFlags);
       throw ConfigError({}, "unknown option '" + s + "'",
                         near.empty() ? "see --help" : "did you mean '" + near + "'?");
@@ -252,6 +259,35 @@ Args ParseArgs(int argc, char** argv) {
                       "--force starts over, --resume completes the existing file: pick one");
   }
   return a;
+}
+
+/// How many done points are infeasible, for which reasons, at which layers.
+void PrintFailures(const space::DesignSpace& space, const sched::RunSummary& s) {
+  std::uint64_t failed = 0;
+  for (const auto& f : s.failures) failed += f.count;
+  if (failed == 0) return;
+  std::printf("  infeasible  %llu of the %llu points done (status != ok):\n",
+              static_cast<unsigned long long>(failed),
+              static_cast<unsigned long long>(s.points_before + s.points_now));
+  const std::vector<std::string> layers = sched::FailLayerLabels(space);
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < s.failures.size() && i < kShown; ++i) {
+    const auto& f = s.failures[i];
+    std::string where = "(no layer: clock, bandwidth or a result out of range)";
+    if (f.layer > 0 && f.layer < layers.size()) {
+      where = "at " + layers[f.layer];
+      if (f.phase > 0) where += " (" + std::string(Name(static_cast<Phase>(f.phase - 1))) + ")";
+    }
+    std::printf("    %10llu  %-16s %s\n", static_cast<unsigned long long>(f.count),
+                std::string(model::Name(static_cast<model::Status>(f.status))).c_str(),
+                where.c_str());
+  }
+  if (s.failures.size() > kShown) {
+    std::printf(
+        "    ... and %zu more (reason, layer) pairs: see results/status and "
+        "results/fail_layer_name\n",
+        s.failures.size() - kShown);
+  }
 }
 
 void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
@@ -284,6 +320,7 @@ void PrintSummary(const space::DesignSpace& space, const sched::RunSummary& s,
             .c_str(),
         static_cast<unsigned long long>(e.index), cli::DescribePoint(space, e.index).c_str());
   }
+  PrintFailures(space, s);
   std::printf("  results     %s\n", output.c_str());
   std::printf(
       "PERFORMANCE points=%llu ranks=%d wall_s=%.4f points_per_s=%.1f fill_s=%.4f "

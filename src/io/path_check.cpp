@@ -6,8 +6,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -204,11 +204,10 @@ PathProblem CheckOutputTarget(const std::string& path, const std::vector<std::st
       struct stat is {};
       if (::stat(in.c_str(), &is) == 0 && is.st_dev == st.st_dev && is.st_ino == st.st_ino) {
         return {"the path is '" + in + "', an input of the job",
-                "choose another path with -o: the results would replace the job's own input",
-                true};
+                "choose another path with -o: the results would replace the job's own input", true};
       }
     }
-  } else if (struct stat ls {}; errno == ENOENT && ::lstat(path.c_str(), &ls) == 0) {
+  } else if (struct stat ls{}; errno == ENOENT && ::lstat(path.c_str(), &ls) == 0) {
     return {"the path is a symbolic link to a missing file",
             "choose another path with -o, or remove the link", true};
   }
@@ -253,7 +252,7 @@ std::optional<unsigned long long> StartTicks(long pid) {
 
 std::string UtcNow() {
   const std::time_t t = std::time(nullptr);
-  std::tm tm {};
+  std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -293,14 +292,13 @@ bool OwnerAlive(const std::string& owner) {
   return !ticks || std::to_string(*ticks) == Field(owner, "start");
 }
 
-PathProblem Busy(const std::string& lock_path, const std::string& owner,
-                 bool checked_by_kernel) {
+PathProblem Busy(const std::string& lock_path, const std::string& owner, bool checked_by_kernel) {
   std::string who = owner.empty() ? std::string("an unnamed process") : owner;
-  return {"another trim-sweep run is writing this file (" + who + ")",
-          std::string("wait for that run to end or stop it, or choose another path with -o") +
-              (checked_by_kernel ? ""
-                                 : "; if that run is gone (on another host), remove " + lock_path),
-          true};
+  return {
+      "another trim-sweep run is writing this file (" + who + ")",
+      std::string("wait for that run to end or stop it, or choose another path with -o") +
+          (checked_by_kernel ? "" : "; if that run is gone (on another host), remove " + lock_path),
+      true};
 }
 
 }  // namespace
@@ -320,6 +318,10 @@ PathProblem OutputLock::Acquire(const std::string& path) {
   const std::string lock_path = path + ".lock";
   for (int attempt = 0; attempt < 3; ++attempt) {
     const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno == ELOOP) {
+      return {"'" + lock_path + "' is a symbolic link, not a trim-sweep lock file",
+              "remove it, or choose another path with -o", true};
+    }
     if (fd < 0) return DescribeOsError(path, errno);
     struct flock fl {};
     fl.l_type = F_WRLCK;
@@ -336,9 +338,15 @@ PathProblem OutputLock::Acquire(const std::string& path) {
       ::close(fd);
       return Busy(lock_path, owner, false);
     }
+    if (const std::string old = ReadOwner(fd); !old.empty() && old.rfind("host=", 0) != 0) {
+      ::close(fd);  // a file of the user's that happens to have the lock file's name
+      return {"'" + lock_path + "' exists and is not a trim-sweep lock file",
+              "rename or remove it, or choose another path with -o", true};
+    }
     // The previous owner may have removed the file between our open and our lock: then the
     // lock is on a name-less file, so start again.
-    struct stat mine {}, named {};
+    struct stat mine {
+    }, named{};
     if (::fstat(fd, &mine) != 0 || ::stat(lock_path.c_str(), &named) != 0 ||
         mine.st_ino != named.st_ino || mine.st_dev != named.st_dev) {
       ::close(fd);

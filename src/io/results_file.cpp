@@ -249,6 +249,11 @@ Id CreateFapl(MPI_Comm comm, const std::string& path) {
   Id fapl = Checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "cannot create HDF5 properties");
   Check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path, "cannot select MPI-IO");
   Check(H5Pset_coll_metadata_write(fapl.get(), true), path, "cannot select MPI-IO");
+  // The 1.8 file format and later checksum every metadata block (superblock version 2, object
+  // headers version 2, B-trees and heaps), so damaged metadata fails the open or the read
+  // instead of being misread. HDF5 1.8 and later (h5py, ParaView) read it.
+  Check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), path,
+        "cannot select the file format");
   return fapl;
 }
 
@@ -257,7 +262,8 @@ Id CreateFapl(MPI_Comm comm, const std::string& path) {
 /// The columns the per-row checksum covers, in order: "params/a,params/b,results/x,...".
 std::string ChecksumColumns(const Layout& layout) {
   std::string out;
-  for (const ColumnDef& c : layout.columns) out += (out.empty() ? "" : ",") + c.group + "/" + c.name;
+  for (const ColumnDef& c : layout.columns)
+    out += (out.empty() ? "" : ",") + c.group + "/" + c.name;
   return out;
 }
 
@@ -600,8 +606,8 @@ PathProblem Hdf5ResultsFile::OpenAndVerify(const std::string& job_sha256) {
     }
     columns_.push_back(std::move(d));
   }
-  PathProblem p = open_1d(std::string("/") + kChecksum, H5T_STD_U64LE, "uint64", layout_.rows,
-                          checksum_);
+  PathProblem p =
+      open_1d(std::string("/") + kChecksum, H5T_STD_U64LE, "uint64", layout_.rows, checksum_);
   if (!p.empty()) return p;
   if (h5::ReadStringAttr(checksum_.get(), "columns") != ChecksumColumns(layout_)) {
     return Refuse("/checksum covers other columns than the job's", kLayoutHint);
@@ -617,16 +623,18 @@ Index Hdf5ResultsFile::ClearFailingRows() {
       const h5::QuietErrors quiet;
       std::vector<StoredColumn> columns;
       for (std::size_t k = 0; k < columns_.size(); ++k) {
-        columns.push_back({columns_[k].get(), layout_.columns[k].dtype, ColumnPath(layout_.columns[k])});
+        columns.push_back(
+            {columns_[k].get(), layout_.columns[k].dtype, ColumnPath(layout_.columns[k])});
       }
       for (Index s = 0; s < layout_.rows; s += kVerifyStep) {
         const IndexRange r{s, std::min(layout_.rows, s + kVerifyStep)};
-        for (Index row : FailingRows(path_, done_.get(), checksum_.get(), columns, r, dxpl_.get())) {
+        for (Index row :
+             FailingRows(path_, done_.get(), checksum_.get(), columns, r, dxpl_.get())) {
           const hsize_t start = row, one = 1;
           Id mem = Checked(H5Screate_simple(1, &one, nullptr), H5Sclose, path_, "no dataspace");
-          Check(H5Sselect_hyperslab(row_space_.get(), H5S_SELECT_SET, &start, nullptr, &one,
-                                    nullptr),
-                path_, "cannot select rows");
+          Check(
+              H5Sselect_hyperslab(row_space_.get(), H5S_SELECT_SET, &start, nullptr, &one, nullptr),
+              path_, "cannot select rows");
           const std::uint8_t zero = 0;
           Check(H5Dwrite(done_.get(), H5T_NATIVE_UINT8, mem.get(), row_space_.get(), dxpl_.get(),
                          &zero),
@@ -910,8 +918,8 @@ VerifyReport VerifyFile(const std::string& path) {
                        "verify files written by this trim-sweep version");
   }
   Id done = Checked(H5Dopen2(file.get(), kDone, H5P_DEFAULT), H5Dclose, path, "cannot open /done");
-  Id sums =
-      Checked(H5Dopen2(file.get(), kChecksum, H5P_DEFAULT), H5Dclose, path, "cannot open /checksum");
+  Id sums = Checked(H5Dopen2(file.get(), kChecksum, H5P_DEFAULT), H5Dclose, path,
+                    "cannot open /checksum");
   const auto listed = h5::ReadStringAttr(sums.get(), "columns");
   if (!listed) throw IoError(path, "/checksum has no 'columns' attribute");
   std::vector<Id> owned;
@@ -929,7 +937,8 @@ VerifyReport VerifyFile(const std::string& path) {
                             "cannot open " + name));
     Id type = Checked(H5Dget_type(owned.back().get()), H5Tclose, path, "no type");
     std::optional<Dtype> dtype;
-    for (Dtype d : {Dtype::kF64, Dtype::kU8, Dtype::kU16, Dtype::kU32, Dtype::kI64}) {
+    for (Dtype d :
+         {Dtype::kF64, Dtype::kU8, Dtype::kU16, Dtype::kU32, Dtype::kI64, Dtype::kF32}) {
       if (H5Tequal(type.get(), h5::FileType(d)) > 0) dtype = d;
     }
     if (!dtype) throw IoError(path, name + " has an unexpected type");

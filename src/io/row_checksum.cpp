@@ -19,7 +19,8 @@ std::uint64_t Bits(Dtype d, const void* column, std::size_t i) {
       std::memcpy(&v, p + 2 * i, 2);
       return v;
     }
-    case Dtype::kU32: {
+    case Dtype::kU32:
+    case Dtype::kF32: {  // float32: the 4 bytes as they are stored
       std::uint32_t v;
       std::memcpy(&v, p + 4 * i, 4);
       return v;

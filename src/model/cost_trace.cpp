@@ -63,11 +63,23 @@ LayerPhaseReport Row(const Plan& plan, const TracePhase& ph, const Sum& sum, con
   r.active_pes = sum.active;
   r.utilization =
       sum.cycles > 0 ? (sum.macs > 0 ? sum.macs : sum.ops) / (hv.Peak() * sum.cycles) : 0.0;
+  r.fused = ph.phase == Phase::kFP && plan.fused[static_cast<std::size_t>(ph.layer)] != 0;
   r.status = Status::kOk;
   return r;
 }
 
 }  // namespace
+
+LayerPhaseReport FailedRow(const Plan& plan, const Workload& work, const Failure& f,
+                           Status status) {
+  LayerPhaseReport r;
+  r.layer = f.layer;
+  r.kind = plan.kinds[static_cast<std::size_t>(f.layer)];
+  r.phase = f.phase;
+  r.dataflow = work.dataflow;
+  r.status = status;
+  return r;
+}
 
 Status CostTrace(const Plan& plan, const Workload& work, const ModelOptions& opt,
                  const Trace& trace, const Hardware& hw, const HwView& hv,
@@ -109,6 +121,9 @@ Status CostTrace(const Plan& plan, const Workload& work, const ModelOptions& opt
     if (rows != nullptr) rows->push_back(Row(plan, ph, sum, hv));
   }
   if (trace.status != Status::kOk) {
+    if (rows != nullptr && trace.failure.layer >= 0) {
+      rows->push_back(FailedRow(plan, work, trace.failure, trace.status));
+    }
     t.fill(0.0);
     return trace.status;
   }

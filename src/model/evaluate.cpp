@@ -28,6 +28,7 @@ void ResultBatch::Resize(std::size_t n) {
   size = n;
   for (auto& c : col) c.resize(n);
   status.resize(n);
+  failure.resize(n);
 }
 
 double PeakMacsPerCycle(const Hardware& hw) {
@@ -50,7 +51,8 @@ struct Evaluator::Cache {
   std::vector<Group> groups = std::vector<Group>(kGroups);
   std::size_t last = 0;
   std::uint64_t clock = 0;
-  detail::Trace scratch;  ///< the walk of a `best` design
+  detail::Trace scratch;   ///< the walk of a `best` design
+  int last_dataflow = -1;  ///< the mapping cache measures its hit rate per workload
 
   void Clear() {
     maps.Clear();
@@ -140,6 +142,7 @@ PointReport Evaluator::EvaluatePoint(const Workload& work, const Hardware& hw) {
   EnsurePlan(work);
   rep.rows.reserve(plan_->phases.size());
   rep.status = detail::EvaluateNetwork(*plan_, work, hw, options_, &rep.totals, &rep.rows);
+  if (rep.status != Status::kOk) rep.failure = plan_->trace.failure;
   return rep;
 }
 
@@ -150,16 +153,22 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
   const bool grouped = work.dataflow != Dataflow::kBest || options_[Option::kEngine] == 1;
   std::array<double, kNumResultCols> totals{};
   Cache& c = *cache_;
-  const std::uint64_t hits0 = c.maps.hits, misses0 = c.maps.misses;
+  if (static_cast<int>(work.dataflow) != c.last_dataflow) {
+    c.maps.Remeasure();
+    c.last_dataflow = static_cast<int>(work.dataflow);
+  }
+  const std::uint64_t hits0 = c.maps.hits, misses0 = c.maps.misses, bypassed0 = c.maps.bypassed;
   for (std::size_t i = 0; i < hw.size; ++i) {
     const Hardware h = hw.Row(i);
     Status st;
+    const detail::Trace* trace = &plan_->trace;  // the walk that decided st
     if (!caching_) {
       st = detail::EvaluateNetwork(*plan_, work, h, options_, &totals, nullptr);
       ++stats_.walks;
     } else {
       const detail::HwView hv = detail::MakeHwView(h, options_);
       st = detail::PointStatus(*plan_, hv);
+      trace = nullptr;
       if (st != Status::kOk) {
         totals.fill(0.0);
       } else if (grouped) {
@@ -172,18 +181,24 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
           ++stats_.trace_hits;
         }
         st = detail::CostTrace(*plan_, work, options_, g.trace, h, hv, &totals, nullptr);
+        trace = &g.trace;
       } else {
         detail::WalkNetwork(*plan_, work, options_, hv, &c.maps, &c.scratch);
         ++stats_.walks;
         st = detail::CostTrace(*plan_, work, options_, c.scratch, h, hv, &totals, nullptr);
+        trace = &c.scratch;
       }
     }
     for (std::size_t col = 0; col < kNumResultCols; ++col) out.col[col][i] = totals[col];
     out.status[i] = static_cast<std::uint8_t>(st);
+    out.failure[i] = st == Status::kOk  ? Failure{}
+                     : trace != nullptr ? trace->failure
+                                        : detail::PointFailure(*plan_);
   }
   stats_.points += hw.size;
   stats_.map_hits += c.maps.hits - hits0;
   stats_.map_misses += c.maps.misses - misses0;
+  stats_.map_bypassed += c.maps.bypassed - bypassed0;
 }
 
 }  // namespace trim::model

@@ -121,6 +121,10 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
                                    : held_in + held_out <= hw.glb_bits;
     if (!fits) {
       m.status = Status::kGlbTooSmall;
+      const bool in_over = hw.glb_split && held_in > hw.glb_input_bits;
+      m.need_bytes = (hw.glb_split ? (in_over ? held_in : held_out) : held_in + held_out) / 8.0;
+      m.have_bytes =
+          (hw.glb_split ? (in_over ? hw.glb_input_bits : hw.glb_output_bits) : hw.glb_bits) / 8.0;
       return m;
     }
   }
@@ -152,10 +156,14 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.spill_word_bits = bits.i;
   MapParams mp;
   m.status = PrepareMapping(nest, df, hw, bits, &mp);
+  if (m.status == Status::kRfTooSmall)
+    RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
   if (m.status != Status::kOk) return m;
   const TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
   if (!tr.feasible) {
     m.status = Status::kGlbTooSmall;
+    m.need_bytes = tr.need_bits / 8.0;
+    m.have_bytes = tr.have_bits / 8.0;
     return m;
   }
   // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches

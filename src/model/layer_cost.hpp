@@ -53,6 +53,9 @@ struct LayerMap {
   double rf_bits = 0, noc_bits = 0, glb_onchip_bits = 0;
   double rf_w_bits = 0, rf_i_bits = 0, rf_p_bits = 0;  ///< rf_bits by register file
   double glb_peak_bytes = 0;
+  /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
+  /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
+  double need_bytes = 0, have_bytes = 0;
 };
 
 /// The mapping of `nest` (kMac or kVector; not kBest).

@@ -176,4 +176,36 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
   return a;
 }
 
+void RfShortfall(const LoopNest& nest, Dataflow df, const HwView& hw, const RoleBits& bits,
+                 double* need_bytes, double* have_bytes) {
+  // (needed bits, capacity bits) per register file, in the order PrepareMapping checks them.
+  double need[3] = {0, 0, 0};
+  const double have[3] = {hw.rf_weight_bits, hw.rf_input_bits, hw.rf_psum_bits};
+  switch (df) {
+    case Dataflow::kWS:
+      need[0] = bits.w;
+      break;
+    case Dataflow::kOS:
+      need[2] = bits.p;
+      break;
+    case Dataflow::kIS:
+      need[1] = bits.i;
+      break;
+    case Dataflow::kRS:
+      need[0] = nest.s * bits.w;
+      need[1] = nest.s * bits.i;
+      need[2] = bits.p;
+      break;
+    default:
+      return;
+  }
+  for (int k = 0; k < 3; ++k) {
+    if (need[k] > have[k]) {
+      *need_bytes = need[k] / 8.0;
+      *have_bytes = have[k] / 8.0;
+      return;
+    }
+  }
+}
+
 }  // namespace trim::model::detail

@@ -42,6 +42,12 @@ struct ArrayCost {
 ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, const MapParams& mp,
                         const Tile& t);
 
+/// After PrepareMapping returned kRfTooSmall: the bytes per PE the dataflow's stationary data
+/// needs in the first register file that is too small, and that file's size (docs/model.md,
+/// "Register-file feasibility"). Leaves both untouched when every file is large enough.
+void RfShortfall(const LoopNest& nest, Dataflow df, const HwView& hw, const RoleBits& bits,
+                 double* need_bytes, double* have_bytes);
+
 /// Systolic fill and drain of one fold on top of its T temporal steps (0 on a multicast array;
 /// docs/model.md section 4). By default the fold is padded to the whole R x C array as in
 /// SCALE-Sim v2: R cycles to preload a stationary operand (WS weights, IS inputs; `preload`

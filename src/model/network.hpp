@@ -83,6 +83,15 @@ Status CostTrace(const Evaluator::Plan& plan, const Workload& work, const ModelO
 /// a layer that could not be built; else kOk.
 Status PointStatus(const Evaluator::Plan& plan, const HwView& hv);
 
+/// The trim-eval row of the layer-phase where a design failed: zeros, the failing status.
+/// REQUIRES: f.layer >= 0.
+LayerPhaseReport FailedRow(const Evaluator::Plan& plan, const Workload& work, const Failure& f,
+                           Status status);
+
+/// Where a design rejected by PointStatus failed: the first layer that could not be built, or
+/// no layer (a zero clock or DRAM bandwidth).
+Failure PointFailure(const Evaluator::Plan& plan);
+
 /// Evaluates one design without caches (WalkNetwork then CostTrace, with the plan's scratch
 /// trace); totals are zero and the status says why when it is infeasible.
 Status EvaluateNetwork(Evaluator::Plan& plan, const Workload& work, const Hardware& hw,

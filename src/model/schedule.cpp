@@ -79,7 +79,13 @@ class Walk {
     Status status = Status::kOk;
     bool fell_back = false;
     double glb_peak_bytes = 0;
+    double need_bytes = 0, have_bytes = 0;  ///< not ok: the shortfall of the mapping
   };
+  /// Records where the walk failed and returns the status.
+  Status Fail(int layer, Phase phase, const Outcome& o) {
+    tr_.failure = Failure{layer, phase, o.need_bytes, o.have_bytes};
+    return o.status;
+  }
   /// A mapping choice before it is recorded.
   struct Choice {
     Status status = Status::kOk;
@@ -111,7 +117,8 @@ class Walk {
   bool pg_kept_ = false;
   double pg_bits_ = 0;
   double stash_kept_bits_ = 0;
-  double alive_ = 0;  ///< stash bits alive during the current layer-phase
+  double alive_ = 0;       ///< stash bits alive during the current layer-phase
+  bool path_out_ = false;  ///< the current layer-phase's output feeds a fused successor
 };
 
 LayerMap Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
@@ -129,7 +136,13 @@ Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, con
   // The requested residency does not fit this layer: every tensor held on chip is written to
   // DRAM (evict) and the layer runs with all its operands in DRAM.
   Choice plain;
-  plain.map = Map(slot, nest, df, Residency{});
+  // An output that leaves through a fused successor's path is never stored, also here.
+  Residency bare;
+  if (path_out_) {
+    bare.keep_output = res.keep_output;
+    bare.vec_wr_kept = res.vec_wr_kept;
+  }
+  plain.map = Map(slot, nest, df, bare);
   plain.spill_bits = extra + evict;
   plain.status = plain.map.status != Status::kOk
                      ? plain.map.status
@@ -153,11 +166,11 @@ Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, d
     // the walk (so `best` traces are per design).
     bool have = false;
     double best_value = 0;
-    Status worst = Status::kOk;
+    Choice worst;
     for (int d = 0; d < 5; ++d) {
       Choice c = WithFallback(slot, nest, static_cast<Dataflow>(d), res, extra, evict);
       if (c.status != Status::kOk) {
-        if (worst == Status::kOk || c.status < worst) worst = c.status;
+        if (worst.status == Status::kOk || c.status < worst.status) worst = c;
         continue;
       }
       const double v = Criterion(CostLayer(c.map, hv_, c.spill_bits, compulsory), select_);
@@ -167,11 +180,15 @@ Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, d
         have = true;
       }
     }
-    if (!have) pick.status = worst;
+    if (!have) pick = worst;
   }
   Outcome out;
   out.status = pick.status;
-  if (pick.status != Status::kOk) return out;
+  if (pick.status != Status::kOk) {
+    out.need_bytes = pick.map.need_bytes;
+    out.have_bytes = pick.map.have_bytes;
+    return out;
+  }
   out.fell_back = pick.fell_back;
   out.glb_peak_bytes = pick.map.glb_peak_bytes;
   tr_.parts.push_back(TracePart{pick.map, pick.spill_bits, compulsory, roof_work});
@@ -262,6 +279,7 @@ Status Walk::Forward() {
     // An output that only feeds a fused successor leaves through the output path: never
     // written to DRAM and never held in the buffer (docs/model.md, "Fusion").
     const bool in_path = plan_.out_in_path[U(l)] != 0;
+    path_out_ = in_path;
     const bool keep_share = has_consumer && inter_ && !in_stash && !in_path &&
                             out_bits + (fp_live_ - dying) <= keep_cap_;
     const bool keep = has_consumer && (in_stash || keep_share || in_path);
@@ -288,7 +306,7 @@ Status Walk::Forward() {
     const int first = static_cast<int>(tr_.parts.size());
     const Outcome lc =
         Eval(Slot(l, Phase::kFP, 0), nest, res, extra, fp_live_, compulsory, nest.Macs());
-    if (lc.status != Status::kOk) return lc.status;
+    if (lc.status != Status::kOk) return Fail(l, Phase::kFP, lc);
     if (lc.fell_back) {
       EvictFp();
     } else {
@@ -324,6 +342,7 @@ Status Walk::Forward() {
 Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_first) {
   const PhaseNests& pn = plan_.At(l, phase);
   if (pn.count == 0) return Status::kOk;
+  path_out_ = false;
   const double dying = s_.bp_kept[T(l)] != 0 ? plan_.act_elems[T(l)] * bg_ : 0.0;
   alive_ = s_.bp_alive[U(l)];
   const int first = static_cast<int>(tr_.parts.size());
@@ -394,7 +413,7 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
     }
     const Outcome lc = Eval(Slot(l, phase, k), nest, res, extra, bp_live_, compulsory,
                             nest.Macs() + (nest.is_mac ? 0.0 : nest.vec_ops));
-    if (lc.status != Status::kOk) return lc.status;
+    if (lc.status != Status::kOk) return Fail(l, phase, lc);
     if (lc.fell_back) {
       EvictBp();
     } else {
@@ -483,6 +502,17 @@ Status PointStatus(const Evaluator::Plan& plan, const HwView& hv) {
   return Status::kOk;
 }
 
+Failure PointFailure(const Evaluator::Plan& plan) {
+  Failure f;
+  for (std::size_t l = 0; l < plan.build_status.size(); ++l) {
+    if (plan.build_status[l] != Status::kOk) {
+      f.layer = static_cast<int>(l);
+      break;
+    }
+  }
+  return f;
+}
+
 Status WalkNetwork(Evaluator::Plan& plan, const Workload& work, const ModelOptions& opt,
                    const HwView& hv, MapCache* cache, Trace* trace) {
   Walk walk(plan, work, opt, hv, cache, trace);
@@ -495,7 +525,15 @@ Status EvaluateNetwork(Evaluator::Plan& plan, const Workload& work, const Hardwa
   totals->fill(0.0);
   const HwView hv = MakeHwView(hw, opt);
   const Status pre = PointStatus(plan, hv);
-  if (pre != Status::kOk) return pre;
+  if (pre != Status::kOk) {
+    plan.trace.Clear();
+    plan.trace.status = pre;
+    plan.trace.failure = PointFailure(plan);
+    if (rows != nullptr && plan.trace.failure.layer >= 0) {
+      rows->push_back(FailedRow(plan, work, plan.trace.failure, pre));
+    }
+    return pre;
+  }
   WalkNetwork(plan, work, opt, hv, nullptr, &plan.trace);
   return CostTrace(plan, work, opt, plan.trace, hw, hv, totals, rows);
 }

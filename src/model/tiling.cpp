@@ -61,6 +61,30 @@ bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
          ot + out_all <= x.hw.glb_output_bits;
 }
 
+/// The need and the capacity of the storage that candidate `k` overflows (shared buffer, or
+/// the first partition that overflows).
+void Shortfall(const Ctx& x, const Candidate& k, TilingResult* r) {
+  double occ = 0;
+  if (Fits(x, k, &occ)) return;
+  r->need_bits = occ;
+  r->have_bits = x.hw.glb_bits;
+  if (!x.hw.glb_split) return;
+  const Tile t = TileOf(x.nest, k);
+  const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
+  const double ot = t.n * t.m * t.e * x.nest.f * x.bits.p + x.res.resident_out_bits;
+  const double it = occ - wt - ot;
+  if (wt > x.hw.glb_weight_bits) {
+    r->need_bits = wt;
+    r->have_bits = x.hw.glb_weight_bits;
+  } else if (it > x.hw.glb_input_bits) {
+    r->need_bits = it;
+    r->have_bits = x.hw.glb_input_bits;
+  } else {
+    r->need_bits = ot;
+    r->have_bits = x.hw.glb_output_bits;
+  }
+}
+
 /// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
 double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
   const Tile t = TileOf(x.nest, k);
@@ -224,6 +248,12 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
       Consider(x, LoopOrder::kWeightResident,
                Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
     }
+  }
+  if (!best.feasible) {
+    Shortfall(x,
+              Candidate{n_chain.count[n_chain.size - 1], m_chain.count[m_chain.size - 1],
+                        c_chain.count[c_chain.size - 1], e_chain.count[e_chain.size - 1]},
+              &best);
   }
   return best;
 }

@@ -47,6 +47,9 @@ struct TilingResult {
   double dram_wr_o_bits = 0;                      ///< final outputs written to DRAM (bits)
   double dram_psum_bits = 0;                      ///< partial sums spilled and re-read (bits)
   double glb_peak_bits = 0;                       ///< buffer occupancy of the chosen tile
+  /// Not feasible: the buffer bits the smallest candidate tile needs (with the residency) and
+  /// the capacity it exceeds (the shared buffer, or the first partition that overflows).
+  double need_bits = 0, have_bits = 0;
   [[nodiscard]] double DramBits() const {
     return dram_rd_w_bits + dram_rd_i_bits + dram_wr_o_bits + dram_psum_bits;
   }

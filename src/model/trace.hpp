@@ -12,6 +12,7 @@
 
 #include "layer_cost.hpp"
 #include "trim/core/types.hpp"
+#include "trim/model/evaluate.hpp"
 
 namespace trim::model::detail {
 
@@ -33,6 +34,7 @@ struct TracePhase {
 
 struct Trace {
   Status status = Status::kOk;  ///< kOk, or why the walk found the design infeasible
+  Failure failure;              ///< where, when status is not kOk
   std::vector<TracePart> parts;
   std::vector<TracePhase> phases;
   double stash_spilled_bits = 0;
@@ -40,6 +42,7 @@ struct Trace {
   double weight_bytes = 0;
   void Clear() {
     status = Status::kOk;
+    failure = Failure{};
     parts.clear();
     phases.clear();
     stash_spilled_bits = 0;

@@ -183,7 +183,8 @@ class Parser {
     }
     if (v < min) {
       Fail(Pos(n), what + " = " + std::to_string(v) + " must be >= " + std::to_string(min),
-           "write a value of at least " + std::to_string(min) + " (see Limits in docs/network-format.md)");
+           "write a value of at least " + std::to_string(min) +
+               " (see Limits in docs/network-format.md)");
     }
     if (v > max) {
       Fail(Pos(n), what + " = " + std::to_string(v) + " must be <= " + std::to_string(max),
@@ -294,8 +295,9 @@ class Parser {
     int producer = static_cast<int>(net_.layers.size()) - 1;
     if (const auto* in = use.get("inputs")) {
       const toml::array& a = Array(*in, name + ".inputs");
-      if (a.size() != 1) Fail(Pos(*in), name + ".inputs must name exactly one producer",
-                              "a block takes one input: write inputs = [\"<layer>\"]");
+      if (a.size() != 1)
+        Fail(Pos(*in), name + ".inputs must name exactly one producer",
+             "a block takes one input: write inputs = [\"<layer>\"]");
       producer = Resolve(a[0], Scope{});
     }
     const toml::array& layers = *it->second.table->get("layer")->as_array();
@@ -381,8 +383,9 @@ class Parser {
     const toml::node* inputs_node = t.get("inputs");
     if (inputs_node != nullptr) {
       const toml::array& a = Array(*inputs_node, where + ".inputs");
-      if (a.empty()) Fail(Pos(*inputs_node), where + ".inputs is empty",
-                           "name the producing layers, or drop inputs to use the previous layer");
+      if (a.empty())
+        Fail(Pos(*inputs_node), where + ".inputs is empty",
+             "name the producing layers, or drop inputs to use the previous layer");
       for (const toml::node& e : a) producers.push_back(Resolve(e, scope));
     } else {
       producers.push_back(scope.in_block && scope.local.empty() ? scope.block_input : self - 1);
@@ -484,8 +487,9 @@ class Parser {
         Shape view = in;
         if (const auto* sh = t.get("shape")) {
           const toml::array& a = Array(*sh, where + ".shape");
-          if (a.size() != 3) Fail(Pos(*sh), where + ".shape must list 3 numbers (c, h, w)",
-                                 "write shape = [channels, height, width]");
+          if (a.size() != 3)
+            Fail(Pos(*sh), where + ".shape must list 3 numbers (c, h, w)",
+                 "write shape = [channels, height, width]");
           view = {Int(a[0], where + ".shape[0]", 1, p), Int(a[1], where + ".shape[1]", 1, p),
                   Int(a[2], where + ".shape[2]", 1, p)};
           const std::int64_t count = CheckedProduct({view.c, view.h, view.w});

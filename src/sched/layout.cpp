@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <set>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace trim::sched {
@@ -88,7 +90,60 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
   feasible.dtype = io::Dtype::kU8;
   feasible.description = "1 when status is ok and every constraint of the job holds";
   layout.columns.push_back(std::move(feasible));
+  // Diagnostics of infeasible designs (docs/output-format.md, "Diagnostics").
+  auto add = [&layout](std::string name, io::Dtype dtype, std::string units, std::string desc,
+                       std::vector<std::string> categories) {
+    layout.columns.push_back(MakeColumn("results", std::move(name), dtype, std::move(units),
+                                        std::move(desc), std::move(categories)));
+  };
+  add("fail_layer", io::Dtype::kI64, "",
+      "infeasible: index of the first layer that failed in its network; -1 when feasible or no "
+      "layer is to blame",
+      {});
+  add("fail_layer_name", io::Dtype::kU32, "", "infeasible: network/layer that failed; '' if none",
+      FailLayerLabels(space));
+  std::vector<std::string> phases = {"none"};
+  for (int p = 0; p < kNumPhases; ++p) phases.emplace_back(Name(static_cast<Phase>(p)));
+  add("fail_phase", io::Dtype::kU8, "", "infeasible: phase of the failing layer; none if none",
+      phases);
+  add("fail_need_bytes", io::Dtype::kF64, "B",
+      "infeasible for lack of buffer or register file: bytes the smallest mapping needs (an RF "
+      "per PE); 0 otherwise",
+      {});
+  add("fail_have_bytes", io::Dtype::kF64, "B",
+      "infeasible for lack of buffer or register file: bytes available in the storage that "
+      "overflows; 0 otherwise",
+      {});
   return layout;
+}
+
+io::ColumnDef MakeColumn(std::string group, std::string name, io::Dtype dtype, std::string units,
+                         std::string description, std::vector<std::string> categories) {
+  io::ColumnDef c;
+  c.group = std::move(group);
+  c.name = std::move(name);
+  c.dtype = dtype;
+  c.units = std::move(units);
+  c.description = std::move(description);
+  c.categories = std::move(categories);
+  return c;
+}
+
+std::vector<std::string> FailLayerLabels(const space::DesignSpace& space) {
+  std::vector<std::string> labels = {""};
+  std::set<std::string> seen = {""};
+  for (const auto& entry : space.job().networks) {
+    const auto& layers = entry.network.layers;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      std::string s = entry.label + "/" + layers[l].name;
+      if (!seen.insert(s).second) {
+        s += "#" + std::to_string(l);
+        seen.insert(s);
+      }
+      labels.push_back(std::move(s));
+    }
+  }
+  return labels;
 }
 
 TaskRunner::TaskRunner(const space::DesignSpace& space)
@@ -102,6 +157,11 @@ TaskRunner::TaskRunner(const space::DesignSpace& space)
       maximize_(space.job().goal.maximize),
       top_(static_cast<std::size_t>(std::max(0, space.job().goal.top))),
       best_(space.job().networks.size()) {
+  std::uint32_t base = 1;
+  for (const auto& entry : space.job().networks) {
+    layer_code_base_.push_back(base);
+    base += static_cast<std::uint32_t>(entry.network.layers.size());
+  }
   for (const auto& con : space.job().constraints) {
     bounds_.push_back({static_cast<std::size_t>(model::FindResultCol(con.column)->id),
                        con.min.value_or(-std::numeric_limits<double>::infinity()),
@@ -117,6 +177,7 @@ void TaskRunner::Begin(IndexRange r) {
       static_cast<std::uint32_t>(space_.AxisColumnValue(space_.axes().size() - 1, r.begin));
   res_.Resize(r.size());
   feasible_.resize(r.size());
+  layer_base_ = network_code_ < layer_code_base_.size() ? layer_code_base_[network_code_] : 0;
 }
 
 void TaskRunner::EvaluatePart(IndexRange part, double& fill_s, double& eval_s) {
@@ -142,6 +203,7 @@ void TaskRunner::Collect(IndexRange part) {
     std::copy(part_.col[c].begin(), part_.col[c].end(), res_.col[c].begin() + off);
   }
   std::copy(part_.status.begin(), part_.status.end(), res_.status.begin() + off);
+  std::copy(part_.failure.begin(), part_.failure.end(), res_.failure.begin() + off);
   auto& best = best_[network_code_];
   for (std::size_t k = 0; k < part.size(); ++k) {
     bool ok = part_.status[k] == 0;
@@ -197,7 +259,44 @@ void TaskRunner::Write(RowWriter& out) {
   }
   data.push_back(res_.status.data());
   data.push_back(feasible_.data());
+  fail_layer_.resize(n);
+  fail_name_.resize(n);
+  fail_phase_.resize(n);
+  fail_need_.resize(n);
+  fail_have_.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const model::Failure& f = res_.failure[k];
+    const bool at_layer = res_.status[k] != 0 && f.layer >= 0;
+    fail_layer_[k] = at_layer ? f.layer : -1;
+    fail_name_[k] = at_layer ? layer_base_ + static_cast<std::uint32_t>(f.layer) : 0;
+    fail_phase_[k] = at_layer ? static_cast<std::uint8_t>(1 + static_cast<int>(f.phase)) : 0;
+    fail_need_[k] = res_.status[k] != 0 ? f.need_bytes : 0.0;
+    fail_have_[k] = res_.status[k] != 0 ? f.have_bytes : 0.0;
+    if (res_.status[k] != 0) {
+      ++failures_[FailureKey(res_.status[k], fail_name_[k], fail_phase_[k])];
+    }
+  }
+  data.push_back(fail_layer_.data());
+  data.push_back(fail_name_.data());
+  data.push_back(fail_phase_.data());
+  data.push_back(fail_need_.data());
+  data.push_back(fail_have_.data());
   out.Append(task_, data);
+}
+
+std::vector<FailureCount> TaskRunner::Failures() const { return FailureCounts(failures_); }
+
+std::uint64_t FailureKey(std::uint8_t status, std::uint32_t layer, std::uint8_t phase) {
+  return status | std::uint64_t{phase} << 8 | std::uint64_t{layer} << 16;
+}
+
+std::vector<FailureCount> FailureCounts(const std::map<std::uint64_t, std::uint64_t>& by_key) {
+  std::vector<FailureCount> out;
+  for (const auto& [key, count] : by_key) {
+    out.push_back({static_cast<std::uint8_t>(key & 0xff), static_cast<std::uint32_t>(key >> 16),
+                   static_cast<std::uint8_t>((key >> 8) & 0xff), count});
+  }
+  return out;
 }
 
 std::vector<BestEntry> TaskRunner::Best() const {

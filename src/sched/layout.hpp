@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "row_writer.hpp"
 #include "trim/io/results_file.hpp"
 #include "trim/model/evaluate.hpp"
 #include "trim/sched/messages.hpp"
+#include "trim/sched/runner.hpp"
 #include "trim/space/design_space.hpp"
 
 namespace trim::sched {
@@ -19,8 +21,14 @@ std::vector<model::ResultCol> StoredResultCols(const config::JobSpec& job);
 
 /// Columns: /params/<axis> for every axis (categorical: uint16 codes; numeric: float64),
 /// then /results/<column> for every stored result column (float64, or float32 when [output]
-/// says so), then results/status and results/feasible (uint8).
+/// says so), then results/status and results/feasible (uint8), then the diagnostics of
+/// infeasible designs: fail_layer (int64), fail_layer_name (uint32 code), fail_phase (uint8
+/// code), fail_need_bytes and fail_have_bytes (float64).
 io::Layout MakeLayout(const space::DesignSpace& space);
+
+/// A column definition (no categories or axis values unless given).
+io::ColumnDef MakeColumn(std::string group, std::string name, io::Dtype dtype, std::string units,
+                         std::string description, std::vector<std::string> categories = {});
 
 /// The index in MakeLayout(space).columns of /<group>/<name>; throws std::logic_error if absent.
 std::size_t LayoutColumn(const io::Layout& layout, const std::string& group,
@@ -39,6 +47,8 @@ class TaskRunner {
   void Write(RowWriter& out);
   /// The best entries seen by this rank, per network, best first.
   [[nodiscard]] std::vector<BestEntry> Best() const;
+  /// Infeasible points this rank wrote, by reason, layer and phase.
+  [[nodiscard]] std::vector<FailureCount> Failures() const;
   /// The model's evaluation counters on this rank (cache reuse).
   [[nodiscard]] const model::EvaluatorStats& ModelStats() const { return evaluator_.stats(); }
   /// The evaluator (for calibration: its caches never change a result).
@@ -75,8 +85,21 @@ class TaskRunner {
   std::size_t goal_col_;
   bool maximize_;
   std::size_t top_;
-  std::vector<std::vector<BestEntry>> best_;  ///< per network code
+  std::vector<std::vector<BestEntry>> best_;    ///< per network code
+  std::vector<std::uint32_t> layer_code_base_;  ///< per network code: its first layer's code
+  std::uint32_t layer_base_ = 0;                ///< of the current task's network
+  /// The diagnostics columns of the current task.
+  std::vector<std::int64_t> fail_layer_;
+  std::vector<std::uint32_t> fail_name_;
+  std::vector<std::uint8_t> fail_phase_;
+  std::vector<double> fail_need_, fail_have_;
+  /// Failure counts of the rows written, keyed by FailureKey.
+  std::map<std::uint64_t, std::uint64_t> failures_;
 };
+
+/// Failure counts keyed by FailureKey, and back (FailureCount fields as in runner.hpp).
+std::uint64_t FailureKey(std::uint8_t status, std::uint32_t layer, std::uint8_t phase);
+std::vector<FailureCount> FailureCounts(const std::map<std::uint64_t, std::uint64_t>& by_key);
 
 /// Merges best lists: per network at most `top` entries, best first; ties by design index.
 std::vector<BestEntry> MergeBest(const std::vector<BestEntry>& all, bool maximize, std::size_t top);

@@ -48,7 +48,7 @@ void RowWriter::Append(IndexRange r, std::span<const void* const> data) {
   if (r.empty()) return;
   const std::uint64_t bytes = r.size() * row_bytes_;
   if (!run_.empty() && (r.begin != run_.end || run_.size() * row_bytes_ + bytes > flush_bytes_ ||
-                        Seconds() - run_since_ > max_hold_s_)) {
+                        Seconds() - run_since_ >= max_hold_s_)) {
     Flush();
   }
   if (run_.empty() && bytes >= flush_bytes_) {

@@ -1,11 +1,12 @@
 #include "trim/sched/runner.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
+#include <map>
 #include <numeric>
 #include <queue>
 #include <stdexcept>
@@ -144,6 +145,7 @@ class RankWork {
   }
 
   [[nodiscard]] std::vector<BestEntry> Best() const { return runner_.Best(); }
+  [[nodiscard]] std::vector<FailureCount> Failures() const { return runner_.Failures(); }
   model::Evaluator& evaluator() { return runner_.evaluator(); }
   // Writes the rows still buffered (at the end of the run, or before a testing aid fires).
   void FlushWrites() {
@@ -383,6 +385,34 @@ std::vector<BestEntry> GatherBest(MPI_Comm comm, int rank, int size,
   return MergeBest(merged, maximize, top);
 }
 
+// Every rank's failure counts summed on rank 0, most frequent first (ties: reason, layer,
+// phase). COLLECTIVE.
+std::vector<FailureCount> GatherFailures(MPI_Comm comm, int rank, int size,
+                                         const std::vector<FailureCount>& mine) {
+  std::vector<std::uint64_t> flat;  // (FailureKey, count) pairs
+  for (const auto& f : mine) {
+    flat.push_back(FailureKey(f.status, f.layer, f.phase));
+    flat.push_back(f.count);
+  }
+  int n = static_cast<int>(flat.size());
+  std::vector<int> counts(static_cast<std::size_t>(size)), displs(static_cast<std::size_t>(size));
+  MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
+  std::vector<std::uint64_t> all;
+  if (rank == 0) {
+    for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+    all.resize(static_cast<std::size_t>(displs[size - 1] + counts[size - 1]));
+  }
+  MPI_Gatherv(flat.data(), n, MPI_UINT64_T, all.data(), counts.data(), displs.data(), MPI_UINT64_T,
+              0, comm);
+  if (rank != 0) return {};
+  std::map<std::uint64_t, std::uint64_t> sum;
+  for (std::size_t i = 0; i + 1 < all.size(); i += 2) sum[all[i]] += all[i + 1];
+  std::vector<FailureCount> out = FailureCounts(sum);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const FailureCount& a, const FailureCount& b) { return a.count > b.count; });
+  return out;
+}
+
 // The best designs among this rank's share of every row already done in the file: a resumed
 // run's best table covers the rows of earlier runs too.
 std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSpace& space,
@@ -413,17 +443,38 @@ std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSp
   return best;
 }
 
+// The failure counts of this rank's share of every row already done in the file: a resumed
+// run's summary covers the rows of earlier runs too.
+std::vector<FailureCount> FailuresFromFile(io::ResultsFile& file, const space::DesignSpace& space,
+                                           const io::Layout& layout, int rank, int size) {
+  const std::size_t status_col = LayoutColumn(layout, "results", "status");
+  const std::size_t name_col = LayoutColumn(layout, "results", "fail_layer_name");
+  const std::size_t phase_col = LayoutColumn(layout, "results", "fail_phase");
+  const Index n = space.size();
+  const Index lo = n * static_cast<Index>(rank) / static_cast<Index>(size);
+  const Index hi = n * static_cast<Index>(rank + 1) / static_cast<Index>(size);
+  std::map<std::uint64_t, std::uint64_t> by_key;
+  constexpr Index kStep = Index{1} << 20;
+  for (Index s = lo; s < hi; s += kStep) {
+    const IndexRange r{s, std::min(hi, s + kStep)};
+    const auto done = file.ReadDone(r);
+    const auto status = file.ReadColumn(status_col, r);
+    const auto name = file.ReadColumn(name_col, r);
+    const auto phase = file.ReadColumn(phase_col, r);
+    for (Index k = 0; k < r.size(); ++k) {
+      if (done[k] == 0 || status[k] == 0) continue;
+      ++by_key[FailureKey(static_cast<std::uint8_t>(status[k]), static_cast<std::uint32_t>(name[k]),
+                          static_cast<std::uint8_t>(phase[k]))];
+    }
+  }
+  return FailureCounts(by_key);
+}
+
 io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<BestEntry>& best) {
   io::SmallTable t;
   t.group = "best";
   auto col = [&](std::string name, io::Dtype dtype, std::string units, std::string desc) {
-    io::ColumnDef c;
-    c.group = "best";
-    c.name = std::move(name);
-    c.dtype = dtype;
-    c.units = std::move(units);
-    c.description = std::move(desc);
-    return c;
+    return MakeColumn("best", std::move(name), dtype, std::move(units), std::move(desc));
   };
   std::vector<double> net, idx, value, rank;
   std::uint32_t last = UINT32_MAX;
@@ -503,6 +554,9 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const io::L
       sum.points_before > 0 ? BestFromFile(file, space, layout, rank, size) : work.Best();
   sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
                         static_cast<std::size_t>(std::max(0, goal.top)));
+  sum.failures = GatherFailures(
+      comm, rank, size,
+      sum.points_before > 0 ? FailuresFromFile(file, space, layout, rank, size) : work.Failures());
   file.WriteTable(BestTable(space, sum.best), 0);
   sum.wall_s = Seconds() - t_start;
   double wall = sum.wall_s;

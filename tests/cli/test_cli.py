@@ -68,7 +68,7 @@ def test_one_rank_file_is_complete_and_readable(reference):
         assert n == 108
         assert f["done"].shape == (108,)
         assert f["done"][()].all()
-        assert f.attrs["schema_version"] == 1
+        assert f.attrs["schema_version"] == 2
         assert f.attrs["mpi_ranks"] == 1
         assert f.attrs["job_text"] == open(os.path.join(DATA, "small.toml")).read()
         assert len(f.attrs["job_sha256"]) == 64
@@ -154,19 +154,24 @@ def reference_f32(tmp_path_factory):
 
 def test_float32_file_stores_chosen_columns_rounded(reference, reference_f32):
     with h5py.File(reference_f32, "r") as f, h5py.File(reference, "r") as g:
+        diagnostics = ["fail_layer", "fail_layer_name", "fail_phase", "fail_need_bytes",
+                       "fail_have_bytes"]
         assert list(f["results"].keys()) == sorted(["latency_s", "energy_pj", "status",
-                                                    "feasible"])
+                                                    "feasible"] + diagnostics)
         for name in ("latency_s", "energy_pj"):
             assert f["results"][name].dtype == np.float32
             # float32 of the float64 results, bit for bit (round to nearest).
             assert f["results"][name][()].tobytes() == \
                 g["results"][name][()].astype(np.float32).tobytes()
-        for name in ("status", "feasible"):
+        for name in ["status", "feasible"] + diagnostics:  # stored as they are
             assert f["results"][name][()].tobytes() == g["results"][name][()].tobytes()
         # The best table ranks the stored values: the same designs, float32 values.
         assert list(f["best/index"][()]) == list(g["best/index"][()])
         assert np.array_equal(f["best/value"][()],
                               g["best/value"][()].astype(np.float32).astype(np.float64))
+    # The per-row checksums cover the float32 values as stored.
+    p = run(["--verify", str(reference_f32)], check=0)
+    assert "every done row verified" in p.stdout
     sys.path.insert(0, os.path.join(SRC, "analysis"))
     import trim_analysis
     df = trim_analysis.load(str(reference_f32))
@@ -233,6 +238,80 @@ def test_bad_option_exits_2():
 def test_help_and_version():
     assert "usage: trim-sweep" in run(["--help"], check=0).stdout
     assert run(["--version"], check=0).stdout.startswith("trim-sweep ")
+
+
+def test_infeasible_designs_are_diagnosed(tmp_path):
+    """tests/data/cli/infeasible.toml: where each design fails, in the summary and the file."""
+    out = tmp_path / "inf.h5"
+    p = run([os.path.join(DATA, "infeasible.toml"), "-o", str(out)], ranks=3, check=0)
+    assert "infeasible  3 of the 4 points done" in p.stdout
+    lines = [l.split() for l in p.stdout.splitlines()]
+    assert ["2", "rf_too_small", "at", "two-convs.toml/a", "(fp)"] in lines
+    assert ["1", "glb_too_small", "at", "two-convs.toml/b", "(fp)"] in lines
+    with h5py.File(out, "r") as f:
+        r = f["results"]
+        names = [b.decode() for b in f[r["fail_layer_name"].attrs["lookup"]][()]]
+        phases = [b.decode() for b in f[r["fail_phase"].attrs["lookup"]][()]]
+        status = [b.decode() for b in f["lookup/status"][()]]
+        # Rows: glb_kib varies fastest (80 B, 1 MiB), then rf_weight_bytes (1, 448).
+        assert [status[s] for s in r["status"][()]] == [
+            "rf_too_small", "rf_too_small", "glb_too_small", "ok"]
+        assert list(r["fail_layer"][()]) == [0, 0, 1, -1]
+        assert [names[c] for c in r["fail_layer_name"][()]] == [
+            "two-convs.toml/a", "two-convs.toml/a", "two-convs.toml/b", ""]
+        assert [phases[c] for c in r["fail_phase"][()]] == ["fp", "fp", "fp", "none"]
+        # One 16-bit weight in a 1-byte RF; b's smallest WS tile (4 filters x 1 channel x 1
+        # output row): weights 36 + input rows 3 x 4 = 12 + psums 8 words = 56 words = 112 B.
+        assert list(r["fail_need_bytes"][()]) == [2, 2, 112, 0]
+        assert list(r["fail_have_bytes"][()]) == [1, 1, 80, 0]
+    sys.path.insert(0, os.path.join(SRC, "analysis"))
+    import trim_analysis
+    df = trim_analysis.load(str(out))
+    assert list(df["fail_layer_name"].astype(str)) == [
+        "two-convs.toml/a", "two-convs.toml/a", "two-convs.toml/b", ""]
+
+
+def test_infeasible_design_row_in_trim_eval():
+    """trim-eval of design 2 (fails at layer b): the completed row, the failing row, the cause."""
+    cmd = [os.path.join(BIN, "trim-eval"), os.path.join(DATA, "infeasible.toml"), "--index", "2"]
+    table = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert ("failed at: layer 1 (b), phase fp, reason glb_too_small, needs 112 B of the global "
+            "buffer, 80 B available") in table
+    rows = [l.split() for l in table.splitlines()]
+    head = next(i for i, r in enumerate(rows) if r[:1] == ["layer"])
+    assert rows[head][-1] == "status"
+    assert rows[head + 1][0] == "a" and rows[head + 1][-1] == "ok"
+    assert rows[head + 2][0] == "b" and rows[head + 2][-1] == "glb_too_small"
+    assert rows[head + 3] == []  # nothing after the failing row
+    csv = subprocess.run(cmd + ["--format", "csv"], capture_output=True, text=True,
+                         check=True).stdout
+    # 14 numeric columns and fused, all 0, then the status.
+    assert csv.splitlines()[2] == "b,conv,fp,ws," + ",".join(["0"] * 15) + ",glb_too_small"
+    assert "# failure: layer 1 (b), phase fp, reason glb_too_small" in csv
+    sys.path.insert(0, os.path.join(SRC, "analysis"))
+    from trim_analysis import evalout
+    rep = evalout.parse_eval(csv)
+    assert rep.status == "glb_too_small"
+    assert list(rep.layers["status"]) == ["ok", "glb_too_small"]
+    js = subprocess.run(cmd + ["--format", "json"], capture_output=True, text=True,
+                        check=True).stdout
+    import json
+    assert json.loads(js)["failure"] == {"layer": 1, "name": "b", "phase": "fp",
+                                         "reason": "glb_too_small", "need_bytes": 112,
+                                         "have_bytes": 80}
+
+
+def test_infeasible_summary_after_resume_counts_every_done_row(tmp_path):
+    """A run killed after its first task, then resumed: the summary covers both runs' rows."""
+    out = tmp_path / "inf.h5"
+    job = os.path.join(DATA, "infeasible.toml")
+    run([job, "-o", str(out), "--chunk", "1", "--test-crash-after", "1", "-q"])
+    p = run([job, "-o", str(out), "--resume"], check=0)
+    assert "(1 were already done)" in p.stdout
+    assert "infeasible  3 of the 4 points done" in p.stdout
+    lines = [l.split() for l in p.stdout.splitlines()]
+    assert ["2", "rf_too_small", "at", "two-convs.toml/a", "(fp)"] in lines
+    assert ["1", "glb_too_small", "at", "two-convs.toml/b", "(fp)"] in lines
 
 
 def test_show_network_takes_every_form_a_job_takes(tmp_path):

@@ -6,7 +6,8 @@
 # SECONDS_PER_TARGET defaults to 60; TARGETs are job, network_file and onnx (default: all).
 # The build goes to build-fuzz/ (BUILD_FUZZ=... overrides it). Each target keeps its growing
 # corpus in build-fuzz/fuzz/<target>/corpus, seeded from the job, network and ONNX files of the
-# tree. A crash, a sanitizer report or a broken invariant stops that target and leaves the
+# tree and every saved regression. A crash, a sanitizer report, a broken invariant, an input
+# that runs longer than 5 s or needs more than 1 GiB stops that target and leaves the
 # input in build-fuzz/fuzz/<target>/artifacts; the script then exits with 1. Reproduce it with
 #   build-fuzz/bin/fuzz_<target> <input>
 # fix the cause, and copy the input to tests/fuzz/regressions/<target>/ (a unit test of the
@@ -65,8 +66,11 @@ for target in "${TARGETS[@]}"; do
   dict=()
   [ "$target" = onnx ] || dict=(-dict="$ROOT/tests/fuzz/toml.dict")
   echo "fuzzing $target for ${SECONDS_PER_TARGET}s" >&2
-  if "$BUILD/bin/fuzz_$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 \
-      -rss_limit_mb=2048 -max_len=16384 "${dict[@]}" \
+  # Per input: 5 s and 1 GiB (resident, and for any single allocation). A parser input that
+  # runs away (an endless value loop, a huge allocation) is a finding, like a crash; the
+  # slowest valid seed takes well under a second.
+  if "$BUILD/bin/fuzz_$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=5 \
+      -rss_limit_mb=1024 -malloc_limit_mb=1024 -max_len=16384 "${dict[@]}" \
       -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
       "$work/corpus" "$work/seeds" >"$work/log.txt" 2>&1; then
     grep -E "^stat::(number_of_executed_units|peak_rss_mb)" "$work/log.txt" >&2 || true

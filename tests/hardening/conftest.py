@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 
 import h5py
@@ -84,13 +85,19 @@ def assert_same_results(a, b):
 
 
 def snapshot(root):
-    """{relative path: sha256} of every file under root, plus every directory (value None)."""
+    """{relative path: sha256} of every regular file under root, plus every directory (value
+    None); symbolic links and other files (FIFOs) are recorded by their target or type."""
     out = {}
     for dirpath, dirnames, filenames in os.walk(root):
         rel = os.path.relpath(dirpath, root)
         out[rel] = None
         for name in filenames:
             path = os.path.join(dirpath, name)
-            with open(path, "rb") as f:
-                out[os.path.join(rel, name)] = hashlib.sha256(f.read()).hexdigest()
+            if os.path.islink(path):
+                out[os.path.join(rel, name)] = "link to " + os.readlink(path)
+            elif not stat.S_ISREG(os.lstat(path).st_mode):  # a FIFO would block the read
+                out[os.path.join(rel, name)] = stat.S_IFMT(os.lstat(path).st_mode)
+            else:
+                with open(path, "rb") as f:
+                    out[os.path.join(rel, name)] = hashlib.sha256(f.read()).hexdigest()
     return out

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "fixtures.hpp"
+#include "map_cache.hpp"
 #include "trim/model/evaluate.hpp"
 #include "trim/net/zoo.hpp"
 
@@ -160,6 +161,81 @@ TEST(Cache, ANewWorkloadAtTheSameAddressRebuildsThePlan) {
       ev.EvaluatePoint(work, hw).totals[static_cast<std::size_t>(ResultCol::kMacs)];
   EXPECT_EQ(before - after, 3.0 * 3 * 192 * 128 * 13 * 13 * 2);
   EXPECT_EQ(ev.stats().plans, 2u);
+}
+
+// A sweep where no two designs share a mapping (array shape and buffer sizes all differ):
+// the mapping cache finds no hits in its first window, stands aside (counted as bypassed) and
+// the results stay bitwise those of evaluating without any cache.
+TEST(Cache, ColdStreamBypassesTheMappingCache) {
+  const auto net = net::BuiltinNetwork("resnet18", {64, 0});
+  ASSERT_TRUE(net.has_value());
+  const ModelOptions opt = ModelOptions::Defaults();
+  Evaluator cached(opt, true);
+  Evaluator fresh(opt, false);
+  const Workload work{&*net, Mode::kTraining, 2, Dataflow::kWS};
+  constexpr std::size_t kDesigns = 100;
+  HwBatch hw;
+  hw.Resize(kDesigns);
+  for (std::size_t i = 0; i < kDesigns; ++i) {
+    Hardware h = testing::EyerissV1();
+    h[HwParam::kPeRows] = 8 + static_cast<double>(i % 8);
+    h[HwParam::kGlbKib] = 100 + static_cast<double>(i);
+    h[HwParam::kRfWeightBytes] = 448 + 8 * static_cast<double>(i % 5);
+    hw.SetRow(i, h);
+  }
+  ResultBatch a, b;
+  a.Resize(kDesigns);
+  b.Resize(kDesigns);
+  cached.Evaluate(work, hw, a);
+  fresh.Evaluate(work, hw, b);
+  for (std::size_t i = 0; i < kDesigns; ++i) {
+    ASSERT_EQ(a.status[i], b.status[i]) << "design " << i;
+    for (std::size_t col = 0; col < kNumResultCols; ++col) {
+      ASSERT_TRUE(SameBits(a.col[col][i], b.col[col][i])) << "design " << i << " col " << col;
+    }
+  }
+  const EvaluatorStats& st = cached.stats();
+  EXPECT_EQ(st.walks, kDesigns);  // every design is its own mapping group
+  // Each design's walk looks up each of its layer-phases once. No lookup hits; a window of
+  // lookups without hits turns the cache off for 1 window, the next for 2, then 4, ...: with
+  // more than 3 windows of lookups, windows 1 and 3 measure (misses), 2 and 4-5 bypass.
+  const std::uint64_t lookups = st.map_hits + st.map_misses + st.map_bypassed;
+  constexpr std::uint64_t w = detail::MapCache::kWindow;
+  ASSERT_GT(lookups, 3 * w);
+  ASSERT_LE(lookups, 6 * w);
+  EXPECT_EQ(st.map_hits, 0u);
+  EXPECT_EQ(st.map_bypassed, std::min(lookups - 2 * w, 3 * w));
+  EXPECT_EQ(st.map_misses, lookups - st.map_bypassed);
+}
+
+// The table is allocated on first use and grows by doubling: an evaluator that is never used
+// for a batch (trim-eval's one design) allocates none of it.
+TEST(Cache, MappingCacheGrowsOnDemand) {
+  detail::MapCache cache(1 << 15);
+  EXPECT_EQ(cache.slots(), 0u);
+  detail::LoopNest nest;
+  ASSERT_EQ(detail::BuildLoopNest(testing::Conv("c", 64, 64, 14, 3, 1, 1, 1), Phase::kFP, 2, &nest),
+            Status::kOk);
+  const Hardware base = testing::EyerissV1();
+  for (int k = 0; k < 300; ++k) {  // 300 distinct keys: 256 slots, then 512, then 1024
+    Hardware h = base;
+    h[HwParam::kGlbKib] = 100 + k;
+    const detail::HwView hv = detail::MakeHwView(h, ModelOptions::Defaults());
+    const detail::LayerMap& m = cache.Get(0, nest, Dataflow::kWS, hv, detail::Residency{});
+    const detail::LayerMap ref = detail::MapLayer(nest, Dataflow::kWS, hv, detail::Residency{});
+    ASSERT_EQ(std::memcmp(&m, &ref, sizeof ref), 0) << k;
+  }
+  EXPECT_EQ(cache.slots(), 1024u);
+  EXPECT_EQ(cache.misses, 300u);
+  // The same keys again: all hits, nothing grows.
+  for (int k = 0; k < 300; ++k) {
+    Hardware h = base;
+    h[HwParam::kGlbKib] = 100 + k;
+    (void)cache.Get(0, nest, Dataflow::kWS, detail::MakeHwView(h, ModelOptions::Defaults()),
+                    detail::Residency{});
+  }
+  EXPECT_EQ(cache.hits, 300u);
+  EXPECT_EQ(cache.slots(), 1024u);
 }
 
 }  // namespace

@@ -37,6 +37,13 @@ net::Network ConvRelu() {
   return n;
 }
 
+/// The small array with a buffer of `bytes`.
+Hardware Glb(double bytes) {
+  Hardware h = testing::SmallArray(false);
+  h[HwParam::kGlbKib] = bytes / 1024;
+  return h;
+}
+
 ModelOptions With(std::uint8_t fusion, std::uint8_t inter_layer = 0) {
   ModelOptions o = ModelOptions::Defaults();
   o[Option::kFusion] = fusion;  // 0 none, 1 activation, 2 all
@@ -114,6 +121,27 @@ TEST(Fusion, ResidualAddReadsOnlyTheSkipOperand) {
   EXPECT_DOUBLE_EQ(all.rows[2].dram_bytes, 32);
 }
 
+TEST(Fusion, FallbackKeepsThePathOutputOffDram) {
+  // a (1x1, 2 -> 4 on 2 x 2: 16 outputs, read by b and by the add) -> b (1x1, 4 -> 4) -> ReLU
+  // -> add(ReLU, a), 72 B buffer. a's smallest tile (4 filters, 2 channels, 1 row: 8 weights +
+  // 4 inputs + 8 psums = 320 bits) plus its kept output (256 bits) is exactly 72 B. b's tile
+  // with a's output held (16 weights + 8 psums + 16 held words = 640 bits = 80 B) does not
+  // fit, so b falls back: a's output is written to DRAM (32 B), b reads it back (32 B) and its
+  // 16 weights (32 B). b's own output goes through the ReLU and the add (fused) and is never
+  // written. The add reads a's output from DRAM (32 B) and writes the network output (32 B);
+  // a reads 8 inputs and 8 weights (32 B). Total 32 + 96 + 0 + 64 = 192 B.
+  net::Network n;
+  n.layers = {testing::Conv("a", 2, 4, 2, 1, 1, 0, 1), testing::Conv("b", 4, 4, 2, 1, 1, 0, 1),
+              Elt("relu", net::EltOp::kRelu, 4, 2), Elt("add", net::EltOp::kAdd, 4, 2, {2, 0})};
+  const auto rep = RunPoint(n, Glb(72), Dataflow::kWS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].dram_bytes, 32);
+  EXPECT_DOUBLE_EQ(rep.rows[1].dram_bytes, 96);
+  EXPECT_DOUBLE_EQ(rep.rows[2].dram_bytes, 0);
+  EXPECT_DOUBLE_EQ(rep.rows[3].dram_bytes, 64);
+  EXPECT_TRUE(rep.rows[3].fused);
+}
+
 TEST(Fusion, TrainingKeepsWhatBackwardNeeds) {
   // conv -> batch-norm -> ReLU, training, stash "none" (every saved tensor goes to DRAM).
   // Batch-norm is not fused in training (it needs the batch statistics first, and its
@@ -159,6 +187,10 @@ TEST(Fusion, AlexNetFirstReluCostsLessThanConv1) {
   EXPECT_LT(relu1.energy_pj, conv1.energy_pj / 100);
   EXPECT_DOUBLE_EQ(relu1.dram_bytes, 0);
   EXPECT_DOUBLE_EQ(relu1.glb_accesses, 0);
+  EXPECT_TRUE(relu1.fused);
+  EXPECT_FALSE(conv1.fused);
+  EXPECT_TRUE(all.rows[2].fused);  // pool1 after relu1
+  EXPECT_FALSE(none.rows[1].fused);
   // 55 x 55 x 96 x 4 ops on 168 lanes.
   EXPECT_DOUBLE_EQ(relu1.cycles, std::ceil(55.0 * 55 * 96 * 4 / 168));
   // Fusion never adds traffic or energy: CONV1's output no longer goes to DRAM (55*55*96*4

@@ -153,7 +153,8 @@ TEST(NetworkFileErrors, KeyOfAnotherKind) {
 
 TEST(NetworkFileErrors, BadValues) {
   EXPECT_EQ(ErrorOf(std::string(kHead) + "kernel = 0\n"),
-            "net.toml:6:10: error: layer 'c1'.kernel = 0 must be >= 1");
+            "net.toml:6:10: error: layer 'c1'.kernel = 0 must be >= 1\n"
+            "  hint: write a value of at least 1 (see Limits in docs/network-format.md)");
   EXPECT_EQ(ErrorOf(std::string(kHead) + "kernel = \"3\"\n"),
             "net.toml:6:10: error: layer 'c1'.kernel must be an integer\n"
             "  hint: write a whole number, such as layer 'c1'.kernel = 1");
@@ -162,7 +163,8 @@ TEST(NetworkFileErrors, BadValues) {
             "its 3x32x32 input\n  hint: use a smaller window, more padding, or a larger input");
   EXPECT_EQ(ErrorOf(std::string(kHead) + "kernel = 3\ngroups = 2\n"),
             "net.toml:7:10: error: layer 'c1': groups = 2 must divide the input channels (3) "
-            "and the output channels (8)");
+            "and the output channels (8)\n"
+            "  hint: choose groups as a common divisor of both, e.g. groups = 1");
   EXPECT_EQ(ErrorOf("input = [3, 32, 32]\n[[layer]]\nname = \"x\"\nkind = \"convolution\"\n"),
             "net.toml:4:8: error: layer 'x'.kind = \"convolution\" is not known\n"
             "  hint: valid: conv, fc, matmul, pool, eltwise");

@@ -39,11 +39,25 @@ struct HwBatch {
   void SetRow(std::size_t i, const Hardware& h);
 };
 
+/// Where an infeasible design first failed (docs/output-format.md, "Diagnostics"): the layer
+/// (index into Network::layers; -1 when no layer is to blame: a zero clock or DRAM bandwidth,
+/// a result that is not finite), the phase it failed in, and for a buffer or register file
+/// that is too small the bytes the smallest mapping needs and the bytes there are (global
+/// buffer, or its partition; register file: per PE). need_bytes = have_bytes = 0 otherwise.
+/// A feasible design has the defaults.
+struct Failure {
+  int layer = -1;
+  Phase phase = Phase::kFP;
+  double need_bytes = 0;
+  double have_bytes = 0;
+};
+
 /// Structure of arrays of results: col[c][i] is result c of design i.
 struct ResultBatch {
   std::size_t size = 0;
   std::array<std::vector<double>, kNumResultCols> col;
   std::vector<std::uint8_t> status;
+  std::vector<Failure> failure;  ///< why design i is infeasible (defaults when it is not)
   void Resize(std::size_t n);
 };
 
@@ -71,13 +85,15 @@ struct LayerPhaseReport {
   double roofline_s = 0;  ///< max(compute, compulsory DRAM) bound of this layer-phase
   double active_pes = 0;
   double utilization = 0;
-  Status status = Status::kOk;
+  bool fused = false;  ///< FP run in the output path of the layer before (docs/model.md, 22)
+  Status status = Status::kOk;  ///< not ok: the layer-phase where the design failed (zeros)
 };
 
 struct PointReport {
   std::vector<LayerPhaseReport> rows;
   std::array<double, kNumResultCols> totals{};
   Status status = Status::kOk;
+  Failure failure;
 };
 
 /// Counters of an Evaluator's reuse (docs/model.md, "Performance"); they never change results.
@@ -87,7 +103,9 @@ struct EvaluatorStats {
   std::uint64_t trace_hits = 0;  ///< designs costed from the cached walk of their mapping group
   std::uint64_t map_hits = 0;    ///< layer mappings taken from the mapping cache
   std::uint64_t map_misses = 0;  ///< layer mappings computed
-  std::uint64_t plans = 0;       ///< plan builds (a new network, mode or batch)
+  /// Layer mappings computed without the cache: it stands aside while it finds no hits.
+  std::uint64_t map_bypassed = 0;
+  std::uint64_t plans = 0;  ///< plan builds (a new network, mode or batch)
 };
 
 class Evaluator {

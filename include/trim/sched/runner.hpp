@@ -47,6 +47,20 @@ struct RunOptions {
   double progress_interval_s = 2.0;
 };
 
+/// Infeasible designs of one kind (reason, layer, phase), counted over the rows done in the file.
+struct FailureCount {
+  std::uint8_t status = 0;  ///< model::Status
+  std::uint32_t layer = 0;  ///< code into FailLayerLabels(): 0 = no layer to blame
+  std::uint8_t phase = 0;   ///< 0 = none, else 1 + trim::Phase
+  std::uint64_t count = 0;
+};
+
+/// Labels of the results column fail_layer_name (/lookup/fail_layer_name): entry 0 is "" (no
+/// layer), then "<network>/<layer name>" for every layer of every network of the job, networks
+/// in job order; a label that repeats gets "#<layer index>" appended. Code of layer l of network
+/// n: 1 + (layers of networks before n) + l.
+std::vector<std::string> FailLayerLabels(const space::DesignSpace& space);
+
 struct PhaseTimes {
   double fill_s = 0;      ///< building hardware batches
   double evaluate_s = 0;  ///< the model
@@ -67,6 +81,9 @@ struct RunSummary {
   PhaseTimes times_max;  ///< the largest of each phase over the ranks
   bool interrupted = false;
   std::vector<BestEntry> best;  ///< rank 0 only: best designs per network, best first
+  /// Rank 0 only: infeasible rows done in the file (this run's and, when resuming, earlier
+  /// runs'), by reason, layer and phase; most first.
+  std::vector<FailureCount> failures;
   int ranks = 1;
 };
 
