@@ -51,8 +51,9 @@ TRIM_API char* trim_job_axes(const trim_job* job, char** error);
 TRIM_API char* trim_job_decode(const trim_job* job, uint64_t index, char** error);
 
 /* Evaluates design point `index`: JSON {"index", "point", "status", "energy_units",
- * "layers": [{layer, kind, phase, dataflow, macs, cycles, latency_s, ...}, ...],
- * "totals": {every results column}} (the columns of trim-eval --format json). */
+ * "layers": [{layer, kind, phase, dataflow, macs, cycles, latency_s, ..., fused, status}, ...],
+ * "failure": {fail_layer, fail_layer_name, fail_phase, fail_need_bytes, fail_have_bytes},
+ * "totals": {every float results column}} (the columns of trim-eval --format json). */
 TRIM_API char* trim_job_evaluate(const trim_job* job, uint64_t index, char** error);
 
 TRIM_API void trim_free(char* p);

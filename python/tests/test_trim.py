@@ -137,3 +137,19 @@ def test_to_toml_round_trips_through_the_parser():
                     'name = "a \\"b\\""\n')
     assert tomllib.loads(text)["constraints"]["name"] == 'a "b"'
     assert tomllib.loads(trim.to_toml(JOB_DICT)) == JOB_DICT
+
+
+def test_failure_of_an_infeasible_design():
+    # tests/data/cli/infeasible.toml, design 2: layer b needs 112 B of an 80 B buffer (the
+    # derivation is in that file); design 3 is feasible.
+    job = trim.Job(os.path.join(SRC, "tests", "data", "cli", "infeasible.toml"))
+    r = job.evaluate(2)
+    assert r.status == "glb_too_small"
+    assert r.failure == {"fail_layer": 1, "fail_layer_name": "two-convs.toml/b",
+                         "fail_phase": "fp", "fail_need_bytes": 112, "fail_have_bytes": 80}
+    assert list(r.layers["layer"]) == ["a", "b"]
+    assert list(r.layers["status"]) == ["ok", "glb_too_small"]
+    assert r.totals["fail_need_bytes"].item() == 112.0
+    ok = job.evaluate(3)
+    assert ok.failure == {"fail_layer": -1, "fail_layer_name": "", "fail_phase": "none",
+                          "fail_need_bytes": 0, "fail_have_bytes": 0}

@@ -156,8 +156,11 @@ class Result:
     index, point (dict axis -> value), status ("ok" or why the design is infeasible),
     energy_units ("pJ" or "normalized"), layers (DataFrame, one row per layer and phase:
     layer, kind, phase, dataflow, macs, cycles, latency_s, energy_pj, energy_*_pj, dram_bytes,
-    glb_accesses, active_pes, utilization), totals (one-row DataFrame: index, the point's axes,
-    status, then every other results column, as in the results file).
+    glb_accesses, active_pes, utilization, fused, status; an infeasible design ends with the
+    layer-phase that failed), failure (dict: fail_layer, fail_layer_name, fail_phase,
+    fail_need_bytes, fail_have_bytes; docs/output-format.md, "Diagnostics"), totals (one-row
+    DataFrame: index, the point's axes, status, then every other results column, as in the
+    results file, the fail_* ones included).
     """
 
     def __init__(self, data):
@@ -167,9 +170,12 @@ class Result:
         self.energy_units = data["energy_units"]
         self.layers = pd.DataFrame(data["layers"]).astype(
             {c: "float64" for c in _LAYER_NUMBERS if data["layers"]}, copy=False)
-        row = {"index": self.index, **self.point, "status": self.status, **data["totals"]}
+        self.failure = data["failure"]
+        row = {"index": self.index, **self.point, "status": self.status, **data["totals"],
+               **self.failure}
         self.totals = pd.DataFrame([row]).astype(
-            {k: "float64" for k in data["totals"]}, copy=False)
+            {k: "float64" for k in (*data["totals"], "fail_need_bytes", "fail_have_bytes")},
+            copy=False)
 
     def __repr__(self):
         return (f"<trim.Result index {self.index} status {self.status}: "
@@ -178,7 +184,7 @@ class Result:
 
 _LAYER_NUMBERS = ("macs", "cycles", "latency_s", "energy_pj", "energy_mac_pj", "energy_rf_pj",
                   "energy_noc_pj", "energy_glb_pj", "energy_dram_pj", "energy_leak_pj",
-                  "dram_bytes", "glb_accesses", "active_pes", "utilization")
+                  "dram_bytes", "glb_accesses", "active_pes", "utilization", "fused")
 
 
 class Job:

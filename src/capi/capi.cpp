@@ -195,11 +195,21 @@ char* trim_job_evaluate(const trim_job* job, uint64_t index, char** error) {
                                                      {"dram_bytes", r.dram_bytes},
                                                      {"glb_accesses", r.glb_accesses},
                                                      {"active_pes", r.active_pes},
-                                                     {"utilization", r.utilization}};
+                                                     {"utilization", r.utilization},
+                                                     {"fused", r.fused ? 1.0 : 0.0}};
       for (const auto& [name, v] : cols) o << ", " << Str(name) << ": " << Num(v);
-      o << "}";
+      o << ", \"status\": " << Str(trim::model::Name(r.status)) << "}";
     }
-    o << "],\n \"totals\": {";
+    // Where an infeasible design failed, as the results file's fail_* columns store it.
+    const trim::model::Failure f =
+        rep.status == trim::model::Status::kOk ? trim::model::Failure{} : rep.failure;
+    const std::uint32_t code = trim::space::FailLayerCode(space, index, f.layer);
+    o << "],\n \"failure\": {\"fail_layer\": " << f.layer
+      << ", \"fail_layer_name\": " << Str(trim::space::FailLayerLabels(space)[code])
+      << ", \"fail_phase\": " << Str(f.layer >= 0 ? Name(f.phase) : std::string_view("none"))
+      << ", \"fail_need_bytes\": " << Num(f.need_bytes)
+      << ", \"fail_have_bytes\": " << Num(f.have_bytes) << "}";
+    o << ",\n \"totals\": {";
     bool first = true;
     for (const auto& c : trim::model::ResultCols()) {
       o << (first ? "" : ", ") << Str(c.name) << ": "

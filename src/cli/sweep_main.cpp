@@ -269,7 +269,7 @@ void PrintFailures(const space::DesignSpace& space, const sched::RunSummary& s) 
   std::printf("  infeasible  %llu of the %llu points done (status != ok):\n",
               static_cast<unsigned long long>(failed),
               static_cast<unsigned long long>(s.points_before + s.points_now));
-  const std::vector<std::string> layers = sched::FailLayerLabels(space);
+  const std::vector<std::string> layers = space::FailLayerLabels(space);
   constexpr std::size_t kShown = 10;
   for (std::size_t i = 0; i < s.failures.size() && i < kShown; ++i) {
     const auto& f = s.failures[i];

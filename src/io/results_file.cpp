@@ -902,12 +902,23 @@ void CheckOutputTarget(MPI_Comm comm, const std::string& path,
 
 VerifyReport VerifyFile(const std::string& path) {
   const h5::QuietErrors quiet;
+  constexpr const char* kWhich = "give the path of a results file written by trim-sweep";
   if (::access(path.c_str(), F_OK) != 0) {
     const PathProblem p = DescribeOsError(path, errno);
-    throw IoError(path, p.problem, p.hint);
+    throw IoError(path, p.problem, p.hint.empty() ? kWhich : p.hint);
+  }
+  if (const PathProblem p = CheckOutputTarget(path, {}, "/nonexistent"); !p.empty()) {
+    throw RefusedError(path, p.problem, kWhich);  // a FIFO, device or directory
+  }
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw RefusedError(path, "the file is not an HDF5 file", kWhich);
   }
   const hid_t raw = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (raw < 0) throw IoError(path, "cannot open the HDF5 file: " + h5::TakeErrorCause());
+  if (raw < 0) {
+    const std::string cause = h5::TakeErrorCause();
+    throw IoError(path, "cannot open the HDF5 file: " + cause, OpenHint(cause));
+  }
   Id file(raw, H5Fclose);
   const auto version = h5::ReadI64Attr(file.get(), "schema_version");
   if (!version || *version != kSchemaVersion || !h5::LinkExists(file.get(), kChecksum) ||

@@ -101,7 +101,7 @@ io::Layout MakeLayout(const space::DesignSpace& space) {
       "layer is to blame",
       {});
   add("fail_layer_name", io::Dtype::kU32, "", "infeasible: network/layer that failed; '' if none",
-      FailLayerLabels(space));
+      space::FailLayerLabels(space));
   std::vector<std::string> phases = {"none"};
   for (int p = 0; p < kNumPhases; ++p) phases.emplace_back(Name(static_cast<Phase>(p)));
   add("fail_phase", io::Dtype::kU8, "", "infeasible: phase of the failing layer; none if none",
@@ -127,23 +127,6 @@ io::ColumnDef MakeColumn(std::string group, std::string name, io::Dtype dtype, s
   c.description = std::move(description);
   c.categories = std::move(categories);
   return c;
-}
-
-std::vector<std::string> FailLayerLabels(const space::DesignSpace& space) {
-  std::vector<std::string> labels = {""};
-  std::set<std::string> seen = {""};
-  for (const auto& entry : space.job().networks) {
-    const auto& layers = entry.network.layers;
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-      std::string s = entry.label + "/" + layers[l].name;
-      if (!seen.insert(s).second) {
-        s += "#" + std::to_string(l);
-        seen.insert(s);
-      }
-      labels.push_back(std::move(s));
-    }
-  }
-  return labels;
 }
 
 TaskRunner::TaskRunner(const space::DesignSpace& space)

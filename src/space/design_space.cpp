@@ -1,6 +1,8 @@
 #include "trim/space/design_space.hpp"
 
 #include <limits>
+#include <set>
+#include <string>
 
 #include "trim/core/error.hpp"
 
@@ -189,6 +191,33 @@ void DesignSpace::FillBatch(IndexRange r, model::HwBatch& hw) const {
 double DesignSpace::AxisColumnValue(std::size_t axis, Index i) const {
   const std::uint32_t d = static_cast<std::uint32_t>((i / stride_[axis]) % axes_[axis].size());
   return axes_[axis].categorical() ? static_cast<double>(d) : axes_[axis].values[d];
+}
+
+std::vector<std::string> FailLayerLabels(const DesignSpace& space) {
+  std::vector<std::string> labels = {""};
+  std::set<std::string> seen = {""};
+  for (const auto& entry : space.job().networks) {
+    const auto& layers = entry.network.layers;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      std::string s = entry.label + "/" + layers[l].name;
+      if (!seen.insert(s).second) {
+        s += "#" + std::to_string(l);
+        seen.insert(s);
+      }
+      labels.push_back(std::move(s));
+    }
+  }
+  return labels;
+}
+
+std::uint32_t FailLayerCode(const DesignSpace& space, Index i, int layer) {
+  if (layer < 0) return 0;
+  const auto net = static_cast<std::size_t>(space.AxisColumnValue(space.axes().size() - 1, i));
+  std::uint32_t code = 1;
+  for (std::size_t n = 0; n < net; ++n) {
+    code += static_cast<std::uint32_t>(space.job().networks[n].network.layers.size());
+  }
+  return code + static_cast<std::uint32_t>(layer);
 }
 
 }  // namespace trim::space

@@ -366,3 +366,21 @@ def test_trim_eval_usage_lists_only_its_options():
     assert p.stdout.startswith("usage: trim-eval JOB.toml [--index N] [--format table|csv|json] "
                                "[--configs DIR]\n")
     assert " -o" not in p.stdout
+
+
+# ---- --verify of things that are not results files -------------------------------------------------
+
+@pytest.mark.parametrize("target, code, problem", [
+    ("cases/output_exists.toml", 2, "the file is not an HDF5 file"),
+    ("missing.h5", 3, "the file does not exist"),
+    ("fifo", 2, "the path is a FIFO (named pipe)"),
+    ("cases", 2, "the path is a directory"),
+])
+def test_verify_refuses_what_is_not_a_results_file(corpus, target, code, problem):
+    os.mkfifo(corpus / "fifo")
+    before = snapshot(corpus)
+    p = run(["--verify", target], cwd=corpus, timeout=30)
+    assert p.returncode == code
+    assert p.stderr == (f"trim-sweep: {target}: error: {problem}\n"
+                        "  hint: give the path of a results file written by trim-sweep\n")
+    assert snapshot(corpus) == before

@@ -50,16 +50,10 @@ struct RunOptions {
 /// Infeasible designs of one kind (reason, layer, phase), counted over the rows done in the file.
 struct FailureCount {
   std::uint8_t status = 0;  ///< model::Status
-  std::uint32_t layer = 0;  ///< code into FailLayerLabels(): 0 = no layer to blame
+  std::uint32_t layer = 0;  ///< code into space::FailLayerLabels(): 0 = no layer to blame
   std::uint8_t phase = 0;   ///< 0 = none, else 1 + trim::Phase
   std::uint64_t count = 0;
 };
-
-/// Labels of the results column fail_layer_name (/lookup/fail_layer_name): entry 0 is "" (no
-/// layer), then "<network>/<layer name>" for every layer of every network of the job, networks
-/// in job order; a label that repeats gets "#<layer index>" appended. Code of layer l of network
-/// n: 1 + (layers of networks before n) + l.
-std::vector<std::string> FailLayerLabels(const space::DesignSpace& space);
 
 struct PhaseTimes {
   double fill_s = 0;      ///< building hardware batches

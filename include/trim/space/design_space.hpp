@@ -75,4 +75,13 @@ class DesignSpace {
   std::size_t num_hw_axes_ = 0;
 };
 
+/// Labels of the results column fail_layer_name (/lookup/fail_layer_name;
+/// docs/output-format.md, "Diagnostics"): entry 0 is "" (no layer), then "<network>/<layer
+/// name>" for every layer of every network of the job, networks in job order; a label that
+/// repeats gets "#<layer index>" appended.
+std::vector<std::string> FailLayerLabels(const DesignSpace& space);
+
+/// The code in FailLayerLabels of layer `layer` of the network of point i; 0 when layer < 0.
+std::uint32_t FailLayerCode(const DesignSpace& space, Index i, int layer);
+
 }  // namespace trim::space
