@@ -46,7 +46,7 @@ def test_space_size_axes_and_decode():
     axes = job.axes
     assert [a["name"] for a in axes] == ["pe_rows", "pe_cols", "glb_kib", "precision", "batch",
                                         "dataflow", "mode", "network"]
-    assert axes[2]["values"] == [32, 128, 512] and axes[5]["labels"] == ["ws", "os", "rs", "best"]
+    assert axes[2]["values"] == [4, 128, 512] and axes[5]["labels"] == ["ws", "os", "rs", "best"]
     # Mixed radix, hardware fastest: 1 + 3 x 1 + 6 x 2 + 18 x 1 (batch 4) + 36 x 2 (rs) = 106.
     assert job.decode(106) == {"pe_rows": 16, "pe_cols": 16, "glb_kib": 512,
                                "precision": "template", "batch": 4, "dataflow": "rs",
@@ -140,16 +140,16 @@ def test_to_toml_round_trips_through_the_parser():
 
 
 def test_failure_of_an_infeasible_design():
-    # tests/data/cli/infeasible.toml, design 2: layer b needs 112 B of an 80 B buffer (the
+    # tests/data/cli/infeasible.toml, design 2: layer b needs 46 B of a 40 B buffer (the
     # derivation is in that file); design 3 is feasible.
     job = trim.Job(os.path.join(SRC, "tests", "data", "cli", "infeasible.toml"))
     r = job.evaluate(2)
     assert r.status == "glb_too_small"
     assert r.failure == {"fail_layer": 1, "fail_layer_name": "two-convs.toml/b",
-                         "fail_phase": "fp", "fail_need_bytes": 112, "fail_have_bytes": 80}
+                         "fail_phase": "fp", "fail_need_bytes": 46, "fail_have_bytes": 40}
     assert list(r.layers["layer"]) == ["a", "b"]
     assert list(r.layers["status"]) == ["ok", "glb_too_small"]
-    assert r.totals["fail_need_bytes"].item() == 112.0
+    assert r.totals["fail_need_bytes"].item() == 46.0
     ok = job.evaluate(3)
     assert ok.failure == {"fail_layer": -1, "fail_layer_name": "", "fail_phase": "none",
                           "fail_need_bytes": 0, "fail_have_bytes": 0}
