@@ -150,6 +150,14 @@ void Importer::OpAlias() {
         d = v.elem_type == onnx::TensorProto::BOOL ? (d != 0) : std::trunc(d);
     }
   }
+  // torch.onnx.export stores parameters of equal value once and gives every other one an
+  // Identity of it (ConvNeXt's layer scales, all initialised to 1e-6): such an output is a
+  // parameter of its own, with the input's elements.
+  if (node_->op_type() == "Identity" && v.is_const && v.params.size() == 1 &&
+      v.params[0] == v.initializer && !node_->output(0).empty()) {
+    init_numel_[node_->output(0)] = init_numel_[v.initializer];
+    v.params = {node_->output(0)};
+  }
   v.initializer.clear();
   SetOut(0, std::move(v));
 }

@@ -18,7 +18,8 @@ For one model name, this script
 
 Usage: onnx_crosscheck.py ONNX_DUMP NET_DUMP OUT_DIR MODEL
 MODEL: resnet18 | mobilenet_v2 | transformer | transformer17 | encoder_seq_first |
-       encoder_batch_first | encoder_seq_first_dynamic | decoder | vit | swin
+       encoder_batch_first | encoder_seq_first_dynamic | decoder | vit | swin |
+       convnext
 Exit status: 0 match, 1 mismatch, 77 torch, torchvision or onnx not available (CTest skip).
 """
 
@@ -108,6 +109,14 @@ def swin():
                            window_size=[4, 4], num_classes=10)
 
 
+def convnext():
+    """torchvision's ConvNeXt class (the code of convnext_tiny) at a small size: two blocks in
+    the first stage whose layer scales are equal at initialisation (1e-6), so the exporter
+    stores one and makes the other an Identity of it; both must be counted."""
+    from torchvision.models.convnext import ConvNeXt, CNBlockConfig
+    return ConvNeXt([CNBlockConfig(16, 32, 2), CNBlockConfig(32, None, 1)], num_classes=10)
+
+
 def swin_bias_tables(model):
     """Elements of Swin's relative-position bias tables. The exporter's constant folding
     replaces each table lookup by its result (an 'onnx::' constant of heads x N x N), so the
@@ -152,6 +161,8 @@ CASES = {
                 None, 13, None, {"MatMul", "Softmax", "Gemm"}),
     "vit": (vit, lambda: image(32), None, 13, None,
             {"Conv", "Concat", "MatMul", "Softmax", "Erf", "Gemm"}),
+    "convnext": (convnext, lambda: image(32), None, 17, None,
+                 {"Conv", "Identity", "LayerNormalization", "Mul", "Add", "Erf"}),
     "swin": (swin, lambda: image(32), None, 13, None,
              {"Mod", "ScatterND", "Slice", "Concat", "Pad", "MatMul", "Softmax"}),
 }
