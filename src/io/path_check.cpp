@@ -10,11 +10,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <sstream>
 
 #include "h5_util.hpp"
+#include "trim/core/clock.hpp"
 
 namespace trim::io {
 namespace {
@@ -248,15 +248,6 @@ std::optional<unsigned long long> StartTicks(long pid) {
   unsigned long long ticks = 0;
   if (!(fields >> ticks)) return std::nullopt;
   return ticks;
-}
-
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 /// The owner line written into a lock file: "host=H pid=P start=T since=UTC".
