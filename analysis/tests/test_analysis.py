@@ -403,10 +403,10 @@ def test_eval_output_matches_the_results_file(evaluated):
 def test_roofline_numbers(evaluated):
     frame, row, out = evaluated
     rep = ta.parse_eval(out["json"])
-    # eyeriss-v1 template: 1 MAC per PE, 200 MHz clock, 0.72 GB/s DRAM (configs/hardware).
+    # eyeriss-v1 template: 1 MAC per PE, 200 MHz clock, 0.48 GB/s DRAM (configs/hardware).
     assert ta.peak_macs_per_s(rep) == pytest.approx(row["pe_rows"] * row["pe_cols"] * 200e6,
                                                     rel=1e-6)
-    assert ta.dram_bytes_per_s(rep, job_path=JOB) == pytest.approx(0.72e9)
+    assert ta.dram_bytes_per_s(rep, job_path=JOB) == pytest.approx(0.48e9)
     assert ta.dram_bytes_per_s(rep, dram_gbps=25.6) == pytest.approx(25.6e9)
     pts = evalout.roofline_points(rep)
     assert len(pts) == 8  # alexnet: conv1-5 and fc6-8 carry the MACs
@@ -431,7 +431,7 @@ def test_plot_layers_and_roofline(evaluated, plot_dir, tmp_path):
     roof = os.path.join(plot_dir, "roofline.png")
     res = run_cli("plot-roofline", str(path), "--job", JOB, "-o", roof)
     assert res.returncode == 0, res.stderr
-    assert "DRAM bandwidth 7.2e+08 B/s" in res.stdout
+    assert "DRAM bandwidth 4.8e+08 B/s" in res.stdout
     png(roof)
     res = run_cli("plot-roofline", str(path), "-o", roof)  # no job, no --dram-gbps
     assert res.returncode == 1 and "--dram-gbps" in res.stderr

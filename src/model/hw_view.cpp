@@ -83,6 +83,15 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.clock_hz = hw[HwParam::kClockMhz] * 1e6;
   v.dram_bytes_per_s = hw[HwParam::kDramGbps] * 1e9;
   v.dram_bytes_per_cycle = v.clock_hz > 0 ? v.dram_bytes_per_s / v.clock_hz : 0.0;
+  const double bus_clock = hw[HwParam::kBusMhz] > 0 ? hw[HwParam::kBusMhz] * 1e6 : v.clock_hz;
+  const double bus_per_core = v.clock_hz > 0 ? bus_clock / v.clock_hz : 0.0;
+  v.bus_w_bits = hw[HwParam::kBusWeightBits] * bus_per_core;
+  v.bus_i_bits = hw[HwParam::kBusInputBits] * bus_per_core;
+  v.bus_o_bits = hw[HwParam::kBusOutputBits] * bus_per_core;
+  v.buses = v.bus_w_bits > 0 || v.bus_i_bits > 0 || v.bus_o_bits > 0;
+  v.bus_w_inv = v.bus_w_bits > 0 ? 1.0 / v.bus_w_bits : 0.0;
+  v.bus_i_inv = v.bus_i_bits > 0 ? 1.0 / v.bus_i_bits : 0.0;
+  v.bus_o_inv = v.bus_o_bits > 0 ? 1.0 / v.bus_o_bits : 0.0;
   v.bits = {hw[HwParam::kBitsWeight], hw[HwParam::kBitsAct], hw[HwParam::kBitsPsum],
             hw[HwParam::kBitsGrad], hw[HwParam::kBitsOpt]};
   v.ref_bits = hw[HwParam::kEnergyRefBits];
@@ -103,6 +112,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
     v.eb_dram = d.pj_per_bit;
   }
   if (hw[HwParam::kEnergyModel] >= 0.5) FillPhysical(hw, &v);
+  v.pass_overhead = opt[Option::kPassOverhead] == 0;
   return v;
 }
 

@@ -22,6 +22,11 @@ struct HwView {
   double glb_words_per_cycle = 0, noc_words_per_cycle = 0;
   double dram_bytes_per_cycle = 0;  ///< DRAM bandwidth / clock
   double dram_bytes_per_s = 0;
+  /// Buffer-to-array networks (weights, inputs, psums/outputs each way): bits per core cycle,
+  /// 0 when not modelled.
+  double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
+  double bus_w_inv = 0, bus_i_inv = 0, bus_o_inv = 0;  ///< cycles per bit; 0 when not modelled
+  bool buses = false;                                  ///< any of the three is modelled
   double clock_hz = 0;
   std::array<double, 5> bits{};  ///< by BitsClass
   double ref_bits = 16;
@@ -38,9 +43,10 @@ struct HwView {
   double e_scale = 1;  ///< node and supply energy factor relative to 45 nm, 0.9 V
   double add_pj = 0;   ///< accumulator add at bits_psum, scaled
   double eb_rf_w = 0, eb_rf_i = 0, eb_rf_p = 0, eb_glb = 0, eb_dram = 0;
-  double eb_noc = 0;  ///< one word driven from the buffer over the array (a bus, or a hop)
-  double eb_hop = 0;  ///< one PE pitch of wire: a neighbour hop, or one more bus receiver
-  double clk_w = 0;   ///< clock network power (part of leak_w; reported on its own)
+  double eb_noc = 0;          ///< one word driven from the buffer over the array (a bus, or a hop)
+  double eb_hop = 0;          ///< one PE pitch of wire: a neighbour hop, or one more bus receiver
+  double clk_w = 0;           ///< clock network power (part of leak_w; reported on its own)
+  bool pass_overhead = true;  ///< RS per-pass scratch-pad loads and psum drains are charged
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }

@@ -57,13 +57,24 @@ bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double 
          (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;
 }
 
-/// Cycles from compute and the three transfer bounds. REQUIRES: !ZeroBandwidth(...).
-void Combine(const HwView& hw, double glb_words, double noc_words, double dram_bytes,
-             LayerCost* lc) {
+/// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
+/// section 6). REQUIRES: !ZeroBandwidth(...).
+void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_words,
+             double dram_bytes, LayerCost* lc) {
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
-  const double on_chip = std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles});
+  if (hw.buses) {  // cycles per bit are 0 for a network that is not modelled
+    lc->bus_cycles = std::max(
+        {m.bus_w_bits * hw.bus_w_inv, m.bus_i_bits * hw.bus_i_inv, m.bus_o_bits * hw.bus_o_inv});
+    // The array waits for the scratch-pad loads and drains it cannot overlap (RS only).
+    if (m.dataflow == Dataflow::kRS) {
+      lc->compute_cycles += m.stall_w_bits * hw.bus_w_inv + m.stall_i_bits * hw.bus_i_inv +
+                            m.stall_o_bits * hw.bus_o_inv;
+    }
+  }
+  const double on_chip =
+      std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});
   lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
   lc->latency_s = lc->cycles / hw.clock_hz;
 }
@@ -141,6 +152,8 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
   m.glb_onchip_bits = in_bits + out_bits;
   m.glb_peak_bytes = (held_in + held_out) / 8.0;
   m.output_kept = (res.vec_wr_kept & 1u) != 0;
+  m.bus_i_bits = in_bits;
+  m.bus_o_bits = out_bits;
   return m;
 }
 
@@ -159,12 +172,20 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   if (m.status == Status::kRfTooSmall)
     RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
   if (m.status != Status::kOk) return m;
-  const TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
-  if (!tr.feasible) {
-    m.status = Status::kGlbTooSmall;
-    m.need_bytes = tr.need_bits / 8.0;
-    m.have_bytes = tr.have_bits / 8.0;
-    return m;
+  TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
+  // When no tile that fills a spatial fold fits, the tile shrinks down to one sample, filter,
+  // channel and output row (and with it the RS work per PE, the strip width and the number of
+  // sets); only when that does not fit either is the layer infeasible (docs/model.md, GLB
+  // tiling). Such tiles run one after the other, each with its own spatial folds.
+  const bool shrunk = !tr.feasible;
+  if (shrunk) {
+    tr = SearchTiling(nest, hw, bits, mp, res, /*shrink=*/true);
+    if (!tr.feasible) {
+      m.status = Status::kGlbTooSmall;
+      m.need_bytes = tr.need_bits / 8.0;
+      m.have_bytes = tr.have_bits / 8.0;
+      return m;
+    }
   }
   // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
   // caused by the tiling are counted; the sum is scaled to the exact MAC count.
@@ -175,9 +196,14 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   const double k = tiles * scale;
   // Cycles: the array schedules the folds of a whole group back to back (the GLB streams the
   // next tile while the array works), so spatial folding is computed on the whole group.
-  const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
-  m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
-  m.active_pes = whole.active_pes;
+  if (shrunk) {
+    m.compute_cycles = tiles * a.cycles * nest.mac_density;
+    m.active_pes = a.active_pes;
+  } else {
+    const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
+    m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
+    m.active_pes = whole.active_pes;
+  }
   // Partial sums of a tile that is not the first along c are read back from the GLB.
   const double psum_back = nest.OutputElems() * (tr.tc - 1);
   const double glb_rd_w = a.glb_rd_w * k, glb_rd_i = a.glb_rd_i * k;
@@ -197,6 +223,12 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.glb_onchip_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p;
   m.glb_peak_bytes = tr.glb_peak_bits / 8.0;
   m.output_kept = res.keep_output;
+  m.bus_w_bits = glb_rd_w * bits.w;
+  m.bus_i_bits = glb_rd_i * bits.i;
+  m.bus_o_bits = std::max(a.glb_rd_o * k + psum_back, a.glb_wr_o * k) * bits.p;
+  m.stall_w_bits = a.stall_w * k * bits.w;
+  m.stall_i_bits = a.stall_i * k * bits.i;
+  m.stall_o_bits = a.stall_o * k * bits.p;
   return m;
 }
 
@@ -280,7 +312,7 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
     lc.status = Status::kZeroBandwidth;
     return lc;
   }
-  Combine(hw, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
+  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
   if (hw.physical) {
     PhysicalEnergies(map, hw, t.dram_bits, &lc);
   } else {

@@ -21,6 +21,7 @@ struct LayerCost {
   Dataflow dataflow = Dataflow::kRS;
   double macs = 0, ops = 0;
   double compute_cycles = 0, glb_cycles = 0, noc_cycles = 0, dram_cycles = 0;
+  double bus_cycles = 0;  ///< the busiest buffer-to-array network
   double cycles = 0, latency_s = 0;
   double e_mac_pj = 0, e_rf_pj = 0, e_noc_pj = 0, e_glb_pj = 0, e_dram_pj = 0, e_leak_pj = 0;
   double energy_pj = 0;
@@ -53,6 +54,10 @@ struct LayerMap {
   double rf_bits = 0, noc_bits = 0, glb_onchip_bits = 0;
   double rf_w_bits = 0, rf_i_bits = 0, rf_p_bits = 0;  ///< rf_bits by register file
   double glb_peak_bytes = 0;
+  /// Bits over each buffer-to-array network (weights, inputs, the busier direction of
+  /// psums/outputs), and the part of them the array waits for (RS pass overheads).
+  double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
+  double stall_w_bits = 0, stall_i_bits = 0, stall_o_bits = 0;
   /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
   /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
   double need_bytes = 0, have_bytes = 0;

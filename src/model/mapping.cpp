@@ -19,6 +19,9 @@ Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const
   const double rf_w = std::floor(hw.rf_weight_bits / bits.w);  // words that fit
   const double rf_i = std::floor(hw.rf_input_bits / bits.i);
   const double rf_p = std::floor(hw.rf_psum_bits / bits.p);
+  mp.rf_w = rf_w;
+  mp.rf_i = rf_i;
+  mp.rf_p = rf_p;
   Tile& t = mp.min_tile;
   switch (df) {
     case Dataflow::kWS:
@@ -43,14 +46,23 @@ Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const
     case Dataflow::kRS: {
       // A PE convolves one filter row (S weights) with a sliding window of S inputs into one
       // psum; with room it holds p filters and q channels (Chen et al., ISCA 2016, Sec. V).
-      if (rf_w < nest.s || rf_i < nest.s || rf_p < 1) return Status::kRfTooSmall;
-      mp.rs_p_max = std::min({nest.m, rf_p, std::floor(rf_w / nest.s)});
+      // A filter row wider than the weight or input scratch pad is split into s_fold pieces
+      // that run as separate passes and accumulate like the folded rows of a tall filter.
+      const double rf_row = std::min(rf_w, rf_i);
+      if (rf_row < 1 || rf_p < 1) return Status::kRfTooSmall;
+      mp.rs_s_fold = CeilDiv(nest.s, rf_row);
+      mp.rs_s = CeilDiv(nest.s, mp.rs_s_fold);
+      mp.rs_p_max = std::min({nest.m, rf_p, std::floor(rf_w / mp.rs_s)});
       const double p = Balanced(nest.m, mp.rs_p_max);
-      mp.rs_q_max = std::min({nest.c, std::floor(rf_w / (p * nest.s)), std::floor(rf_i / nest.s)});
+      mp.rs_q_max =
+          std::min({nest.c, std::floor(rf_w / (p * mp.rs_s)), std::floor(rf_i / mp.rs_s)});
       mp.rs_q_max = std::max(1.0, mp.rs_q_max);
       t.m = p;
       t.c = Balanced(nest.c, mp.rs_q_max);
       t.e = std::min(nest.e, hw.cols);
+      // The GLB tile holds whole passes: p filters, q channels, strips of e_w output rows, so
+      // that the tiling never splits the per-PE work the register files allow.
+      mp.unit = Tile{1, t.m, t.c, Balanced(nest.e, hw.cols)};
       break;
     }
     case Dataflow::kBest:
@@ -137,37 +149,51 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
     }
     case Dataflow::kRS: {
       // PE set: R' filter rows x e_w output rows; sets replicated over the array; each PE
-      // runs p x q one-dimensional convolutions of length F (S MACs each).
+      // runs p x q one-dimensional convolutions of length F (S' MACs each, S' = S / s_fold).
       const double r_fold = CeilDiv(nest.r, py);
       const double r_used = CeilDiv(nest.r, r_fold);
+      const double s_fold = mp.rs_s_fold, s_w = mp.rs_s;
+      const double dil = nest.s > 1 ? (nest.s_span - 1) / (nest.s - 1) : 1.0;
       const double strips = CeilDiv(t.e, px);
       const double e_w = CeilDiv(t.e, strips);
       const double sets = std::floor(py / r_used) * std::floor(px / e_w);
       const double p = Balanced(t.m, std::min(t.m, mp.rs_p_max));
       const double q = Balanced(t.c, std::min(t.c, mp.rs_q_max));
       const double cq = CeilDiv(t.c, q);
-      const double passes = t.n * CeilDiv(t.m, p) * cq * strips * r_fold;
+      const double passes = t.n * CeilDiv(t.m, p) * cq * strips * r_fold * s_fold;
       const double rounds = CeilDiv(passes, sets);
       const double fill = hw.systolic ? r_used + e_w - 2 : 0.0;
-      a.cycles = rounds * (CeilDiv(p, v) * q * nest.s * nest.f + fill);
+      a.cycles = rounds * (CeilDiv(p, v) * q * s_w * nest.f + fill);
       a.active_pes = std::min(passes, sets) * r_used * e_w;
       const double in_rows = std::min(nest.h_in, (e_w - 1) * nest.stride + r_used);
-      const double row_len = std::min(nest.w_in, (nest.f - 1) * nest.stride + nest.s_span);
-      a.glb_rd_w = passes * r_used * p * q * nest.s;  // multicast along a set row
-      a.glb_rd_i = passes * in_rows * q * row_len;    // diagonal multicast shares rows
+      const double span = s_fold == 1 ? nest.s_span : (s_w - 1) * dil + 1;
+      const double row_len = std::min(nest.w_in, (nest.f - 1) * nest.stride + span);
+      a.glb_rd_w = passes * r_used * p * q * s_w;   // multicast along a set row
+      a.glb_rd_i = passes * in_rows * q * row_len;  // diagonal multicast shares rows
       // Sets working at once on different channel groups of the same outputs add their psums
       // through the array (Eyeriss accumulates vertically across sets), so only every
       // c_par-th channel group sends psums to the GLB.
       const double c_par = std::max(1.0, std::min(sets, cq));
-      const double acc = CeilDiv(cq, c_par) * r_fold;
+      const double acc = CeilDiv(cq, c_par) * r_fold * s_fold;
       a.glb_wr_o = outs * acc;
       a.glb_rd_o = outs * (acc - 1);
-      a.noc_w = passes * r_used * e_w * p * q * nest.s;
+      a.noc_w = passes * r_used * e_w * p * q * s_w;
       a.noc_i = passes * r_used * e_w * q * row_len;
       a.noc_o = passes * (r_used - 1) * e_w * p * nest.f + outs * (cq - CeilDiv(cq, c_par));
       a.rf_w = macs + a.noc_w;
       a.rf_i = macs + a.noc_i;
       a.rf_o = 2 * macs;
+      // Before a pass its set loads p*q*S' filter weights per filter row and the first
+      // window (q*S' inputs) of each of its input rows; after it, its last psums (p per output
+      // row) drain. The sets of a round are loaded one after the other over the networks,
+      // each starting as soon as its pads are full, so one set's loads and drain per round
+      // are exposed (the rest overlap the computation; the network bounds of section 6 cap
+      // the total). A scratch pad with room for a second set loads it during the pass.
+      if (hw.pass_overhead) {
+        if (mp.rf_w < 2 * p * q * s_w) a.stall_w = rounds * r_used * p * q * s_w;
+        if (mp.rf_i < 2 * q * s_w) a.stall_i = rounds * in_rows * q * std::min(row_len, span);
+        if (mp.rf_p < 2 * p) a.stall_o = rounds * e_w * p;
+      }
       break;
     }
     case Dataflow::kBest:
@@ -176,7 +202,7 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
   return a;
 }
 
-void RfShortfall(const LoopNest& nest, Dataflow df, const HwView& hw, const RoleBits& bits,
+void RfShortfall(const LoopNest& /*nest*/, Dataflow df, const HwView& hw, const RoleBits& bits,
                  double* need_bytes, double* have_bytes) {
   // (needed bits, capacity bits) per register file, in the order PrepareMapping checks them.
   double need[3] = {0, 0, 0};
@@ -191,9 +217,9 @@ void RfShortfall(const LoopNest& nest, Dataflow df, const HwView& hw, const Role
     case Dataflow::kIS:
       need[1] = bits.i;
       break;
-    case Dataflow::kRS:
-      need[0] = nest.s * bits.w;
-      need[1] = nest.s * bits.i;
+    case Dataflow::kRS:  // rows wider than the scratch pads are folded: one word of each
+      need[0] = bits.w;
+      need[1] = bits.i;
       need[2] = bits.p;
       break;
     default:

@@ -19,9 +19,13 @@ struct Tile {
 };
 
 struct MapParams {
-  Tile min_tile;        ///< smallest tile that fills one spatial fold (clipped to the nest)
-  double rs_p_max = 1;  ///< RS: filters held per PE (psum and weight RF limit)
-  double rs_q_max = 1;  ///< RS: channels held per PE (weight and input RF limit)
+  Tile min_tile;         ///< smallest tile that fills one spatial fold (clipped to the nest)
+  Tile unit;             ///< tiles hold whole multiples of these extents (RS: p, q, strip rows)
+  double rs_p_max = 1;   ///< RS: filters held per PE (psum and weight RF limit)
+  double rs_q_max = 1;   ///< RS: channels held per PE (weight and input RF limit)
+  double rs_s_fold = 1;  ///< RS: pieces a filter row is split into (rows wider than the RF)
+  double rs_s = 1;       ///< RS: filter-row weights per piece, ceil(S / rs_s_fold)
+  double rf_w = 0, rf_i = 0, rf_p = 0;  ///< register-file words per PE (weights, inputs, psums)
 };
 
 /// Checks the register files and fills `out`. kRfTooSmall when the dataflow's stationary data
@@ -37,6 +41,9 @@ struct ArrayCost {
   double glb_wr_o = 0;  ///< outputs and partial sums written by the array into the GLB
   double noc_w = 0, noc_i = 0, noc_o = 0;  ///< array-network deliveries and inter-PE moves
   double rf_w = 0, rf_i = 0, rf_o = 0;     ///< register-file reads and writes
+  /// RS: words each pass waits for before computing (filter and ifmap scratch-pad loads) or
+  /// after it (its last psums), when the scratch pads cannot double-buffer them.
+  double stall_w = 0, stall_i = 0, stall_o = 0;
 };
 
 ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, const MapParams& mp,

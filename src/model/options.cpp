@@ -13,6 +13,7 @@ constexpr std::array<std::string_view, 2> kBpStrides = {"sparse", "dense"};
 constexpr std::array<std::string_view, 3> kStashes = {"half", "quarter", "none"};
 constexpr std::array<std::string_view, 2> kSystolicFills = {"array", "mapped"};
 constexpr std::array<std::string_view, 3> kFusions = {"none", "activation", "all"};
+constexpr std::array<std::string_view, 2> kPassOverheads = {"exposed", "none"};
 
 constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
     {Option::kEngine, "engine",
@@ -60,6 +61,11 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "round trip of that layer's output: all (activations, inference batch-norm, residual "
      "adds, pooling), activation (ReLU and GELU only) or none",
      kFusions, 2},
+    {Option::kPassOverhead, "pass_overhead",
+     "row stationary: exposed (each pass waits for its filter and ifmap scratch pads to load "
+     "and for its last psums to drain over the buffer-to-array networks, unless the scratch "
+     "pads have room to double-buffer them) or none (never charged)",
+     kPassOverheads, 0},
 }};
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 
 namespace trim::model::detail {
 namespace {
@@ -18,7 +19,40 @@ struct Chain {
   int size = 0;
 };
 
-Chain MakeChain(double extent, double min_tile) {
+/// A count T makes tiles of ceil(extent / T), that is ceil(extent / ceil(extent / T)) tiles
+/// (fewer than T when the last tiles would be empty): keeps that count, each once, so that the
+/// traffic of section 5 counts the tiles that exist. Integer arithmetic where exact.
+void KeepActualCounts(double extent, Chain* ch) {
+  int kept = 0;
+  const bool exact = extent < 4503599627370496.0;  // 2^52: int64 sums cannot overflow
+  const auto e = static_cast<std::int64_t>(extent);
+  for (int i = 0; i < ch->size; ++i) {
+    double tiles = 0;
+    if (exact) {
+      const auto t = static_cast<std::int64_t>(ch->count[i]);
+      const std::int64_t tile = (e + t - 1) / t;
+      tiles = static_cast<double>((e + tile - 1) / tile);
+    } else {
+      tiles = CeilDiv(extent, CeilDiv(extent, ch->count[i]));
+    }
+    if (kept == 0 || tiles > ch->count[kept - 1]) ch->count[kept++] = tiles;
+  }
+  ch->size = kept;
+}
+
+/// Tile extent of a dimension split into `count` tiles of whole `unit`s (the last tile may be
+/// shorter); unit 1 gives ceil(extent / count).
+double TileExtent(double extent, double unit, double count) {
+  if (unit == 1) return CeilDiv(extent, count);
+  return std::min(extent, CeilDiv(CeilDiv(extent, unit), count) * unit);
+}
+
+/// Counts in units: the chain of a dimension of `extent` elements tiled in whole `unit`s.
+Chain MakeChain(double extent, double min_tile, double unit) {
+  if (unit != 1) {
+    extent = CeilDiv(extent, unit);
+    min_tile = CeilDiv(min_tile, unit);
+  }
   Chain ch;
   // Largest count T with ceil(extent / T) >= min_tile.
   double t_max = extent;
@@ -26,6 +60,19 @@ Chain MakeChain(double extent, double min_tile) {
   while (t_max > 1 && CeilDiv(extent, t_max) < min_tile) t_max -= 1;
   for (double t = 1; t < t_max && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
   ch.count[ch.size++] = t_max;
+  KeepActualCounts(extent, &ch);
+  return ch;
+}
+
+/// Tile counts below the fold-filling minimum, in elements: from the smallest allowed tile of
+/// `allowed` (tiled in `unit`s) doubling down to tiles of one element.
+Chain ShrinkChain(double extent, const Chain& allowed, double unit) {
+  Chain ch;
+  const double smallest = TileExtent(extent, unit, allowed.count[allowed.size - 1]);
+  const double t_min = CeilDiv(extent, smallest);
+  for (double t = t_min; t < extent && ch.size < kMaxChain - 1; t *= 2) ch.count[ch.size++] = t;
+  ch.count[ch.size++] = extent;
+  KeepActualCounts(extent, &ch);
   return ch;
 }
 
@@ -35,19 +82,28 @@ struct Ctx {
   const RoleBits& bits;
   const Residency& res;
   double w_words, i_row_words, o_words;
+  Tile unit;  ///< tiles are whole multiples of these extents (the last one may be shorter)
 };
 
 struct Candidate {
   double tn, tm, tc, te;
 };
 
-Tile TileOf(const LoopNest& nest, const Candidate& k) {
-  return Tile{CeilDiv(nest.n, k.tn), CeilDiv(nest.m, k.tm), CeilDiv(nest.c, k.tc),
-              CeilDiv(nest.e, k.te)};
+/// Called by every capacity check (the search's hot path): always inline.
+template <bool kUnits>
+[[gnu::always_inline]] inline Tile TileOf(const Ctx& x, const Candidate& k) {
+  if constexpr (!kUnits) {
+    return Tile{CeilDiv(x.nest.n, k.tn), CeilDiv(x.nest.m, k.tm), CeilDiv(x.nest.c, k.tc),
+                CeilDiv(x.nest.e, k.te)};
+  } else {
+    return Tile{TileExtent(x.nest.n, x.unit.n, k.tn), TileExtent(x.nest.m, x.unit.m, k.tm),
+                TileExtent(x.nest.c, x.unit.c, k.tc), TileExtent(x.nest.e, x.unit.e, k.te)};
+  }
 }
 
+template <bool kUnits>
 bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
-  const Tile t = TileOf(x.nest, k);
+  const Tile t = TileOf<kUnits>(x, k);
   const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
   const double it = x.res.input_on_chip ? 0.0
                                         : t.n * t.c * TileInputRows(x.nest, t.e) * x.nest.w_in *
@@ -65,11 +121,11 @@ bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
 /// the first partition that overflows).
 void Shortfall(const Ctx& x, const Candidate& k, TilingResult* r) {
   double occ = 0;
-  if (Fits(x, k, &occ)) return;
+  if (Fits<false>(x, k, &occ)) return;
   r->need_bits = occ;
   r->have_bits = x.hw.glb_bits;
   if (!x.hw.glb_split) return;
-  const Tile t = TileOf(x.nest, k);
+  const Tile t = TileOf<false>(x, k);
   const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
   const double ot = t.n * t.m * t.e * x.nest.f * x.bits.p + x.res.resident_out_bits;
   const double it = occ - wt - ot;
@@ -86,8 +142,9 @@ void Shortfall(const Ctx& x, const Candidate& k, TilingResult* r) {
 }
 
 /// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
+template <bool kUnits>
 double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
-  const Tile t = TileOf(x.nest, k);
+  const Tile t = TileOf<kUnits>(x, k);
   const double in_words = x.res.input_on_chip ? 0.0
                                               : x.i_row_words * k.te * TileInputRows(x.nest, t.e) *
                                                     x.nest.input_density;
@@ -116,11 +173,12 @@ double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* 
   return r->DramBits();
 }
 
+template <bool kUnits>
 void Consider(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* best) {
   double occ = 0;
-  if (!Fits(x, k, &occ)) return;
+  if (!Fits<kUnits>(x, k, &occ)) return;
   TilingResult r;
-  const double bits = Traffic(x, order, k, &r);
+  const double bits = Traffic<kUnits>(x, order, k, &r);
   const double tiles = k.tn * k.tm * k.tc * k.te;
   if (best->feasible) {
     const double best_bits = best->DramBits();
@@ -132,7 +190,7 @@ void Consider(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* b
   r.tm = k.tm;
   r.tc = k.tc;
   r.te = k.te;
-  r.tile = TileOf(x.nest, k);
+  r.tile = TileOf<kUnits>(x, k);
   r.glb_peak_bits = occ;
   *best = r;
 }
@@ -159,12 +217,13 @@ PixelChain MakePixelChain(const Chain& n_chain, const Chain& e_chain) {
 }
 
 /// Index of the last pixel tile that fits with the other counts fixed, or -1.
+template <bool kUnits>
 int LastFittingPixel(const Ctx& x, const PixelChain& pc, double tm, double tc) {
   double occ = 0;
   int lo = 0, hi = pc.size - 1, found = -1;
   while (lo <= hi) {
     const int mid = (lo + hi) / 2;
-    if (Fits(x, Candidate{pc.tn[mid], tm, tc, pc.te[mid]}, &occ)) {
+    if (Fits<kUnits>(x, Candidate{pc.tn[mid], tm, tc, pc.te[mid]}, &occ)) {
       found = mid;
       lo = mid + 1;
     } else {
@@ -175,12 +234,13 @@ int LastFittingPixel(const Ctx& x, const PixelChain& pc, double tm, double tc) {
 }
 
 /// Index (in count order, largest tile first) of the largest c tile that fits, or -1.
+template <bool kUnits>
 int LargestFittingC(const Ctx& x, const Chain& c_chain, double tn, double tm, double te) {
   double occ = 0;
   int lo = 0, hi = c_chain.size - 1, found = -1;
   while (lo <= hi) {  // fits is monotone: larger count = smaller tile
     const int mid = (lo + hi) / 2;
-    if (Fits(x, Candidate{tn, tm, c_chain.count[mid], te}, &occ)) {
+    if (Fits<kUnits>(x, Candidate{tn, tm, c_chain.count[mid], te}, &occ)) {
       found = mid;
       hi = mid - 1;
     } else {
@@ -198,24 +258,13 @@ double TileInputRows(const LoopNest& nest, double e) {
   return std::min(nest.h_in, std::min(window, e * nest.r_span));
 }
 
-TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                          const MapParams& mp, const Residency& res) {
-  const Ctx x{nest,
-              hw,
-              bits,
-              res,
-              nest.WeightElems(),
-              nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems()};
-  TilingResult best;
-  // Everything at once: the compulsory traffic, the least any tiling can reach.
-  Consider(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
-  if (best.feasible) return best;
+namespace {
 
-  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n);
-  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m);
-  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c);
-  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e);
+/// The three loop orders over the candidate tiles of the given chains.
+template <bool kUnits>
+void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, const Chain& c_chain,
+                  const Chain& e_chain, TilingResult* best_out) {
+  TilingResult& best = *best_out;
   const PixelChain pc = MakePixelChain(n_chain, e_chain);
   const double tm_min_tile = m_chain.count[m_chain.size - 1];
   const double tc_min_tile = c_chain.count[c_chain.size - 1];
@@ -223,37 +272,71 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
   // Outputs resident: c innermost; every pixel tile that fits with the smallest c tile (the
   // input halo makes the traffic not monotone along the pixel list, so all are compared).
   for (int im = 0; im < m_chain.size; ++im) {
-    const int last = LastFittingPixel(x, pc, m_chain.count[im], tc_min_tile);
+    const int last = LastFittingPixel<kUnits>(x, pc, m_chain.count[im], tc_min_tile);
     for (int ip = 0; ip <= last; ++ip) {
       // The c tile does not change this order's DRAM traffic; the largest that fits makes
       // the fewest tiles (less psum traffic through the GLB).
-      const int ic = LargestFittingC(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
-      Consider(x, LoopOrder::kOutputResident,
-               Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
+      const int ic = LargestFittingC<kUnits>(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
+      Consider<kUnits>(x, LoopOrder::kOutputResident,
+                       Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]},
+                       &best);
     }
   }
   // Inputs resident: m innermost at its smallest tile.
   for (int ic = 0; ic < c_chain.size; ++ic) {
-    const int last = LastFittingPixel(x, pc, tm_min_tile, c_chain.count[ic]);
+    const int last = LastFittingPixel<kUnits>(x, pc, tm_min_tile, c_chain.count[ic]);
     for (int ip = 0; ip <= last; ++ip) {
-      Consider(x, LoopOrder::kInputResident,
-               Candidate{pc.tn[ip], tm_min_tile, c_chain.count[ic], pc.te[ip]}, &best);
+      Consider<kUnits>(x, LoopOrder::kInputResident,
+                       Candidate{pc.tn[ip], tm_min_tile, c_chain.count[ic], pc.te[ip]}, &best);
     }
   }
   // Weights resident: for each filter and pixel tile, the largest fitting channel tile.
   for (int im = 0; im < m_chain.size; ++im) {
     for (int ip = 0; ip < pc.size; ++ip) {
-      const int ic = LargestFittingC(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
+      const int ic = LargestFittingC<kUnits>(x, c_chain, pc.tn[ip], m_chain.count[im], pc.te[ip]);
       if (ic < 0) break;  // larger pixel tiles fit even less
-      Consider(x, LoopOrder::kWeightResident,
-               Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]}, &best);
+      Consider<kUnits>(x, LoopOrder::kWeightResident,
+                       Candidate{pc.tn[ip], m_chain.count[im], c_chain.count[ic], pc.te[ip]},
+                       &best);
     }
   }
-  if (!best.feasible) {
-    Shortfall(x,
-              Candidate{n_chain.count[n_chain.size - 1], m_chain.count[m_chain.size - 1],
-                        c_chain.count[c_chain.size - 1], e_chain.count[e_chain.size - 1]},
-              &best);
+}
+
+}  // namespace
+
+TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const MapParams& mp, const Residency& res, bool shrink) {
+  const Ctx x{nest,
+              hw,
+              bits,
+              res,
+              nest.WeightElems(),
+              nest.g * nest.n * nest.c * nest.w_in,
+              nest.OutputElems(),
+              shrink ? Tile{} : mp.unit};
+  TilingResult best;
+  // Everything at once: the compulsory traffic, the least any tiling can reach.
+  Consider<false>(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
+  if (best.feasible) return best;
+
+  const Tile& u = mp.unit;
+  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n, u.n);
+  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m, u.m);
+  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c, u.c);
+  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e, u.e);
+  const bool units = u.n != 1 || u.m != 1 || u.c != 1 || u.e != 1;
+  if (shrink) {
+    SearchOrders<false>(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
+                        ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e),
+                        &best);
+  } else if (units) {
+    SearchOrders<true>(x, n_chain, m_chain, c_chain, e_chain, &best);
+  } else {
+    SearchOrders<false>(x, n_chain, m_chain, c_chain, e_chain, &best);
+  }
+  if (shrink && !best.feasible) {
+    // Not even the minimum mapping fits: what it needs against what the buffer has.
+    Shortfall(x, Candidate{nest.n, nest.m, nest.c, nest.e}, &best);
   }
   return best;
 }

@@ -56,8 +56,11 @@ struct TilingResult {
   [[nodiscard]] double Tiles() const { return tn * tm * tc * te; }
 };
 
+/// The least-DRAM tiling among the tiles that fill one spatial fold (mp.min_tile). With
+/// `shrink`, among the tiles no larger than the smallest of those in any dimension, down to
+/// one sample, filter, channel and output row: the fallback when none of them fits.
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                          const MapParams& mp, const Residency& res);
+                          const MapParams& mp, const Residency& res, bool shrink = false);
 
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);

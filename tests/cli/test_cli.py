@@ -253,17 +253,17 @@ def test_infeasible_designs_are_diagnosed(tmp_path):
         names = [b.decode() for b in f[r["fail_layer_name"].attrs["lookup"]][()]]
         phases = [b.decode() for b in f[r["fail_phase"].attrs["lookup"]][()]]
         status = [b.decode() for b in f["lookup/status"][()]]
-        # Rows: glb_kib varies fastest (80 B, 1 MiB), then rf_weight_bytes (1, 448).
+        # Rows: glb_kib varies fastest (40 B, 1 MiB), then rf_weight_bytes (1, 448).
         assert [status[s] for s in r["status"][()]] == [
             "rf_too_small", "rf_too_small", "glb_too_small", "ok"]
         assert list(r["fail_layer"][()]) == [0, 0, 1, -1]
         assert [names[c] for c in r["fail_layer_name"][()]] == [
             "two-convs.toml/a", "two-convs.toml/a", "two-convs.toml/b", ""]
         assert [phases[c] for c in r["fail_phase"][()]] == ["fp", "fp", "fp", "none"]
-        # One 16-bit weight in a 1-byte RF; b's smallest WS tile (4 filters x 1 channel x 1
-        # output row): weights 36 + input rows 3 x 4 = 12 + psums 8 words = 56 words = 112 B.
-        assert list(r["fail_need_bytes"][()]) == [2, 2, 112, 0]
-        assert list(r["fail_have_bytes"][()]) == [1, 1, 80, 0]
+        # One 16-bit weight in a 1-byte RF; b's minimum mapping (1 filter x 1 channel x 1
+        # output row): weights 9 + input rows 3 x 4 = 12 + psums 2 words = 23 words = 46 B.
+        assert list(r["fail_need_bytes"][()]) == [2, 2, 46, 0]
+        assert list(r["fail_have_bytes"][()]) == [1, 1, 40, 0]
     sys.path.insert(0, os.path.join(SRC, "analysis"))
     import trim_analysis
     df = trim_analysis.load(str(out))
@@ -275,8 +275,8 @@ def test_infeasible_design_row_in_trim_eval():
     """trim-eval of design 2 (fails at layer b): the completed row, the failing row, the cause."""
     cmd = [os.path.join(BIN, "trim-eval"), os.path.join(DATA, "infeasible.toml"), "--index", "2"]
     table = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    assert ("failed at: layer 1 (b), phase fp, reason glb_too_small, needs 112 B of the global "
-            "buffer, 80 B available") in table
+    assert ("failed at: layer 1 (b), phase fp, reason glb_too_small, needs 46 B of the global "
+            "buffer, 40 B available") in table
     rows = [l.split() for l in table.splitlines()]
     head = next(i for i, r in enumerate(rows) if r[:1] == ["layer"])
     assert rows[head][-1] == "status"
@@ -297,8 +297,8 @@ def test_infeasible_design_row_in_trim_eval():
                         check=True).stdout
     import json
     assert json.loads(js)["failure"] == {"layer": 1, "name": "b", "phase": "fp",
-                                         "reason": "glb_too_small", "need_bytes": 112,
-                                         "have_bytes": 80}
+                                         "reason": "glb_too_small", "need_bytes": 46,
+                                         "have_bytes": 40}
 
 
 def test_infeasible_summary_after_resume_counts_every_done_row(tmp_path):

@@ -12,7 +12,8 @@
 namespace trim::model::testing {
 
 /// 4 x 4 PEs, 1 MAC each, Eyeriss-sized register files, a buffer that holds any small layer,
-/// bandwidths that never bind, 16-bit everything, Eyeriss normalized energies.
+/// bandwidths that never bind (no per-operand networks), 16-bit everything, Eyeriss normalized
+/// energies.
 inline Hardware SmallArray(bool systolic) {
   Hardware h = EyerissV1();
   h[HwParam::kPeRows] = 4;
@@ -22,6 +23,9 @@ inline Hardware SmallArray(bool systolic) {
   h[HwParam::kGlbWordsPerCycle] = 1e6;
   h[HwParam::kNocWordsPerCycle] = 1e6;
   h[HwParam::kDramGbps] = 1e6;
+  h[HwParam::kBusWeightBits] = 0;  // no separate buffer-to-array networks
+  h[HwParam::kBusInputBits] = 0;
+  h[HwParam::kBusOutputBits] = 0;
   return h;
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cases.hpp"
+#include "layer_cost.hpp"
 
 namespace trim::model {
 namespace {
@@ -81,13 +82,33 @@ TEST(DataflowCases, RowStationary) {
   EXPECT_DOUBLE_EQ(rep.rows[0].noc_transfers, 224);
 }
 
-TEST(DataflowCases, RowStationaryNeedsAFilterRowInTheRf) {
-  // S = 3 weights of 16 bits need 6 bytes of weight RF; 4 bytes is too small.
+TEST(DataflowCases, RowStationaryNeedsOneWeightInTheRf) {
+  // One 16-bit weight needs 2 bytes of weight RF; 1 byte holds none.
   auto hw = testing::SmallArray(false);
-  hw[HwParam::kRfWeightBytes] = 4;
+  hw[HwParam::kRfWeightBytes] = 1;
   const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
   EXPECT_EQ(rep.status, Status::kRfTooSmall);
   for (double v : rep.totals) EXPECT_EQ(v, 0.0);
+}
+
+TEST(DataflowCases, RowStationaryFoldsFilterRowsWiderThanTheRf) {
+  // 4 bytes = 2 weight words < S = 3: the row is split into s_fold = ceil(3/2) = 2 pieces of
+  // S' = 2 weights (the second piece is charged as 2). p = min(M = 4, 24, floor(2/2) = 1) = 1,
+  // q = min(C = 2, floor(2/(1*2)) = 1, floor(12/2) = 6) = 1. Passes: m/p = 4 x c/q = 2 x
+  // s_fold = 2 = 16 on 2 sets of 3 x 2 PEs -> 8 rounds of p*q*S'*F = 1*1*2*2 = 4 cycles = 32
+  // cycles; both sets busy: 12 active PEs.
+  auto hw = testing::SmallArray(false);
+  hw[HwParam::kRfWeightBytes] = 4;
+  const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 32);
+  EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 12);
+  // A row of S = 3 in one piece (6 bytes, still p = q = 1) needs half the passes, so fewer
+  // scratch-pad fills: folding costs reuse.
+  hw[HwParam::kRfWeightBytes] = 6;
+  const auto one_piece = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  ASSERT_EQ(one_piece.status, Status::kOk);
+  EXPECT_LT(Col(one_piece, ResultCol::kRfAccesses), Col(rep, ResultCol::kRfAccesses));
 }
 
 TEST(DataflowCases, BestPicksTheLowestCriterion) {
@@ -138,6 +159,82 @@ TEST(DataflowCases, OutputKeptOnChipForTheNextLayer) {
   ASSERT_EQ(spill.status, Status::kOk);
   // Intermediate tensor: 16 words x 2 B, written once and read once = 64 B saved.
   EXPECT_DOUBLE_EQ(Col(spill, ResultCol::kDramBytes) - Col(keep, ResultCol::kDramBytes), 64);
+}
+
+TEST(DataflowCases, RowStationaryShrinksTheTileToFitTheBuffer) {
+  // The smallest regular RS tile (m = p = 4, c = q = 2, e = 2) needs weights 4*2*9 = 72 +
+  // inputs 2*4*4 = 32 + psums 4*2*2 = 16 = 120 words = 240 B; a 0.2 KiB (204.8 B) buffer
+  // does not hold it. Among the smaller tiles, m = 4, c = 1, e = 2 (36 + 16 + 16 = 68 words =
+  // 136 B) with channels innermost reads the weights and inputs once: the compulsory 240 B.
+  // Its 2 tiles each run p = 4, q = 1 in one pass: 4*1*3*2 = 24 cycles, 48 in all.
+  auto hw = testing::SmallArray(false);
+  hw[HwParam::kGlbKib] = 0.2;
+  const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  ASSERT_EQ(rep.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(rep.rows[0].dram_bytes, 240);
+  EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 48);
+  EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 6);
+  EXPECT_DOUBLE_EQ(Col(rep, ResultCol::kPeakOnchipBytes), 136);
+}
+
+TEST(DataflowCases, InfeasibleOnlyBelowTheMinimumMapping) {
+  // The minimum mapping of every dataflow: one filter, one channel, one output row of F = 2:
+  // R*S = 9 weights + rows(1) = 3 input rows of W = 4 + 2 psums = 23 words = 46 B, which is
+  // what the mapping reports as needed against the 45 B available (the shortfall a
+  // diagnostic names).
+  {
+    detail::LoopNest nest;
+    ASSERT_EQ(detail::BuildLoopNest(testing::SmallConv().layers[0], Phase::kFP, 1, &nest),
+              Status::kOk);
+    auto hw = testing::SmallArray(false);
+    hw[HwParam::kGlbKib] = 45.0 / 1024;
+    const auto view = detail::MakeHwView(hw, ModelOptions::Defaults());
+    const auto map = detail::MapLayer(nest, Dataflow::kRS, view, detail::Residency{});
+    EXPECT_EQ(map.status, Status::kGlbTooSmall);
+    EXPECT_DOUBLE_EQ(map.need_bytes, 46);
+    EXPECT_DOUBLE_EQ(map.have_bytes, 45);
+  }
+  for (int d = 0; d < 5; ++d) {
+    const auto df = static_cast<Dataflow>(d);
+    auto hw = testing::SmallArray(false);
+    hw[HwParam::kGlbKib] = 46.0 / 1024;
+    EXPECT_EQ(RunPoint(testing::SmallConv(), hw, df).status, Status::kOk) << Name(df);
+    hw[HwParam::kGlbKib] = 45.0 / 1024;
+    EXPECT_EQ(RunPoint(testing::SmallConv(), hw, df).status, Status::kGlbTooSmall) << Name(df);
+  }
+}
+
+TEST(DataflowCases, WeightStationaryBoundByItsInputNetwork) {
+  // WS reads every input once per column fold: P*K*ceil(M/Px) = 4*18*1 = 72 words. Over a
+  // 16-bit input network (1 word per cycle) that takes 72 cycles, more than the 20 compute
+  // cycles (DataflowCases.WeightStationary); at 64 bits, 18 cycles, and compute binds again.
+  auto hw = testing::SmallArray(false);
+  hw[HwParam::kBusInputBits] = 16;
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kWS).rows[0].cycles, 72);
+  hw[HwParam::kBusInputBits] = 64;
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kWS).rows[0].cycles, 20);
+  // The same network at half the core clock carries half as much per core cycle.
+  hw[HwParam::kBusMhz] = hw[HwParam::kClockMhz] / 2;
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kWS).rows[0].cycles, 36);
+}
+
+TEST(DataflowCases, RowStationaryPaysItsPassOverheads) {
+  // A 6-word ifmap pad holds q = min(2, 6/3) = 2 channels of S = 3 but not a second set
+  // (2*q*S = 12 > 6), so the one pass (p = 4, q = 2, 48 cycles, DataflowCases.RowStationary)
+  // first waits for its ifmap windows: in_rows = 4 rows x q = 2 x S = 3 = 24 words over a
+  // 16-bit network = 24 cycles -> 72. The filter pad (224 >= 2*4*2*3 = 48 words) and the psum
+  // pad (24 >= 2*4) double-buffer, so nothing else is exposed. All ifmap reads, 4 rows x 2
+  // channels x 4 columns = 32 words, take 32 cycles: below 72, so the pass overhead binds.
+  auto hw = testing::SmallArray(false);
+  hw[HwParam::kRfInputBytes] = 12;
+  hw[HwParam::kBusInputBits] = 16;
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS).rows[0].cycles, 72);
+  ModelOptions off = ModelOptions::Defaults();
+  off[Option::kPassOverhead] = 1;  // "none"
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS, 1, off).rows[0].cycles, 48);
+  // With a 12-word pad (double-buffered) only the 32-cycle bus bound remains: compute binds.
+  hw[HwParam::kRfInputBytes] = 24;
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS).rows[0].cycles, 48);
 }
 
 }  // namespace

@@ -12,17 +12,30 @@ inline constexpr double kEyerissNoDramMs = 103.5;
 inline constexpr double kEyerissDramPerMac = 0.0029;
 inline constexpr double kEyerissPowerMw = 278;
 
+/// Per layer, CONV1-CONV5 (Chen et al., IEEE JSSC 2017, Table V: AlexNet, batch 4, 200 MHz
+/// core clock, 60 MHz link clock). Latencies in ms (total = with DRAM; processing = without),
+/// accesses in MB (16-bit words x 2).
+struct EyerissLayer {
+  const char* name;
+  double total_ms, processing_ms, active_pes, glb_mb, dram_mb;
+};
+inline constexpr EyerissLayer kEyerissLayers[5] = {{"CONV1", 20.9, 16.5, 154, 18.5, 5.0},
+                                                   {"CONV2", 41.9, 39.2, 135, 77.6, 4.0},
+                                                   {"CONV3", 23.6, 21.8, 156, 50.2, 3.0},
+                                                   {"CONV4", 18.4, 16.0, 156, 37.4, 2.1},
+                                                   {"CONV5", 10.5, 10.0, 156, 24.9, 1.3}};
+
 struct EyerissRun {
   PointReport overlap;  ///< DRAM transfers hidden behind computation
   PointReport serial;   ///< DRAM transfers added to computation
 };
 
-inline EyerissRun RunEyeriss(Dataflow df = Dataflow::kRS) {
+inline EyerissRun RunEyeriss(Dataflow df = Dataflow::kRS, const Hardware& hw = EyerissV1(),
+                             ModelOptions opt = ModelOptions::Defaults()) {
   const net::Network net = AlexNetConv();
-  const Hardware hw = EyerissV1();
-  ModelOptions serial = ModelOptions::Defaults();
+  ModelOptions serial = opt;
   serial[Option::kOverlap] = 1;
-  return {RunPoint(net, hw, df, 4), RunPoint(net, hw, df, 4, serial)};
+  return {RunPoint(net, hw, df, 4, opt), RunPoint(net, hw, df, 4, serial)};
 }
 
 /// Eyeriss v1 under the physical model at 65 nm, 1 V (configs/hardware/eyeriss-v1.toml with

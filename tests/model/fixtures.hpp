@@ -26,7 +26,11 @@ inline Hardware EyerissV1() {
   h[HwParam::kGlbOutputKib] = 0;
   h[HwParam::kGlbWordsPerCycle] = 12;
   h[HwParam::kNocWordsPerCycle] = 12;
-  h[HwParam::kDramGbps] = 0.72;
+  h[HwParam::kDramGbps] = 0.48;
+  h[HwParam::kBusWeightBits] = 64;
+  h[HwParam::kBusInputBits] = 16;
+  h[HwParam::kBusOutputBits] = 64;
+  h[HwParam::kBusMhz] = 0;
   h[HwParam::kClockMhz] = 200;
   h[HwParam::kBitsWeight] = 16;
   h[HwParam::kBitsAct] = 16;

@@ -86,6 +86,10 @@ Hardware RandomDesign(Rng& g) {
   h[HwParam::kBitsPsum] = g.Pick({16, 32});
   h[HwParam::kEnergyRefBits] = g.Pick({8, 16, 32});
   h[HwParam::kLeakageMw] = g.Pick({0, 10});
+  h[HwParam::kBusWeightBits] = g.Pick({0, 16, 64, 256});
+  h[HwParam::kBusInputBits] = g.Pick({0, 16, 64, 256});
+  h[HwParam::kBusOutputBits] = g.Pick({0, 16, 64, 256});
+  h[HwParam::kBusMhz] = g.Pick({0, 0, 60, 1000});
   return h;
 }
 
@@ -137,6 +141,15 @@ TEST(Invariants, RandomLayersAndDesigns) {
     const auto rep_fast = RunPoint(n, fast, df, batch);
     ASSERT_EQ(rep_fast.status, Status::kOk);
     EXPECT_LE(Col(rep_fast, ResultCol::kLatencyS), lat);
+    // Wider buffer-to-array networks are never slower, and never change the traffic.
+    Hardware wide = hw;
+    for (auto p : {HwParam::kBusWeightBits, HwParam::kBusInputBits, HwParam::kBusOutputBits}) {
+      wide[p] *= 2;
+    }
+    const auto rep_wide = RunPoint(n, wide, df, batch);
+    ASSERT_EQ(rep_wide.status, Status::kOk);
+    EXPECT_LE(Col(rep_wide, ResultCol::kLatencyS), lat);
+    EXPECT_EQ(Col(rep_wide, ResultCol::kGlbAccesses), Col(rep, ResultCol::kGlbAccesses));
     // A larger buffer never makes more DRAM traffic.
     Hardware big = hw;
     for (auto p : {HwParam::kGlbKib, HwParam::kGlbWeightKib, HwParam::kGlbInputKib,

@@ -65,6 +65,11 @@ enum class HwParam : std::uint16_t {
   kGlbBanks,      ///< [glb] banks per buffer (or per partition)
   kDramType,      ///< [bandwidth] 0 = table (e_dram_pj, dram_gbps), else a DRAM preset
   kDramChannels,  ///< [bandwidth] channels of the DRAM preset
+  // [bandwidth] buffer-to-array networks, one per operand class (0 width: not modelled)
+  kBusWeightBits,
+  kBusInputBits,
+  kBusOutputBits,
+  kBusMhz,  ///< their clock; 0 = the core clock
   kCount
 };
 

@@ -23,6 +23,8 @@ enum class Option : std::uint16_t {
   kSystolicFill,
   /// element-wise layers and pooling in their producer's output path: "none", "activation", "all"
   kFusion,
+  /// row stationary: per-pass scratch-pad loads and psum drains "exposed" or "none"
+  kPassOverhead,
   kCount
 };
 
