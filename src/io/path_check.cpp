@@ -79,8 +79,15 @@ PathProblem DescribeOsError(const std::string& path, int err) {
     case EEXIST:
       return {"the file already exists; refusing to overwrite it",
               "use --force to replace it, or --resume to complete it", true};
+    case ENAMETOOLONG:
+      return {"the path is too long (a name may have at most 255 bytes, a path 4095)",
+              "shorten it, or " + std::string(kOtherPathHint), true};
+    case ELOOP:
+      return {"too many levels of symbolic links (a symlink loop)",
+              "fix or remove the link, or " + std::string(kOtherPathHint), true};
     default:
-      return {std::strerror(err), ""};
+      return {std::strerror(err),
+              "check the path and the file system, or " + std::string(kOtherPathHint)};
   }
 }
 
