@@ -163,6 +163,41 @@ TEST(Tech, NodeAndDramAreCostAxes) {
   EXPECT_EQ(testing::Col(rh, ResultCol::kDramBytes), testing::Col(r3, ResultCol::kDramBytes));
 }
 
+// docs/model.md section 23: the DDR4 and LPDDR4 presets are derived from the devices' IDD
+// currents (mA), supplies (V) and timings (clock cycles) as the datasheets publish them, so
+// mA x V x ns = pJ. Energy per bit = mean of read and write burst energy per bit
+// + activate/precharge energy over a full page + device I/O where the datasheet gives it.
+TEST(Tech, DramPresetsFollowFromDatasheetCurrents) {
+  // DDR4-3200 x8 (Micron 8Gb, -062E): tCK 0.625 ns, BL8 = 4 tCK, 64 bits per burst.
+  const double tck4 = 0.625, burst4 = 4 * tck4;
+  const double rd4 = 1.2 * (168 - 56) * burst4 / 64;  // IDD4R - IDD3N: 5.25
+  const double wr4 = 1.2 * (155 - 56) * burst4 / 64;  // IDD4W - IDD3N: 4.640625
+  // IDD0 over tRC 74 less IDD3N over tRAS 52 and IDD2N over tRP 22: 492 mA tCK = 369 pJ,
+  // over a 1 KiB page (1024 columns x 8 bits); the VPP term is zero (IPP0 = IPP3N = 3 mA).
+  const double act4 = 1.2 * (57 * 74 - 56 * 52 - 37 * 22) * tck4 / (1024 * 8);
+  EXPECT_NEAR(act4, 369.0 / 8192, 1e-12);
+  const double ddr4 = (rd4 + wr4) / 2 + act4;  // 4.990 pJ/bit, device core
+  EXPECT_NEAR(detail::DramOf(2).pj_per_bit, ddr4, 0.005);
+  // LPDDR4-3200 x16 (Micron 6Gb): VDD1 1.8 V, VDD2 and VDDQ 1.1 V; BL16 = 8 tCK, 256 bits.
+  const double burst_lp = 8 * tck4;
+  const double rd_lp = (1.8 * (2.25 - 2.25) + 1.1 * (275 - 30)) * burst_lp / 256;  // 5.2637
+  const double wr_lp = (1.8 * (2.25 - 2.25) + 1.1 * (210 - 30)) * burst_lp / 256;  // 3.8672
+  const double io_rd = 1.1 * (150 - 0.75) * burst_lp / 256;                        // 3.2065
+  const double io_wr = 1.1 * (55 - 0.75) * burst_lp / 256;                         // 1.1655
+  const double act_lp = (1.8 * (3.5 * 97 - 2.25 * 68 - 2.0 * 29) +                 // VDD1: 231.3
+                         1.1 * (45 * 97 - 30 * 68 - 27 * 29)) *                    // VDD2: 1696.2
+                        tck4 /
+                        (1024 * 16);  // 1204.7 pJ / 2 KiB page
+  const double lpddr4 = (rd_lp + wr_lp) / 2 + act_lp + (io_rd + io_wr) / 2;  // 6.825 pJ/bit
+  EXPECT_NEAR(detail::DramOf(3).pj_per_bit, lpddr4, 0.005);
+  // Cross-checks: a row's activation is a small share when a page streams (under 2%), and
+  // the per-channel rates are the JEDEC speed grades (3.2 Gb/s x 64 and x 16 pins / 8).
+  EXPECT_LT(act4, 0.02 * ddr4);
+  EXPECT_LT(act_lp, 0.02 * lpddr4);
+  EXPECT_DOUBLE_EQ(detail::DramOf(2).gbps_per_channel, 3.2 * 64 / 8);
+  EXPECT_DOUBLE_EQ(detail::DramOf(3).gbps_per_channel, 3.2 * 16 / 8);
+}
+
 TEST(Tech, SystolicHopCostsLessThanAMulticastDelivery) {
   Hardware mc = Physical();
   Hardware sy = mc;
