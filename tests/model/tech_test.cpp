@@ -312,7 +312,7 @@ TEST(Tech, ClockNetworkAndFlipFlopRegisterFiles) {
 }
 
 // docs/validation.md section 8: Eyeriss AlexNet power without DRAM, no constant fitted to the
-// chip, within 30% of the measured 278 mW (the model states -18%; the bounds pin it).
+// chip, within 30% of the measured 278 mW (docs/validation.md states -22%; the bounds pin it).
 TEST(Tech, EyerissPowerIsWithinThirtyPercent) {
   const auto run = testing::RunPoint(testing::AlexNetConv(), Physical(), Dataflow::kRS, 4);
   const double chip = testing::ChipPowerMw(run);
