@@ -592,10 +592,14 @@ int Run(int argc, char** argv) {
     // One rank failed after the file was opened; the others may be waiting for it, so the
     // run is aborted with this rank's code. Rows already marked done stay valid.
     const int failed = e.io_error() ? cli::kExitIo : cli::kExitFailure;
-    std::cerr << "trim-sweep: rank " << e.rank() << " of " << e.ranks() << " failed: " << e.what()
-              << (e.io_error() ? FullDiskNote(job->output) : "") << "\n  hint: " << job->output
-              << " keeps every row written so far; fix the cause and run the same command "
-                 "with --resume\n";
+    // One write: under mpirun the launcher's abort banner must not split the message.
+    const std::string msg = "trim-sweep: rank " + std::to_string(e.rank()) + " of " +
+                            std::to_string(e.ranks()) + " failed: " + e.what() +
+                            (e.io_error() ? FullDiskNote(job->output) : "") + "\n  hint: " +
+                            job->output +
+                            " keeps every row written so far; fix the cause and run the same "
+                            "command with --resume\n";
+    std::fputs(msg.c_str(), stderr);
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, failed);
     return failed;
   }
@@ -648,8 +652,9 @@ int main(int argc, char** argv) {
     code = trim::cli::kExitBadInput;
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
   } catch (const std::exception& e) {
-    std::cerr << "trim-sweep: rank " << rank << " of " << size << ": internal error: " << e.what()
-              << "\n";
+    const std::string msg = "trim-sweep: rank " + std::to_string(rank) + " of " +
+                            std::to_string(size) + ": internal error: " + e.what() + "\n";
+    std::fputs(msg.c_str(), stderr);  // one write, before the launcher's abort banner
     if (size > 1) MPI_Abort(MPI_COMM_WORLD, trim::cli::kExitFailure);
   }
   if (trim::io::CloseLeftOpen()) {

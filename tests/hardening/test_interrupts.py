@@ -63,7 +63,9 @@ def test_sigkill_at_random_moments_then_resume(reference, tmp_path):
     for iteration in range(5):
         rng = random.Random(8000 + iteration)  # a fixed seed per iteration: reproducible delays
         out = tmp_path / f"kill{iteration}.h5"
-        proc = start([JOB, "-o", str(out), "-q"], ranks=3)
+        # Every task written as it finishes (no joined writes), so that the kills land between
+        # many small writes and most leave a partly written file.
+        proc = start([JOB, "-o", str(out), "-q", "--write-buffer-mib", "0"], ranks=3)
         wait_for_file(out, proc)
         time.sleep(rng.uniform(0.1, 0.9) * wall_s)
         kill_session(proc)
