@@ -595,8 +595,8 @@ int Run(int argc, char** argv) {
     // One write: under mpirun the launcher's abort banner must not split the message.
     const std::string msg = "trim-sweep: rank " + std::to_string(e.rank()) + " of " +
                             std::to_string(e.ranks()) + " failed: " + e.what() +
-                            (e.io_error() ? FullDiskNote(job->output) : "") + "\n  hint: " +
-                            job->output +
+                            (e.io_error() ? FullDiskNote(job->output) : "") +
+                            "\n  hint: " + job->output +
                             " keeps every row written so far; fix the cause and run the same "
                             "command with --resume\n";
     std::fputs(msg.c_str(), stderr);
