@@ -115,6 +115,7 @@ class Importer {
   void OpReduce();
   void OpGemm();
   void OpMatMul();
+  void OpEinsum();  ///< onnx_einsum.cpp
   void OpBinary();
   void OpActivation();
   void OpBatchNorm();
