@@ -20,6 +20,7 @@ are visible to the count.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -132,8 +133,10 @@ def table(paths):
     for name in sorted(rows):
         r = rows[name]
         if "error" in r:
-            print(f"| {name} | {r.get('size', '')} | {r.get('torch_macs', 0):,} | "
-                  f"error: {r['error'].splitlines()[0][:120]} | |")
+            op = re.search(r"Exporting the operator '([^']+)'", r["error"])
+            why = f"torch cannot export it (`{op.group(1)}`)" if op else \
+                "error: " + r["error"].splitlines()[0][:120]
+            print(f"| {name} | {r.get('size', '')} | {r.get('torch_macs', 0):,} | {why} | |")
             continue
         same = "yes" if r["torch_params"] == r["onnx_params"] else \
             f"no ({r['onnx_params']:,} vs {r['torch_params']:,})"
