@@ -26,10 +26,10 @@ _EXAMPLES = {
     "plot-sensitivity": """examples:
   python3 -m trim_analysis plot-sensitivity sweep.h5 -o sensitivity.png""",
     "plot-layers": """examples:
-  trim-eval jobs/quickstart.toml --index 558 --format json > design.json
+  trim-eval jobs/quickstart.toml --index 559 --format json > design.json
   python3 -m trim_analysis plot-layers design.json -o layers.png""",
     "plot-roofline": """examples:
-  trim-eval jobs/quickstart.toml --index 558 --format json > design.json
+  trim-eval jobs/quickstart.toml --index 559 --format json > design.json
   python3 -m trim_analysis plot-roofline design.json --job jobs/quickstart.toml -o roofline.png
   python3 -m trim_analysis plot-roofline design.csv --dram-gbps 25.6""",
     "view": """examples:

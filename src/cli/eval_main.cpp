@@ -34,10 +34,11 @@ options:
 per-layer columns: layer, kind, phase, dataflow, macs, cycles, latency_s, energy_pj,
 energy_mac_pj, energy_rf_pj, energy_noc_pj, energy_glb_pj, energy_dram_pj, energy_leak_pj,
 dram_bytes, glb_accesses, active_pes, utilization, fused (1: run in the output path of the
-layer before it, docs/model.md section 22), status. Totals: every results column of the
-file. An infeasible design lists the layer-phases before the one that failed, then that one
-(zeros and its status), and a failure line: layer, phase, reason and, for a buffer or
-register file too small, the bytes needed and available.
+layer before it, docs/model.md section 22), status. Totals: the model's results columns of
+the file and the design's status (not the job's constraints). An infeasible design lists the
+layer-phases before the one that failed, then that one (zeros and its status), and a failure
+line: layer, phase, reason and, for a buffer or register file too small, the bytes needed and
+available (the file's fail_* columns).
 Energies are in pJ, or in normalized units when the job's technology table says units =
 "normalized" (the output then says so: a line in the table, ", energy units normalized" on the
 CSV totals line, "energy_units" in JSON).

@@ -112,7 +112,8 @@ options:
       --force           replace an existing results file
       --resume          complete an existing results file: compute only the rows not done
       --verify FILE     check every finished row of a results file against its checksum
-                        (exit 0: intact, 3: damaged rows, listed) and exit
+                        and exit (0: intact; 3: damaged rows, listed, or a missing file;
+                        2: not a results file of this schema)
       --dry-run         print the axes, the number of points, a run-time estimate and the
                         automatic task size; write nothing
       --chunk N         design points per task (default: automatic, from the cost per point

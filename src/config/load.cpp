@@ -126,6 +126,13 @@ JobSpec ParseJob(std::string_view text, const std::string& path, const LoadOptio
   spec.name = detail::Stem(path);
   if (const toml::node* n = job->get("name")) {
     spec.name = detail::AsName(*n, "job.name", "write name = \"my-sweep\"");
+    // The name makes the default output "<name>.h5" in the working directory: a '/' would
+    // send it elsewhere (a job file from someone else could aim it at any path).
+    if (spec.name.find('/') != std::string::npos) {
+      Fail(Pos(*n), "job.name '" + spec.name + "' contains '/'",
+           "a name labels the sweep and its default output <name>.h5 in the working directory; "
+           "write the name alone and give a path with output = \"dir/file.h5\" or -o");
+    }
   }
   const toml::node* hw = job->get("hardware");
   if (hw == nullptr) {

@@ -10,11 +10,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <sstream>
 
 #include "h5_util.hpp"
+#include "trim/core/clock.hpp"
 
 namespace trim::io {
 namespace {
@@ -79,8 +79,15 @@ PathProblem DescribeOsError(const std::string& path, int err) {
     case EEXIST:
       return {"the file already exists; refusing to overwrite it",
               "use --force to replace it, or --resume to complete it", true};
+    case ENAMETOOLONG:
+      return {"the path is too long (a name may have at most 255 bytes, a path 4095)",
+              "shorten it, or " + std::string(kOtherPathHint), true};
+    case ELOOP:
+      return {"too many levels of symbolic links (a symlink loop)",
+              "fix or remove the link, or " + std::string(kOtherPathHint), true};
     default:
-      return {std::strerror(err), ""};
+      return {std::strerror(err),
+              "check the path and the file system, or " + std::string(kOtherPathHint)};
   }
 }
 
@@ -248,15 +255,6 @@ std::optional<unsigned long long> StartTicks(long pid) {
   unsigned long long ticks = 0;
   if (!(fields >> ticks)) return std::nullopt;
   return ticks;
-}
-
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 /// The owner line written into a lock file: "host=H pid=P start=T since=UTC".

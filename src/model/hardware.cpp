@@ -10,8 +10,8 @@ constexpr std::array<std::string_view, 2> kTargets = {"asic", "fpga"};
 constexpr std::array<std::string_view, 2> kEnergyModels = {"table", "physical"};
 constexpr std::array<std::string_view, 5> kTechNodes = {"65nm", "45nm", "28nm", "16nm", "7nm"};
 constexpr std::array<std::string_view, 3> kNumberFormats = {"int", "fp", "bfloat"};
-constexpr std::array<std::string_view, 9> kDramTypes = {
-    "table", "ddr3", "ddr4", "lpddr4", "lpddr5", "gddr6", "hbm2", "hbm2e", "hbm3"};
+constexpr std::array<std::string_view, 8> kDramTypes = {"table",  "ddr3",  "ddr4", "lpddr4",
+                                                        "lpddr5", "gddr6", "hbm2", "hbm2e"};
 constexpr double kBig = 1e15;
 
 using P = HwParam;

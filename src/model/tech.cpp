@@ -110,16 +110,15 @@ constexpr double kLeakAt40 = 0.0779e-3 / 6350e-6;  // W/mm^2
 constexpr double kRegPj40 = 9.0e-3, kRegUm2At40 = 5.98;
 
 // DRAM presets (docs/model.md section 23 cites each row).
-constexpr std::array<DramPreset, 9> kDram = {{
+constexpr std::array<DramPreset, 8> kDram = {{
     {0, 0},        // table: e_dram_pj and dram_gbps
     {20.3, 17.1},  // DDR3-2133 x64
-    {15.0, 25.6},  // DDR4-3200 x64
-    {6.0, 6.4},    // LPDDR4-3200 x16
-    {4.5, 12.8},   // LPDDR5-6400 x16
+    {7.38, 25.6},  // DDR4-3200 x64: Micron 8Gb x8 -062E IDD/VDD core 4.99 + POD12 link 2.39
+    {6.82, 6.4},   // LPDDR4-3200 x16: Micron 6Gb LPDDR4 IDD/VDD, core + device I/O (VDDQ)
+    {4.78, 12.8},  // LPDDR5-6400 x16: lpddr4 x 0.7 (Samsung 2018, "up to 30%" less power)
     {7.5, 32.0},   // GDDR6 16 Gb/s x16
     {3.9, 32.0},   // HBM2 2.0 Gb/s x128
     {6.0, 51.2},   // HBM2E 3.2 Gb/s x128
-    {3.4, 51.2},   // HBM3 6.4 Gb/s x64
 }};
 
 constexpr std::array<double, 5> kTechNodes = {65, 45, 28, 16, 7};

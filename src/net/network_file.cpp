@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -566,7 +567,20 @@ Network ParseNetworkFile(std::string_view text, const std::string& path) {
   return Parser(path).Run(text);
 }
 
+void RequireRegularFile(const std::string& path, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st) || fs::is_regular_file(st)) return;  // opening reports the rest
+  const char* kind = fs::is_directory(st) ? "a directory"
+                     : fs::is_fifo(st)    ? "a FIFO (named pipe)"
+                                          : "a device or socket";
+  throw ConfigError(SourcePos{path, 0, 0}, "the " + what + " is " + kind + ", not a regular file",
+                    "give the path of a regular file");
+}
+
 Network LoadNetworkFile(const std::string& path) {
+  RequireRegularFile(path, "network file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path, "cannot open the network file", "check the path");
   std::ostringstream buf;

@@ -13,6 +13,7 @@
 
 #include "onnx_importer.hpp"
 #include "trim/core/error.hpp"
+#include "trim/net/network_file.hpp"
 #include "trim/net/onnx.hpp"
 
 namespace trim::net {
@@ -609,6 +610,7 @@ Network ParseOnnxNetwork(std::string_view bytes, const std::string& path,
 }
 
 Network LoadOnnxNetwork(const std::string& path, const NetworkParams& params) {
+  RequireRegularFile(path, "ONNX model");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path, std::string("cannot open: ") + std::strerror(errno));
   std::ostringstream buf;

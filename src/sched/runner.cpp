@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -14,6 +13,7 @@
 #include <thread>
 
 #include "layout.hpp"
+#include "trim/core/clock.hpp"
 #include "trim/core/error.hpp"
 #include "trim/core/sha256.hpp"
 
@@ -22,15 +22,6 @@ namespace {
 
 double Seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 bool StopRequested(const RunOptions& o) { return o.stop_flag != nullptr && *o.stop_flag != 0; }
@@ -413,19 +404,29 @@ std::vector<FailureCount> GatherFailures(MPI_Comm comm, int rank, int size,
   return out;
 }
 
-// The best designs among this rank's share of every row already done in the file: a resumed
-// run's best table covers the rows of earlier runs too.
-std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSpace& space,
-                                    const io::Layout& layout, int rank, int size) {
+// The best designs and the failure counts among this rank's share of every row already done
+// in the file, in one pass over it: a resumed run's best table and summary cover the rows of
+// earlier runs too.
+struct FileSummary {
+  std::vector<BestEntry> best;
+  std::vector<FailureCount> failures;
+};
+
+FileSummary SummaryFromFile(io::ResultsFile& file, const space::DesignSpace& space,
+                            const io::Layout& layout, int rank, int size) {
   const auto& goal = space.job().goal;
   const std::size_t goal_col = LayoutColumn(layout, "results", goal.column);
   const std::size_t feasible_col = LayoutColumn(layout, "results", "feasible");
   const std::size_t network_col = LayoutColumn(layout, "params", space.axes().back().name);
+  const std::size_t status_col = LayoutColumn(layout, "results", "status");
+  const std::size_t name_col = LayoutColumn(layout, "results", "fail_layer_name");
+  const std::size_t phase_col = LayoutColumn(layout, "results", "fail_phase");
   const Index n = space.size();
   const Index lo = n * static_cast<Index>(rank) / static_cast<Index>(size);
   const Index hi = n * static_cast<Index>(rank + 1) / static_cast<Index>(size);
   const std::size_t top = static_cast<std::size_t>(std::max(0, goal.top));
-  std::vector<BestEntry> best;
+  FileSummary out;
+  std::map<std::uint64_t, std::uint64_t> by_key;
   constexpr Index kStep = Index{1} << 20;
   for (Index s = lo; s < hi; s += kStep) {
     const IndexRange r{s, std::min(hi, s + kStep)};
@@ -433,41 +434,24 @@ std::vector<BestEntry> BestFromFile(io::ResultsFile& file, const space::DesignSp
     const auto feasible = file.ReadColumn(feasible_col, r);
     const auto value = file.ReadColumn(goal_col, r);
     const auto network = file.ReadColumn(network_col, r);
-    for (Index k = 0; k < r.size(); ++k) {
-      if (done[k] != 0 && feasible[k] == 1.0) {
-        best.push_back({static_cast<std::uint32_t>(network[k]), r.begin + k, value[k]});
-      }
-    }
-    best = MergeBest(best, goal.maximize, top);
-  }
-  return best;
-}
-
-// The failure counts of this rank's share of every row already done in the file: a resumed
-// run's summary covers the rows of earlier runs too.
-std::vector<FailureCount> FailuresFromFile(io::ResultsFile& file, const space::DesignSpace& space,
-                                           const io::Layout& layout, int rank, int size) {
-  const std::size_t status_col = LayoutColumn(layout, "results", "status");
-  const std::size_t name_col = LayoutColumn(layout, "results", "fail_layer_name");
-  const std::size_t phase_col = LayoutColumn(layout, "results", "fail_phase");
-  const Index n = space.size();
-  const Index lo = n * static_cast<Index>(rank) / static_cast<Index>(size);
-  const Index hi = n * static_cast<Index>(rank + 1) / static_cast<Index>(size);
-  std::map<std::uint64_t, std::uint64_t> by_key;
-  constexpr Index kStep = Index{1} << 20;
-  for (Index s = lo; s < hi; s += kStep) {
-    const IndexRange r{s, std::min(hi, s + kStep)};
-    const auto done = file.ReadDone(r);
     const auto status = file.ReadColumn(status_col, r);
     const auto name = file.ReadColumn(name_col, r);
     const auto phase = file.ReadColumn(phase_col, r);
     for (Index k = 0; k < r.size(); ++k) {
-      if (done[k] == 0 || status[k] == 0) continue;
-      ++by_key[FailureKey(static_cast<std::uint8_t>(status[k]), static_cast<std::uint32_t>(name[k]),
-                          static_cast<std::uint8_t>(phase[k]))];
+      if (done[k] == 0) continue;
+      if (feasible[k] == 1.0) {
+        out.best.push_back({static_cast<std::uint32_t>(network[k]), r.begin + k, value[k]});
+      }
+      if (status[k] != 0) {
+        ++by_key[FailureKey(static_cast<std::uint8_t>(status[k]),
+                            static_cast<std::uint32_t>(name[k]),
+                            static_cast<std::uint8_t>(phase[k]))];
+      }
     }
+    out.best = MergeBest(out.best, goal.maximize, top);
   }
-  return FailureCounts(by_key);
+  out.failures = FailureCounts(by_key);
+  return out;
 }
 
 io::SmallTable BestTable(const space::DesignSpace& space, const std::vector<BestEntry>& best) {
@@ -550,13 +534,16 @@ RunSummary RunOpened(MPI_Comm comm, const space::DesignSpace& space, const io::L
   sum.times_max = {maxes[0], maxes[1], maxes[2], maxes[3]};
 
   const auto& goal = job.goal;
-  const std::vector<BestEntry> candidates =
-      sum.points_before > 0 ? BestFromFile(file, space, layout, rank, size) : work.Best();
-  sum.best = GatherBest(comm, rank, size, candidates, goal.maximize,
+  FileSummary local;
+  if (sum.points_before > 0) {
+    local = SummaryFromFile(file, space, layout, rank, size);
+  } else {
+    local.best = work.Best();
+    local.failures = work.Failures();
+  }
+  sum.best = GatherBest(comm, rank, size, local.best, goal.maximize,
                         static_cast<std::size_t>(std::max(0, goal.top)));
-  sum.failures = GatherFailures(
-      comm, rank, size,
-      sum.points_before > 0 ? FailuresFromFile(file, space, layout, rank, size) : work.Failures());
+  sum.failures = GatherFailures(comm, rank, size, local.failures);
   file.WriteTable(BestTable(space, sum.best), 0);
   sum.wall_s = Seconds() - t_start;
   double wall = sum.wall_s;

@@ -79,6 +79,18 @@ def test_symlink_to_the_job_is_refused(corpus):
     assert snapshot(corpus) == before
 
 
+@pytest.mark.parametrize("name, what", [("net.toml", "network file"), ("net.onnx", "ONNX model")])
+def test_fifo_network_file_is_refused(corpus, name, what):
+    # Opening a FIFO blocks until a writer appears: --show-network hung with no message.
+    os.mkfifo(corpus / name)
+    before = snapshot(corpus)
+    p = run(["--show-network", name], cwd=corpus, timeout=30)
+    assert p.returncode == 2
+    assert p.stderr == (f"trim-sweep: {name}: error: the {what} is a FIFO (named pipe), not a "
+                        f"regular file\n  hint: give the path of a regular file\n")
+    assert snapshot(corpus) == before
+
+
 # ---- 3. a write failure while the file is created -----------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -24,12 +24,19 @@ pytestmark = pytest.mark.skipif(not (RESULTS and WORK),
                                 reason="run by CTest (needs TRIM_RESULTS_H5 and TRIM_WORK)")
 
 
+def xvfb_run(*args):
+    """xvfb-run with a display number of this process's own: `-a` alone starts its search at
+    :99 for every caller, so two runs that start together can pick the same server."""
+    return ["xvfb-run", "-a", "-n", str(100 + os.getpid() % 30000), "-s", "-screen 0 1024x768x24",
+            *args]
+
+
 def render(view, shot, arrays, cwd):
     for tool in ("pvpython", "xvfb-run", "xauth"):
         assert shutil.which(tool), f"{tool} is missing: apt-get install paraview " \
                                    "python3-paraview xvfb xauth"
-    res = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1024x768x24", "pvpython",
-                          os.path.join(HERE, "pv_check.py"), view, shot, *arrays],
+    res = subprocess.run(xvfb_run("pvpython", os.path.join(HERE, "pv_check.py"), view, shot,
+                                  *arrays),
                          capture_output=True, text=True, cwd=cwd, timeout=240, check=False)
     lines = [l for l in res.stdout.splitlines() if l.startswith("{")]
     assert res.returncode == 0 and lines, f"pvpython failed:\n{res.stdout}\n{res.stderr}"
@@ -109,7 +116,7 @@ print(json.dumps({{"categorical": lut.InterpretValuesAsCategories,
                   "titles": [grid.XTitle, grid.YTitle, grid.ZTitle],
                   "xlabels": list(grid.XAxisLabels), "custom": grid.XAxisUseCustomLabels}}))
 """)
-    res = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1024x768x24", "pvpython", wrapper],
+    res = subprocess.run(xvfb_run("pvpython", wrapper),
                          capture_output=True, text=True, cwd=work, timeout=240, check=False)
     lines = [l for l in res.stdout.splitlines() if l.startswith("{")]
     assert res.returncode == 0 and lines, f"pvpython failed:\n{res.stdout}\n{res.stderr}"

@@ -219,6 +219,28 @@ TEST(NetworkFileErrors, FileLevel) {
   EXPECT_THROW(LoadNetworkFile(kConfigDir + "does-not-exist.toml"), IoError);
 }
 
+// A path that is not a regular file is refused before it is opened: opening a FIFO would
+// block until a writer appears, and a device never ends.
+TEST(NetworkFileErrors, NotARegularFile) {
+  const std::string dir = kConfigDir.substr(0, kConfigDir.size() - 1);  // configs/networks
+  try {
+    (void)LoadNetworkFile(dir);
+    FAIL() << "a directory was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), dir +
+                                         ": error: the network file is a directory, not a "
+                                         "regular file\n  hint: give the path of a regular file");
+  }
+  try {
+    (void)LoadNetworkFile("/dev/null");
+    FAIL() << "a device was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "/dev/null: error: the network file is a device or socket, not a regular file\n"
+              "  hint: give the path of a regular file");
+  }
+}
+
 // The limits (docs/network-format.md, Limits): the three inputs below once overflowed int64 or
 // exhausted memory (tests/fuzz/regressions/network_file/).
 TEST(NetworkFileLimits, SizesAtMost2To24) {

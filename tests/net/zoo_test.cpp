@@ -59,7 +59,7 @@ TEST(Zoo, ResNet50) {
   const Network n = Get("resnet50");
   EXPECT_EQ(n.macs(), 4'089'184'256);         // 4.09 G (torchvision v1.5)
   EXPECT_EQ(n.params(), 25'557'032);          // 25.56 M (torchvision)
-  EXPECT_EQ(n.weight_count(), 25'502'912);    // model.md section 6: 25.50 M MAC weights
+  EXPECT_EQ(n.weight_count(), 25'502'912);    // params less 53,120 batch-norm and 1,000 fc biases
   EXPECT_EQ(Count(n, LayerKind::kConv), 53);  // 1 + 16 * 3 + 4 projections
   EXPECT_EQ(Count(n, LayerKind::kFc), 1);
   EXPECT_EQ(CountOp(n, EltOp::kAdd), 16);
@@ -93,8 +93,8 @@ TEST(Zoo, Vgg16) {
 
 TEST(Zoo, AlexNetGroupedMatchesModelNotes) {
   const Network n = Get("alexnet");
-  EXPECT_EQ(n.macs(), 724'406'816);         // model.md section 6: 724.4 M
-  EXPECT_EQ(n.weight_count(), 60'954'656);  // model.md section 6: 60.95 M
+  EXPECT_EQ(n.macs(), 724'406'816);         // docs/networks.md: 724.4 M
+  EXPECT_EQ(n.weight_count(), 60'954'656);  // 60.95 M MAC weights
   EXPECT_EQ(n.params(), 60'965'224);        // + 10,568 biases: the well-known 61 M
   EXPECT_EQ(Find(n, "conv1").macs(), 105'415'200);
   EXPECT_EQ(Find(n, "pool1").f(), 27);

@@ -13,6 +13,11 @@
 
 namespace trim::net {
 
+/// Throws ConfigError (naming `path`) when `path` exists but is not a regular file (a directory,
+/// FIFO, device or socket): opening a FIFO would block forever, reading a device never ends.
+/// `what` names the expected file in the message ("network file", "ONNX model").
+void RequireRegularFile(const std::string& path, const std::string& what);
+
 /// Reads and parses the network file at `path`.
 Network LoadNetworkFile(const std::string& path);
 
