@@ -40,6 +40,7 @@ constexpr OpEntry kOps[] = {
     {"ReduceSum", &Importer::OpReduce},
     {"Gemm", &Importer::OpGemm},
     {"MatMul", &Importer::OpMatMul},
+    {"Einsum", &Importer::OpEinsum},
     {"Add", &Importer::OpBinary},
     {"Sub", &Importer::OpBinary},
     {"Mul", &Importer::OpBinary},

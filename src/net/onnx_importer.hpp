@@ -9,8 +9,8 @@
 // Parameters are attributed once: weight, bias and normalization inputs are owned by their
 // layer's formula (layer.hpp); other initializers that reach a layer (embedding tables read by
 // Gather, position embeddings, class tokens, scale tensors) become that layer's extra_params.
-// The op handlers live in onnx_ops.cpp (compute), onnx_shape.cpp (shape-only and constant
-// folding) and onnx_patterns.cpp (fusions).
+// The op handlers live in onnx_ops.cpp (compute; Einsum in onnx_einsum.cpp), onnx_shape.cpp
+// (shape-only and constant folding) and onnx_patterns.cpp (fusions).
 #pragma once
 
 #include <cstdint>
@@ -115,6 +115,7 @@ class Importer {
   void OpReduce();
   void OpGemm();
   void OpMatMul();
+  void OpEinsum();  ///< onnx_einsum.cpp
   void OpBinary();
   void OpActivation();
   void OpBatchNorm();

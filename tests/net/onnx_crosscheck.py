@@ -19,7 +19,10 @@ For one model name, this script
 Usage: onnx_crosscheck.py ONNX_DUMP NET_DUMP OUT_DIR MODEL
 MODEL: resnet18 | mobilenet_v2 | transformer | transformer17 | encoder_seq_first |
        encoder_batch_first | encoder_seq_first_dynamic | decoder | vit | swin |
-       convnext
+       convnext | einsum
+einsum exports a small module written with torch.einsum (the form of maxvit_t's attention)
+and checks every product layer against hand-derived shapes and torch's executed MACs, and that
+an equation that is not a matrix product is rejected with exit 2 naming the equation.
 Exit status: 0 match, 1 mismatch, 77 torch, torchvision or onnx not available (CTest skip).
 """
 
@@ -115,6 +118,90 @@ def convnext():
     stores one and makes the other an Identity of it; both must be counted."""
     from torchvision.models.convnext import ConvNeXt, CNBlockConfig
     return ConvNeXt([CNBlockConfig(16, 32, 2), CNBlockConfig(32, None, 1)], num_classes=10)
+
+
+class EinsumAttention(nn.Module):
+    """Products written with torch.einsum: a projection by a weight, Q*K^T with transposed
+    operands and two batch labels, P*V with an ellipsis, and a product whose batch axis
+    broadcasts (one operand has a single head)."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(8, 12))
+
+    def forward(self, x):  # x: [1, 6, 8]
+        q = torch.einsum("bsd,de->bse", x, self.weight).reshape(1, 6, 3, 4)
+        scores = torch.einsum("bihd,bjhd->bhij", q, q)       # [1, 3, 6, 6]
+        v = q.permute(0, 2, 1, 3)                             # [1, 3, 6, 4]
+        out = torch.einsum("...ij,...jd->...id", scores.softmax(-1), v)  # [1, 3, 6, 4]
+        shared = x[:, :4, :5].unsqueeze(1)                    # [1, 1, 4, 5], one "head"
+        return torch.einsum("...ij,...jk->...ik", out, shared)  # [1, 3, 6, 5]
+
+
+class EinsumReduction(nn.Module):
+    """An equation that sums a label over one operand only: not a matrix product."""
+
+    def forward(self, x):  # x: [1, 6, 8]
+        return torch.einsum("bij,bkj->bi", x, x * 2)
+
+
+class MacCount(torch.utils._python_dispatch.TorchDispatchMode):
+    """The multiply-accumulates of the matrix products torch executes (einsum runs as bmm)."""
+
+    def __init__(self):
+        super().__init__()
+        self.macs = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        aten = torch.ops.aten
+        if func.overloadpacket is aten.bmm:
+            self.macs += args[0].shape[0] * args[0].shape[1] * args[0].shape[2] * args[1].shape[2]
+        elif func.overloadpacket is aten.mm:
+            self.macs += args[0].shape[0] * args[0].shape[1] * args[1].shape[1]
+        return out
+
+
+def check_einsum(onnx_dump, out_dir):
+    model, x = EinsumAttention(), torch.randn(1, 6, 8)
+    path = os.path.join(out_dir, "einsum.onnx")
+    export(model, x, path, 17, None)
+    equations = [a.s.decode() for n in onnx.load(path).graph.node if n.op_type == "Einsum"
+                 for a in n.attribute if a.name == "equation"]
+    print(f"einsum: exported {path} with equations {equations}")
+    failures = [] if len(equations) == 4 else [f"{len(equations)} Einsum nodes, 4 expected"]
+    imported = run_json(onnx_dump, [path])
+    got = [(l["kind"], l["groups"], l["h"], l["c"] // l["groups"], l["m"] // l["groups"],
+            l["macs"]) for l in imported["layers"] if l["kind"] in ("fc", "matmul")]
+    # (kind, groups, rows, inner, columns, MACs), derived from the shapes in forward():
+    #   x[6 tokens, 8] * W[8, 12]: 6 rows of 8 -> 12, 6 * 8 * 12 = 576
+    #   Q*K^T per head: 3 heads of [6, 4] x [4, 6], 3 * 6 * 4 * 6 = 432
+    #   P*V per head: 3 heads of [6, 6] x [6, 4], 432
+    #   out * shared: 3 heads of [6, 4] x [4, 5], the single-head operand broadcast, 360
+    want = [("fc", 1, 6, 8, 12, 576), ("matmul", 3, 6, 4, 6, 432),
+            ("matmul", 3, 6, 6, 4, 432), ("matmul", 3, 6, 4, 5, 360)]
+    if got != want:
+        failures.append(f"product layers {got} != {want}")
+    counter = MacCount()
+    with torch.no_grad(), counter:
+        model(x)
+    if imported["macs"] != counter.macs or counter.macs != 1800:
+        failures.append(f"MACs: imported {imported['macs']}, torch {counter.macs}, derived 1800")
+    if imported["params"] != 8 * 12:
+        failures.append(f"params: imported {imported['params']} != 96 (the 8 x 12 weight)")
+    print(f"imported: MACs {imported['macs']:,} (torch {counter.macs:,}), "
+          f"params {imported['params']}")
+
+    bad = os.path.join(out_dir, "einsum_reduction.onnx")
+    export(EinsumReduction(), x, bad, 17, None)
+    out = subprocess.run([onnx_dump, bad], capture_output=True, text=True)
+    print(f"reduction: exit {out.returncode}: {out.stderr.strip()}")
+    for text in ("Einsum", "equation 'bij,bkj->bi'", "sums label 'k'", "torch.matmul"):
+        if text not in out.stderr:
+            failures.append(f"the rejection of bij,bkj->bi does not say {text!r}")
+    if out.returncode != 2:
+        failures.append(f"the rejection exits {out.returncode}, not 2")
+    return failures
 
 
 def swin_bias_tables(model):
@@ -230,13 +317,18 @@ class Unpack(nn.Module):
 
 
 def main(argv):
-    if len(argv) != 5 or argv[4] not in CASES:
+    if len(argv) != 5 or argv[4] not in list(CASES) + ["einsum"]:
         print(__doc__)
         return 2
     onnx_dump, net_dump, out_dir, name = argv[1:]
     torch.manual_seed(0)
     torch.set_num_threads(1)
     os.makedirs(out_dir, exist_ok=True)
+    if name == "einsum":
+        failures = check_einsum(onnx_dump, out_dir)
+        for f in failures:
+            print("MISMATCH", f)
+        return 1 if failures else 0
     ctor, make_input, builtin, opset, dynamic, must_have = CASES[name]
     model, example = ctor(), make_input()
     path = os.path.join(out_dir, f"{name}.onnx")

@@ -225,6 +225,82 @@ TEST(Onnx, AttentionMatmulsAreGroupedByHeads) {
   EXPECT_EQ(n.layers[3].inputs, (std::vector<int>{2, -1}));
 }
 
+TEST(Onnx, EinsumProductsAreMatmulsAndLinearLayers) {
+  // x = [2 samples, 6 tokens, 8]: with a batch of 2 the label b is the batch, not a group.
+  // "bsd,ed->bse" by a [12, 8] weight (transposed operand): fc, c 8, m 12, h 6 tokens,
+  //   MACs per sample 6 * 8 * 12 = 576; the weight's 96 elements are its parameters.
+  // "bid,bjd->bij" on that output: 1 group per sample, rows 6, k 12, n 6 -> 432 MACs.
+  // "...ij,...jd->...id" on the scores and q: rows 6, k 6, n 12 -> 432 MACs.
+  OnnxModel m;
+  m.Input("x", {2, 6, 8}).Weight("w", {12, 8});
+  SetString(m.Node("Einsum", {"x", "w"}, {"q"}, "proj"), "equation", "bsd,ed->bse");
+  SetString(m.Node("Einsum", {"q", "q"}, {"s"}, "scores"), "equation", "b i d, b j d -> b i j");
+  SetString(m.Node("Einsum", {"s", "q"}, {"c"}, "context"), "equation", "...ij,...jd->...id");
+  const Network n = m.Import();
+  ASSERT_EQ(n.layers.size(), 3u);
+  EXPECT_EQ(n.layers[0].kind, LayerKind::kFc);
+  EXPECT_EQ(n.layers[0].c, 8);
+  EXPECT_EQ(n.layers[0].m, 12);
+  EXPECT_EQ(n.layers[0].h, 6);
+  EXPECT_EQ(n.layers[0].macs(), 576);
+  EXPECT_EQ(n.layers[0].params(), 96);
+  EXPECT_EQ(n.layers[1].kind, LayerKind::kMatmul);
+  EXPECT_EQ(n.layers[1].groups, 1);
+  EXPECT_EQ(n.layers[1].h, 6);
+  EXPECT_EQ(n.layers[1].macs(), 432);
+  EXPECT_EQ(n.layers[1].inputs, (std::vector<int>{0, 0}));
+  EXPECT_EQ(n.layers[2].macs(), 432);
+  EXPECT_EQ(n.layers[2].inputs, (std::vector<int>{1, 0}));
+}
+
+TEST(Onnx, EinsumImplicitOutputAndBroadcastBatch) {
+  // "xhij,xjk" has the implicit output "hik" (letters used once, alphabetical): x and j are
+  // contracted (1 x 5), h and i are row labels, k a column label -> rows 3 x 4 = 12, k 5,
+  // n 7: 420 MACs.
+  // "...ij,...jk->...ik" with [1, 3, 4, 5] and [1, 1, 5, 2]: the head axis broadcasts, so 3
+  // groups of 4 x 5 x 2 = 120 MACs.
+  OnnxModel m;
+  m.Input("a", {1, 3, 4, 5}).Input("b", {1, 5, 7}).Input("c", {1, 3, 4, 5});
+  m.Input("d", {1, 1, 5, 2});
+  SetString(m.Node("Einsum", {"a", "b"}, {"y"}, "implicit"), "equation", "xhij,xjk");
+  SetString(m.Node("Einsum", {"c", "d"}, {"z"}, "broadcast"), "equation", "...ij,...jk->...ik");
+  const Network n = m.Import();
+  ASSERT_EQ(n.layers.size(), 2u);
+  EXPECT_EQ(n.layers[0].macs(), 420);
+  EXPECT_EQ(n.layers[0].h, 12);
+  EXPECT_EQ(n.layers[1].groups, 3);
+  EXPECT_EQ(n.layers[1].macs(), 120);
+}
+
+TEST(Onnx, EinsumOtherThanAProductNamesTheEquation) {
+  const auto error = [](const std::string& eq, std::vector<std::int64_t> b_dims) {
+    OnnxModel m;
+    m.Input("a", {1, 4, 4}).Input("b", b_dims);
+    SetString(m.Node("Einsum", {"a", "b"}, {"y"}, "e"), "equation", eq);
+    return ImportError(m);
+  };
+  EXPECT_NE(
+      error("bii,bij->bj", {1, 4, 4})
+          .find("node #0 'e' (Einsum): Einsum equation 'bii,bij->bj' repeats label 'i' in the "
+                "first operand"),
+      std::string::npos);
+  EXPECT_NE(error("bij,bkj->bi", {1, 4, 4}).find("sums label 'k' over one operand only"),
+            std::string::npos);
+  EXPECT_NE(error("bij,bjk->bik", {1, 5, 4}).find("label 'j' has sizes 4 and 5"),
+            std::string::npos);
+  EXPECT_NE(error("bij,bjk->bik", {1, 5, 4}).find("write the product with torch.matmul"),
+            std::string::npos);
+  OnnxModel w;
+  w.Input("a", {1, 4, 4}).Weight("k", {4, 4, 4});
+  SetString(w.Node("Einsum", {"a", "k"}, {"y"}, "e"), "equation", "bij,ijk->bik");
+  EXPECT_NE(ImportError(w).find("the constant operand has batch labels"), std::string::npos);
+  OnnxModel one;
+  one.Input("a", {1, 4, 4});
+  SetString(one.Node("Einsum", {"a"}, {"y"}, "e"), "equation", "bij->bji");
+  EXPECT_NE(ImportError(one).find("has 1 operands; only products of two are supported"),
+            std::string::npos);
+}
+
 TEST(Onnx, SequenceFirstAttentionAtBatchOne) {
   // nn.MultiheadAttention's sequence-first layout: x = [6 tokens, batch 1, 8]. The importer
   // takes axis 1 as the batch (docs/onnx.md, "Shapes"); at batch 1 every axis is per sample.
