@@ -36,7 +36,7 @@ TRIM_API trim_job* trim_job_load(const char* path, const char* config_dir, char*
 /* Parses job text held in memory. `path` names it in messages, and relative paths inside it
  * (hardware, network files) are resolved against its directory. */
 TRIM_API trim_job* trim_job_parse(const char* text, const char* path, const char* config_dir,
-                         char** error);
+                                  char** error);
 
 TRIM_API void trim_job_free(trim_job* job);
 

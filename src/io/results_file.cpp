@@ -948,8 +948,7 @@ VerifyReport VerifyFile(const std::string& path) {
                             "cannot open " + name));
     Id type = Checked(H5Dget_type(owned.back().get()), H5Tclose, path, "no type");
     std::optional<Dtype> dtype;
-    for (Dtype d :
-         {Dtype::kF64, Dtype::kU8, Dtype::kU16, Dtype::kU32, Dtype::kI64, Dtype::kF32}) {
+    for (Dtype d : {Dtype::kF64, Dtype::kU8, Dtype::kU16, Dtype::kU32, Dtype::kI64, Dtype::kF32}) {
       if (H5Tequal(type.get(), h5::FileType(d)) > 0) dtype = d;
     }
     if (!dtype) throw IoError(path, name + " has an unexpected type");
