@@ -202,7 +202,8 @@ double ClockedRegsPerPe(const Hardware& hw) {
 }
 
 DramPreset DramOf(double dram_type) {
-  const auto i = static_cast<std::size_t>(std::clamp(dram_type, 0.0, 8.0));
+  const auto i =
+      static_cast<std::size_t>(std::clamp(dram_type, 0.0, static_cast<double>(kDram.size() - 1)));
   return kDram[i];
 }
 
