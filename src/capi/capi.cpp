@@ -14,6 +14,7 @@
 
 #include "trim/config/load.hpp"
 #include "trim/core/error.hpp"
+#include "trim/core/json.hpp"
 #include "trim/model/columns.hpp"
 #include "trim/model/evaluate.hpp"
 #include "trim/space/design_space.hpp"
@@ -59,23 +60,6 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string Str(std::string_view s) {
-  std::string o = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      o += buf;
-    } else {
-      o += c;
-    }
-  }
-  return o + "\"";
-}
-
 void CheckIndex(const trim_job* job, uint64_t index) {
   if (job == nullptr) throw trim::ConfigError({}, "no job (NULL handle)");
   if (index >= job->space->size()) {
@@ -92,8 +76,9 @@ std::string PointJson(const trim::space::DesignSpace& space, Index i) {
   const auto& axes = space.axes();
   for (std::size_t a = 0; a < axes.size(); ++a) {
     const double v = space.AxisColumnValue(a, i);
-    o += (a ? ", " : "") + Str(axes[a].name) + ": " +
-         (axes[a].categorical() ? Str(axes[a].labels[static_cast<std::size_t>(v)]) : Num(v));
+    o += (a ? ", " : "") + trim::JsonString(axes[a].name) + ": " +
+         (axes[a].categorical() ? trim::JsonString(axes[a].labels[static_cast<std::size_t>(v)])
+                                : Num(v));
   }
   return o + "}";
 }
@@ -143,13 +128,14 @@ char* trim_job_axes(const trim_job* job, char** error) {
     std::string o = "[";
     for (std::size_t a = 0; a < axes.size(); ++a) {
       const auto& x = axes[a];
-      o += std::string(a ? ",\n " : "") + "{\"name\": " + Str(x.name) +
-           ", \"unit\": " + Str(x.unit) + (x.categorical() ? ", \"labels\": [" : ", \"values\": [");
+      o += std::string(a ? ",\n " : "") + "{\"name\": " + trim::JsonString(x.name) +
+           ", \"unit\": " + trim::JsonString(x.unit) +
+           (x.categorical() ? ", \"labels\": [" : ", \"values\": [");
       for (std::size_t k = 0; k < x.size(); ++k) {
-        o += (k ? ", " : "") + (x.categorical() ? Str(x.labels[k]) : Num(x.values[k]));
+        o += (k ? ", " : "") + (x.categorical() ? trim::JsonString(x.labels[k]) : Num(x.values[k]));
       }
-      o += "], \"linked_to\": " + (x.leader == a ? std::string("null") : Str(axes[x.leader].name)) +
-           "}";
+      o += "], \"linked_to\": " +
+           (x.leader == a ? std::string("null") : trim::JsonString(axes[x.leader].name)) + "}";
     }
     return Dup(o + "]");
   });
@@ -173,15 +159,16 @@ char* trim_job_evaluate(const trim_job* job, uint64_t index, char** error) {
     const trim::net::Network& net = *work.network;
     std::ostringstream o;
     o << "{\"index\": " << index << ", \"point\": " << PointJson(space, index)
-      << ", \"status\": " << Str(trim::model::Name(rep.status))
-      << ", \"energy_units\": " << Str(job->spec.energy_normalized ? "normalized" : "pJ")
-      << ",\n \"layers\": [";
+      << ", \"status\": " << trim::JsonString(trim::model::Name(rep.status))
+      << ", \"energy_units\": "
+      << trim::JsonString(job->spec.energy_normalized ? "normalized" : "pJ") << ",\n \"layers\": [";
     for (std::size_t i = 0; i < rep.rows.size(); ++i) {
       const auto& r = rep.rows[i];
       o << (i ? ",\n  {" : "\n  {")
-        << "\"layer\": " << Str(net.layers[static_cast<std::size_t>(r.layer)].name)
-        << ", \"kind\": " << Str(trim::net::Name(r.kind)) << ", \"phase\": " << Str(Name(r.phase))
-        << ", \"dataflow\": " << Str(Name(r.dataflow));
+        << "\"layer\": " << trim::JsonString(net.layers[static_cast<std::size_t>(r.layer)].name)
+        << ", \"kind\": " << trim::JsonString(trim::net::Name(r.kind))
+        << ", \"phase\": " << trim::JsonString(Name(r.phase))
+        << ", \"dataflow\": " << trim::JsonString(Name(r.dataflow));
       const std::pair<const char*, double> cols[] = {{"macs", r.macs},
                                                      {"cycles", r.cycles},
                                                      {"latency_s", r.latency_s},
@@ -197,22 +184,23 @@ char* trim_job_evaluate(const trim_job* job, uint64_t index, char** error) {
                                                      {"active_pes", r.active_pes},
                                                      {"utilization", r.utilization},
                                                      {"fused", r.fused ? 1.0 : 0.0}};
-      for (const auto& [name, v] : cols) o << ", " << Str(name) << ": " << Num(v);
-      o << ", \"status\": " << Str(trim::model::Name(r.status)) << "}";
+      for (const auto& [name, v] : cols) o << ", " << trim::JsonString(name) << ": " << Num(v);
+      o << ", \"status\": " << trim::JsonString(trim::model::Name(r.status)) << "}";
     }
     // Where an infeasible design failed, as the results file's fail_* columns store it.
     const trim::model::Failure f =
         rep.status == trim::model::Status::kOk ? trim::model::Failure{} : rep.failure;
     const std::uint32_t code = trim::space::FailLayerCode(space, index, f.layer);
     o << "],\n \"failure\": {\"fail_layer\": " << f.layer
-      << ", \"fail_layer_name\": " << Str(trim::space::FailLayerLabels(space)[code])
-      << ", \"fail_phase\": " << Str(f.layer >= 0 ? Name(f.phase) : std::string_view("none"))
+      << ", \"fail_layer_name\": " << trim::JsonString(trim::space::FailLayerLabels(space)[code])
+      << ", \"fail_phase\": "
+      << trim::JsonString(f.layer >= 0 ? Name(f.phase) : std::string_view("none"))
       << ", \"fail_need_bytes\": " << Num(f.need_bytes)
       << ", \"fail_have_bytes\": " << Num(f.have_bytes) << "}";
     o << ",\n \"totals\": {";
     bool first = true;
     for (const auto& c : trim::model::ResultCols()) {
-      o << (first ? "" : ", ") << Str(c.name) << ": "
+      o << (first ? "" : ", ") << trim::JsonString(c.name) << ": "
         << Num(rep.totals[static_cast<std::size_t>(c.id)]);
       first = false;
     }

@@ -11,6 +11,7 @@
 
 #include "cli_common.hpp"
 #include "trim/core/error.hpp"
+#include "trim/core/json.hpp"
 #include "trim/model/evaluate.hpp"
 
 namespace {
@@ -104,21 +105,6 @@ std::string FailureText(const net::Network& net, const model::PointReport& rep) 
          " B available";
   }
   return s;
-}
-
-std::string JsonString(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      o += buf;
-      continue;
-    }
-    o += c;
-  }
-  return o + "\"";
 }
 
 void PrintTable(const std::vector<std::vector<std::string>>& rows) {
