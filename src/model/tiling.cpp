@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace trim::model::detail {
 namespace {
@@ -101,13 +102,13 @@ template <bool kUnits>
   }
 }
 
-template <bool kUnits>
-bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
-  const Tile t = TileOf<kUnits>(x, k);
+/// The capacity check of tile `t` whose e rows need `rows` input rows: the one expression both
+/// searches evaluate, so that they agree bit for bit.
+[[gnu::always_inline]] inline bool FitsTile(const Ctx& x, const Tile& t, double rows,
+                                            double* occupancy_bits) {
   const double wt = t.m * t.c * x.nest.r * x.nest.s * x.bits.w;
-  const double it = x.res.input_on_chip ? 0.0
-                                        : t.n * t.c * TileInputRows(x.nest, t.e) * x.nest.w_in *
-                                              x.nest.input_density * x.bits.i;
+  const double it =
+      x.res.input_on_chip ? 0.0 : t.n * t.c * rows * x.nest.w_in * x.nest.input_density * x.bits.i;
   const double ot = t.n * t.m * t.e * x.nest.f * x.bits.p;
   const double in_all = x.res.resident_in_bits;
   const double out_all = x.res.resident_out_bits;
@@ -115,6 +116,12 @@ bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
   if (!x.hw.glb_split) return *occupancy_bits <= x.hw.glb_bits;
   return wt <= x.hw.glb_weight_bits && it + in_all <= x.hw.glb_input_bits &&
          ot + out_all <= x.hw.glb_output_bits;
+}
+
+template <bool kUnits>
+bool Fits(const Ctx& x, const Candidate& k, double* occupancy_bits) {
+  const Tile t = TileOf<kUnits>(x, k);
+  return FitsTile(x, t, TileInputRows(x.nest, t.e), occupancy_bits);
 }
 
 /// The need and the capacity of the storage that candidate `k` overflows (shared buffer, or
@@ -141,17 +148,27 @@ void Shortfall(const Ctx& x, const Candidate& k, TilingResult* r) {
   }
 }
 
+// The terms of the DRAM traffic, shared by both searches so that they agree bit for bit.
+/// Weights read once (0 when they are on chip).
+double WeightOnce(const Ctx& x) { return x.res.weight_on_chip ? 0.0 : x.w_words * x.bits.w; }
+/// Inputs read once with `te` tiles of e rows, each needing `rows` input rows (halo included).
+[[gnu::always_inline]] inline double InputOnce(const Ctx& x, double te, double rows) {
+  const double in_words =
+      x.res.input_on_chip ? 0.0 : x.i_row_words * te * rows * x.nest.input_density;
+  return in_words * x.bits.i;
+}
+double FinalOutputs(const Ctx& x) { return x.res.keep_output ? 0.0 : x.o_words * x.bits.o; }
+/// Partial sums spilled and read back with `tc` channel tiles.
+double PsumSpill(const Ctx& x, double tc) { return 2.0 * (tc - 1) * x.o_words * x.bits.p; }
+
 /// DRAM traffic in bits of one candidate under one loop order (docs/model.md, GLB tiling).
 template <bool kUnits>
 double Traffic(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* r) {
   const Tile t = TileOf<kUnits>(x, k);
-  const double in_words = x.res.input_on_chip ? 0.0
-                                              : x.i_row_words * k.te * TileInputRows(x.nest, t.e) *
-                                                    x.nest.input_density;
-  const double w = x.res.weight_on_chip ? 0.0 : x.w_words * x.bits.w;
-  const double i = in_words * x.bits.i;
-  const double o_final = x.res.keep_output ? 0.0 : x.o_words * x.bits.o;
-  const double psum = 2.0 * (k.tc - 1) * x.o_words * x.bits.p;
+  const double w = WeightOnce(x);
+  const double i = InputOnce(x, k.te, TileInputRows(x.nest, t.e));
+  const double o_final = FinalOutputs(x);
+  const double psum = PsumSpill(x, k.tc);
   switch (order) {
     case LoopOrder::kOutputResident:  // c innermost: psums complete on chip
       r->dram_rd_w_bits = w * k.tn * k.te;
@@ -304,8 +321,238 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 }  // namespace
 
-TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                          const MapParams& mp, const Residency& res, bool shrink) {
+namespace {
+
+/// The fast search (SearchTiling): the same candidates, loop orders and choice as SearchOrders
+/// (the reference), found with fewer capacity checks and traffic evaluations:
+///  - tile extents, input rows and traffic terms are computed once per chain index, so that a
+///    capacity check is a few products with no division (FitsTile, as the reference);
+///  - the pixel boundaries the reference finds by binary search for every filter (or channel)
+///    tile are monotone in that tile, so one sweep finds them all;
+///  - the reference keeps the candidate of least (DRAM bits, tiles), the first in its order on a
+///    tie. So the fast search first finds the least DRAM bits, using that each order's traffic
+///    is monotone in the count that order does not need a capacity check to evaluate (outputs
+///    resident: the filter count; inputs resident: the channel count), and a lower bound for the
+///    weights-resident candidates (their partial sums never fewer than the previous pixel's);
+///    then it compares tiles and reference order only among the candidates with those bits.
+/// Rounding is monotone (x <= y gives fl(x * a) <= fl(y * a) and fl(x + a) <= fl(y + a) for
+/// a >= 0), so the monotonicity and the bounds hold for the computed doubles, and every value
+/// that reaches the result is computed by the reference's own expression.
+template <bool kUnits>
+class FastSearch {
+ public:
+  FastSearch(const Ctx& x, const Chain& n_chain, const Chain& m_chain, const Chain& c_chain,
+             const Chain& e_chain)
+      : x_(x), m_(m_chain), c_(c_chain), pc_(MakePixelChain(n_chain, e_chain)) {
+    np_ = pc_.size;
+    nm_ = m_.size;
+    nc_ = c_.size;
+    w_ = WeightOnce(x);
+    o_final_ = FinalOutputs(x);
+    for (int im = 0; im < nm_; ++im)
+      mt_[U(im)] = TileOf<kUnits>(x, Candidate{1, m_.count[U(im)], 1, 1}).m;
+    for (int ic = 0; ic < nc_; ++ic) {
+      ct_[U(ic)] = TileOf<kUnits>(x, Candidate{1, 1, c_.count[U(ic)], 1}).c;
+      psum_[U(ic)] = PsumSpill(x, c_.count[U(ic)]);
+    }
+    for (int ip = 0; ip < np_; ++ip) {
+      const Tile t = TileOf<kUnits>(x, Candidate{pc_.tn[U(ip)], 1, 1, pc_.te[U(ip)]});
+      nt_[U(ip)] = t.n;
+      et_[U(ip)] = t.e;
+      rows_[U(ip)] = TileInputRows(x.nest, t.e);
+      in_[U(ip)] = InputOnce(x, pc_.te[U(ip)], rows_[U(ip)]);
+      wn_[U(ip)] = w_ * pc_.tn[U(ip)] * pc_.te[U(ip)];
+    }
+  }
+
+  void Run(TilingResult* best) {
+    Boundaries();
+    double least = kNone;
+    LeastOutputResident(&least);
+    LeastInputResident(&least);
+    LeastWeightResident(&least);
+    if (least == kNone) return;  // no candidate fits
+    Pick pick;
+    TiesOutputResident(least, &pick);
+    TiesInputResident(least, &pick);
+    for (int k = 0; k < n_wr_; ++k) {
+      const WrEntry& e = wr_[U(k)];
+      if (e.bits == least)
+        pick.Offer(Tiles(e.ip, e.im, e.ic), Rank(2, e.im, e.ip), LoopOrder::kWeightResident, e.ip,
+                   e.im, e.ic);
+    }
+    // The winner's fields, by the reference's own functions.
+    Consider<kUnits>(x_, pick.order,
+                     Candidate{pc_.tn[U(pick.ip)], m_.count[U(pick.im)], c_.count[U(pick.ic)],
+                               pc_.te[U(pick.ip)]},
+                     best);
+  }
+
+ private:
+  static constexpr double kNone = std::numeric_limits<double>::infinity();
+  static std::size_t U(int i) { return static_cast<std::size_t>(i); }
+  static int Rank(int order, int outer, int ip) {
+    return (order * kMaxChain + outer) * 2 * kMaxChain + ip;
+  }
+
+  struct Pick {
+    bool any = false;
+    double tiles = 0;
+    int rank = 0;
+    LoopOrder order = LoopOrder::kOutputResident;
+    int ip = 0, im = 0, ic = 0;
+    void Offer(double t, int r, LoopOrder o, int p, int m, int c) {
+      if (any && (t > tiles || (t == tiles && r > rank))) return;
+      any = true;
+      tiles = t;
+      rank = r;
+      order = o;
+      ip = p;
+      im = m;
+      ic = c;
+    }
+  };
+  struct WrEntry {
+    double bits;
+    int ip, im, ic;
+  };
+
+  [[nodiscard]] bool Fits(int ip, int im, int ic) const {
+    double occ = 0;
+    return FitsTile(x_, Tile{nt_[U(ip)], mt_[U(im)], ct_[U(ic)], et_[U(ip)]}, rows_[U(ip)], &occ);
+  }
+  /// The reference's tile count of a candidate.
+  [[nodiscard]] double Tiles(int ip, int im, int ic) const {
+    return pc_.tn[U(ip)] * m_.count[U(im)] * c_.count[U(ic)] * pc_.te[U(ip)];
+  }
+  /// The least channel count index that fits (the largest channel tile), at least `lo`;
+  /// REQUIRES: the smallest channel tile fits.
+  [[nodiscard]] int LargestC(int ip, int im, int lo) const {
+    int hi = nc_ - 1;
+    while (lo < hi) {  // fits is monotone: larger count = smaller tile
+      const int mid = (lo + hi) / 2;
+      if (Fits(ip, im, mid)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return hi;
+  }
+  // DRAM bits of each order, summed as TilingResult::DramBits sums the fields Traffic sets.
+  [[nodiscard]] double BitsOutputResident(int ip, int im) const {
+    return wn_[U(ip)] + in_[U(ip)] * m_.count[U(im)] + o_final_ + 0.0;
+  }
+  [[nodiscard]] double BitsInputResident(int ip, int ic) const {
+    return wn_[U(ip)] + in_[U(ip)] + o_final_ + psum_[U(ic)];
+  }
+  [[nodiscard]] double BitsWeightResident(int ip, int im, int ic) const {
+    return w_ + in_[U(ip)] * m_.count[U(im)] + o_final_ + psum_[U(ic)];
+  }
+
+  /// The last pixel that fits at each filter count with the smallest channel tile (the
+  /// reference's LastFittingPixel of the outputs- and weights-resident loops), and at each
+  /// channel count with the smallest filter tile (the inputs-resident loop). Both are
+  /// non-decreasing in the count, so each is one sweep.
+  void Boundaries() {
+    int p = -1;
+    for (int im = 0; im < nm_; ++im) {
+      while (p + 1 < np_ && Fits(p + 1, im, nc_ - 1)) ++p;
+      last_m_[U(im)] = p;
+    }
+    p = -1;
+    for (int ic = 0; ic < nc_; ++ic) {
+      while (p + 1 < np_ && Fits(p + 1, nm_ - 1, ic)) ++p;
+      last_c_[U(ic)] = p;
+    }
+  }
+
+  /// Outputs resident: pixel ip is a candidate at every filter count from first_m_[ip] on, and
+  /// its bits grow with the count, so its least bits are at first_m_[ip].
+  void LeastOutputResident(double* least) {
+    int im = 0;
+    for (int ip = 0; ip < np_; ++ip) {
+      while (im < nm_ && last_m_[U(im)] < ip) ++im;
+      first_m_[U(ip)] = im;
+      if (im < nm_) *least = std::min(*least, BitsOutputResident(ip, im));
+    }
+  }
+  /// Inputs resident: the same with the channel count (the partial sums grow with it).
+  void LeastInputResident(double* least) {
+    int ic = 0;
+    for (int ip = 0; ip < np_; ++ip) {
+      while (ic < nc_ && last_c_[U(ic)] < ip) ++ic;
+      first_c_[U(ip)] = ic;
+      if (ic < nc_) *least = std::min(*least, BitsInputResident(ip, ic));
+    }
+  }
+  /// Weights resident: every (filter, pixel) candidate whose lower bound reaches the least
+  /// bits so far is evaluated; the ones at the least bits so far are kept for the tie-break.
+  void LeastWeightResident(double* least) {
+    n_wr_ = 0;
+    for (int im = 0; im < nm_; ++im) {
+      int lo = 0;  // the channel count index never decreases along the pixels
+      for (int ip = 0; ip <= last_m_[U(im)]; ++ip) {
+        if (BitsWeightResident(ip, im, lo) > *least) continue;
+        const int ic = LargestC(ip, im, lo);
+        lo = ic;
+        const double bits = BitsWeightResident(ip, im, ic);
+        if (bits > *least) continue;
+        if (bits < *least) {
+          *least = bits;
+          n_wr_ = 0;
+        }
+        wr_[U(n_wr_++)] = WrEntry{bits, ip, im, ic};
+      }
+    }
+  }
+
+  void TiesOutputResident(double least, Pick* pick) const {
+    for (int ip = 0; ip < np_; ++ip) {
+      for (int im = first_m_[U(ip)]; im < nm_ && BitsOutputResident(ip, im) == least; ++im) {
+        const int ic = LargestC(ip, im, 0);
+        pick->Offer(Tiles(ip, im, ic), Rank(0, im, ip), LoopOrder::kOutputResident, ip, im, ic);
+      }
+    }
+  }
+  void TiesInputResident(double least, Pick* pick) const {
+    const int im = nm_ - 1;
+    for (int ip = 0; ip < np_; ++ip) {
+      for (int ic = first_c_[U(ip)]; ic < nc_ && BitsInputResident(ip, ic) == least; ++ic) {
+        pick->Offer(Tiles(ip, im, ic), Rank(1, ic, ip), LoopOrder::kInputResident, ip, im, ic);
+      }
+    }
+  }
+
+  const Ctx& x_;
+  const Chain& m_;
+  const Chain& c_;
+  const PixelChain pc_;
+  int np_ = 0, nm_ = 0, nc_ = 0;
+  double w_ = 0, o_final_ = 0;
+  // Filled up to the chain sizes before they are read (left uninitialised: no zeroing per search).
+  std::array<double, kMaxChain> mt_, ct_, psum_;
+  std::array<double, 2 * kMaxChain> nt_, et_, rows_, in_, wn_;
+  std::array<int, kMaxChain> last_m_, last_c_;
+  std::array<int, 2 * kMaxChain> first_m_, first_c_;
+  std::array<WrEntry, kMaxChain * 2 * kMaxChain> wr_;
+  int n_wr_ = 0;
+};
+
+template <bool kFast, bool kUnits>
+void Orders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, const Chain& c_chain,
+            const Chain& e_chain, TilingResult* best) {
+  if constexpr (kFast) {
+    FastSearch<kUnits>(x, n_chain, m_chain, c_chain, e_chain).Run(best);
+  } else {
+    SearchOrders<kUnits>(x, n_chain, m_chain, c_chain, e_chain, best);
+  }
+}
+
+/// The search of SearchTiling (kFast: FastSearch) or SearchTilingReference (SearchOrders).
+template <bool kFast>
+TilingResult Search(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                    const MapParams& mp, const Residency& res, bool shrink) {
   const Ctx x{nest,
               hw,
               bits,
@@ -326,19 +573,31 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
   const Chain e_chain = MakeChain(nest.e, mp.min_tile.e, u.e);
   const bool units = u.n != 1 || u.m != 1 || u.c != 1 || u.e != 1;
   if (shrink) {
-    SearchOrders<false>(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
-                        ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e),
-                        &best);
+    Orders<kFast, false>(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
+                         ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e),
+                         &best);
   } else if (units) {
-    SearchOrders<true>(x, n_chain, m_chain, c_chain, e_chain, &best);
+    Orders<kFast, true>(x, n_chain, m_chain, c_chain, e_chain, &best);
   } else {
-    SearchOrders<false>(x, n_chain, m_chain, c_chain, e_chain, &best);
+    Orders<kFast, false>(x, n_chain, m_chain, c_chain, e_chain, &best);
   }
   if (shrink && !best.feasible) {
     // Not even the minimum mapping fits: what it needs against what the buffer has.
     Shortfall(x, Candidate{nest.n, nest.m, nest.c, nest.e}, &best);
   }
   return best;
+}
+
+}  // namespace
+
+TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                                   const MapParams& mp, const Residency& res, bool shrink) {
+  return Search<false>(nest, hw, bits, mp, res, shrink);
+}
+
+TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const MapParams& mp, const Residency& res, bool shrink) {
+  return Search<true>(nest, hw, bits, mp, res, shrink);
 }
 
 }  // namespace trim::model::detail

@@ -62,6 +62,12 @@ struct TilingResult {
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink = false);
 
+/// The same search without its shortcuts (every candidate's capacity checked by binary search
+/// and its traffic computed, as docs/model.md describes it): what SearchTiling must match bit
+/// for bit (tests/model/tiling_test.cpp). Not used by the model.
+TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                                   const MapParams& mp, const Residency& res, bool shrink = false);
+
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);
 
