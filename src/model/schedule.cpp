@@ -515,6 +515,7 @@ Failure PointFailure(const Evaluator::Plan& plan) {
 
 Status WalkNetwork(Evaluator::Plan& plan, const Workload& work, const ModelOptions& opt,
                    const HwView& hv, MapCache* cache, Trace* trace) {
+  NewTilingScope();  // the tiling memo serves the searches of this design only
   Walk walk(plan, work, opt, hv, cache, trace);
   return walk.Run();
 }

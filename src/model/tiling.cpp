@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace trim::model::detail {
 namespace {
@@ -595,9 +597,104 @@ TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const
   return Search<false>(nest, hw, bits, mp, res, shrink);
 }
 
+namespace {
+
+/// Searches of the current scope (one design's walk): everything SearchTiling reads -> its
+/// result. A network repeats layer shapes (ResNet-50's bottleneck blocks), and the walk maps
+/// the same nest with the same residency again, so most searches of a design are repeats.
+/// Direct-mapped (a collision only costs a search); a new scope invalidates every slot.
+class TilingMemo {
+ public:
+  static constexpr std::size_t kSlots = 512;
+  static constexpr std::size_t kKeyWords = 32;
+  using Key = std::array<std::uint64_t, kKeyWords>;
+
+  static Key KeyOf(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                   const MapParams& mp, const Residency& res, bool shrink) {
+    const double v[kKeyWords] = {
+        nest.g,
+        nest.n,
+        nest.m,
+        nest.c,
+        nest.e,
+        nest.f,
+        nest.r,
+        nest.s,
+        nest.stride,
+        nest.r_span,
+        nest.h_in,
+        nest.w_in,
+        nest.input_density,
+        hw.glb_bits,
+        hw.glb_weight_bits,
+        hw.glb_input_bits,
+        hw.glb_output_bits,
+        bits.w,
+        bits.i,
+        bits.o,
+        bits.p,
+        mp.min_tile.n,
+        mp.min_tile.m,
+        mp.min_tile.c,
+        mp.min_tile.e,
+        mp.unit.n,
+        mp.unit.m,
+        mp.unit.c,
+        mp.unit.e,
+        res.resident_in_bits,
+        res.resident_out_bits,
+        static_cast<double>(nest.is_mac | hw.glb_split << 1 | res.input_on_chip << 2 |
+                            res.weight_on_chip << 3 | res.keep_output << 4 | shrink << 5)};
+    Key k;
+    for (std::size_t i = 0; i < kKeyWords; ++i) k[i] = std::bit_cast<std::uint64_t>(v[i]);
+    return k;
+  }
+
+  /// The slot of `key`; `*hit` says whether it holds the key's result in this scope.
+  TilingResult* Find(const Key& key, bool* hit) {
+    if (slots_.empty()) slots_.resize(kSlots);
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    // Integral doubles differ in their high bits: fold them down at every step.
+    for (const std::uint64_t w : key) {
+      h = (h ^ w) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 32;
+    }
+    h = (h ^ (h >> 29)) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 32;
+    Slot& s = slots_[h & (kSlots - 1)];
+    *hit = s.scope == scope_ && s.hash == h && s.key == key;
+    if (!*hit) {
+      s.scope = scope_;
+      s.hash = h;
+      s.key = key;
+    }
+    return &s.result;
+  }
+  void NewScope() { ++scope_; }
+
+ private:
+  struct Slot {
+    std::uint64_t scope = 0;  ///< 0: never used (scopes start at 1)
+    std::uint64_t hash = 0;
+    Key key{};
+    TilingResult result;
+  };
+  std::uint64_t scope_ = 1;
+  std::vector<Slot> slots_;  ///< allocated on first use
+};
+
+thread_local TilingMemo t_memo;
+
+}  // namespace
+
+void NewTilingScope() { t_memo.NewScope(); }
+
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
-  return Search<true>(nest, hw, bits, mp, res, shrink);
+  bool hit = false;
+  TilingResult* r = t_memo.Find(TilingMemo::KeyOf(nest, hw, bits, mp, res, shrink), &hit);
+  if (!hit) *r = Search<true>(nest, hw, bits, mp, res, shrink);
+  return *r;
 }
 
 }  // namespace trim::model::detail

@@ -59,6 +59,7 @@ struct TilingResult {
 /// The least-DRAM tiling among the tiles that fill one spatial fold (mp.min_tile). With
 /// `shrink`, among the tiles no larger than the smallest of those in any dimension, down to
 /// one sample, filter, channel and output row: the fallback when none of them fits.
+/// Repeated searches of one scope (NewTilingScope) come from a memo of this thread.
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink = false);
 
@@ -67,6 +68,11 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
 /// for bit (tests/model/tiling_test.cpp). Not used by the model.
 TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                                    const MapParams& mp, const Residency& res, bool shrink = false);
+
+/// Starts a new scope of SearchTiling's memo (a design's walk): searches of earlier scopes are
+/// forgotten. Results never depend on it (the memo's key is everything the search reads); it
+/// bounds what one design's searches can reuse to that design.
+void NewTilingScope();
 
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);
