@@ -684,13 +684,17 @@ class TilingMemo {
 };
 
 thread_local TilingMemo t_memo;
+thread_local bool t_reference = false;
 
 }  // namespace
 
 void NewTilingScope() { t_memo.NewScope(); }
 
+void UseReferenceTiling(bool on) { t_reference = on; }
+
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
+  if (t_reference) return Search<false>(nest, hw, bits, mp, res, shrink);
   bool hit = false;
   TilingResult* r = t_memo.Find(TilingMemo::KeyOf(nest, hw, bits, mp, res, shrink), &hit);
   if (!hit) *r = Search<true>(nest, hw, bits, mp, res, shrink);

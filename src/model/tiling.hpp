@@ -74,6 +74,10 @@ TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const
 /// bounds what one design's searches can reuse to that design.
 void NewTilingScope();
 
+/// Tests: SearchTiling runs SearchTilingReference (no memo) on this thread while `on`, so that
+/// whole networks can be evaluated both ways.
+void UseReferenceTiling(bool on);
+
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);
 
