@@ -92,16 +92,22 @@ struct Candidate {
   double tn, tm, tc, te;
 };
 
+/// Tile extent of one dimension of `extent` (tiled in `unit`s with kUnits) split into `count`.
+template <bool kUnits>
+[[gnu::always_inline]] inline double ExtentOf(double extent, double unit, double count) {
+  if constexpr (!kUnits) {
+    return CeilDiv(extent, count);
+  } else {
+    return TileExtent(extent, unit, count);
+  }
+}
+
 /// Called by every capacity check (the search's hot path): always inline.
 template <bool kUnits>
 [[gnu::always_inline]] inline Tile TileOf(const Ctx& x, const Candidate& k) {
-  if constexpr (!kUnits) {
-    return Tile{CeilDiv(x.nest.n, k.tn), CeilDiv(x.nest.m, k.tm), CeilDiv(x.nest.c, k.tc),
-                CeilDiv(x.nest.e, k.te)};
-  } else {
-    return Tile{TileExtent(x.nest.n, x.unit.n, k.tn), TileExtent(x.nest.m, x.unit.m, k.tm),
-                TileExtent(x.nest.c, x.unit.c, k.tc), TileExtent(x.nest.e, x.unit.e, k.te)};
-  }
+  return Tile{
+      ExtentOf<kUnits>(x.nest.n, x.unit.n, k.tn), ExtentOf<kUnits>(x.nest.m, x.unit.m, k.tm),
+      ExtentOf<kUnits>(x.nest.c, x.unit.c, k.tc), ExtentOf<kUnits>(x.nest.e, x.unit.e, k.te)};
 }
 
 /// The capacity check of tile `t` whose e rows need `rows` input rows: the one expression both
@@ -352,16 +358,15 @@ class FastSearch {
     w_ = WeightOnce(x);
     o_final_ = FinalOutputs(x);
     for (int im = 0; im < nm_; ++im)
-      mt_[U(im)] = TileOf<kUnits>(x, Candidate{1, m_.count[U(im)], 1, 1}).m;
+      mt_[U(im)] = ExtentOf<kUnits>(x.nest.m, x.unit.m, m_.count[U(im)]);
     for (int ic = 0; ic < nc_; ++ic) {
-      ct_[U(ic)] = TileOf<kUnits>(x, Candidate{1, 1, c_.count[U(ic)], 1}).c;
+      ct_[U(ic)] = ExtentOf<kUnits>(x.nest.c, x.unit.c, c_.count[U(ic)]);
       psum_[U(ic)] = PsumSpill(x, c_.count[U(ic)]);
     }
     for (int ip = 0; ip < np_; ++ip) {
-      const Tile t = TileOf<kUnits>(x, Candidate{pc_.tn[U(ip)], 1, 1, pc_.te[U(ip)]});
-      nt_[U(ip)] = t.n;
-      et_[U(ip)] = t.e;
-      rows_[U(ip)] = TileInputRows(x.nest, t.e);
+      nt_[U(ip)] = ExtentOf<kUnits>(x.nest.n, x.unit.n, pc_.tn[U(ip)]);
+      et_[U(ip)] = ExtentOf<kUnits>(x.nest.e, x.unit.e, pc_.te[U(ip)]);
+      rows_[U(ip)] = TileInputRows(x.nest, et_[U(ip)]);
       in_[U(ip)] = InputOnce(x, pc_.te[U(ip)], rows_[U(ip)]);
       wn_[U(ip)] = w_ * pc_.tn[U(ip)] * pc_.te[U(ip)];
     }
@@ -605,7 +610,8 @@ namespace {
 /// Direct-mapped (a collision only costs a search); a new scope invalidates every slot.
 class TilingMemo {
  public:
-  static constexpr std::size_t kSlots = 512;
+  static constexpr int kSlotBits = 9;
+  static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
   static constexpr std::size_t kKeyWords = 32;
   using Key = std::array<std::uint64_t, kKeyWords>;
 
@@ -654,14 +660,10 @@ class TilingMemo {
   TilingResult* Find(const Key& key, bool* hit) {
     if (slots_.empty()) slots_.resize(kSlots);
     std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-    // Integral doubles differ in their high bits: fold them down at every step.
-    for (const std::uint64_t w : key) {
-      h = (h ^ w) * 0xff51afd7ed558ccdULL;
-      h ^= h >> 32;
-    }
-    h = (h ^ (h >> 29)) * 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 32;
-    Slot& s = slots_[h & (kSlots - 1)];
+    // A bit of a product depends on the bits at and below it in the factors, so the top bits
+    // depend on every bit of every word (integral doubles differ in their high bits).
+    for (const std::uint64_t w : key) h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    Slot& s = slots_[h >> (64 - kSlotBits)];
     *hit = s.scope == scope_ && s.hash == h && s.key == key;
     if (!*hit) {
       s.scope = scope_;
