@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
+
+#include "scoped_memo.hpp"
 
 namespace trim::model::detail {
 namespace {
@@ -331,6 +332,47 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 namespace {
 
+/// A dimension's chain of tile counts with the tile extent of each count (the fast search).
+struct DimChain {
+  Chain chain;
+  std::array<double, kMaxChain> extent;
+};
+
+/// The chain of MakeChain with the extents TileOf gives its counts (TileExtent; with unit 1
+/// that is CeilDiv, TileOf<false>).
+DimChain MakeDimChain(double extent, double min_tile, double unit) {
+  DimChain d;
+  d.chain = MakeChain(extent, min_tile, unit);
+  for (int i = 0; i < d.chain.size; ++i) {
+    d.extent[static_cast<std::size_t>(i)] =
+        TileExtent(extent, unit, d.chain.count[static_cast<std::size_t>(i)]);
+  }
+  return d;
+}
+
+/// The chain of ShrinkChain with its extents (TileOf<false>: the shrinking search has unit 1).
+DimChain ShrinkDimChain(double extent, const Chain& allowed, double unit) {
+  DimChain d;
+  d.chain = ShrinkChain(extent, allowed, unit);
+  for (int i = 0; i < d.chain.size; ++i) {
+    d.extent[static_cast<std::size_t>(i)] =
+        CeilDiv(extent, d.chain.count[static_cast<std::size_t>(i)]);
+  }
+  return d;
+}
+
+/// One design's dimension chains: (extent, minimum tile, unit) -> chain and extents. Layers
+/// repeat extents (the batch, channel counts), so most chains of a design are repeats.
+using ChainMemo = ScopedMemo<DimChain, 3>;
+thread_local ChainMemo t_chain_memo;
+
+DimChain DimChainOf(double extent, double min_tile, double unit) {
+  bool hit = false;
+  DimChain* d = t_chain_memo.Find(ChainMemo::KeyOf({extent, min_tile, unit}), &hit);
+  if (!hit) *d = MakeDimChain(extent, min_tile, unit);
+  return *d;
+}
+
 /// The fast search (SearchTiling): the same candidates, loop orders and choice as SearchOrders
 /// (the reference), found with fewer capacity checks and traffic evaluations:
 ///  - tile extents, input rows and traffic terms are computed once per chain index, so that a
@@ -349,23 +391,30 @@ namespace {
 template <bool kUnits>
 class FastSearch {
  public:
-  FastSearch(const Ctx& x, const Chain& n_chain, const Chain& m_chain, const Chain& c_chain,
-             const Chain& e_chain)
-      : x_(x), m_(m_chain), c_(c_chain), pc_(MakePixelChain(n_chain, e_chain)) {
+  FastSearch(const Ctx& x, const DimChain& n, const DimChain& m, const DimChain& c,
+             const DimChain& e)
+      : x_(x), m_(m.chain), c_(c.chain), pc_(MakePixelChain(n.chain, e.chain)) {
     np_ = pc_.size;
     nm_ = m_.size;
     nc_ = c_.size;
     w_ = WeightOnce(x);
     o_final_ = FinalOutputs(x);
-    for (int im = 0; im < nm_; ++im)
-      mt_[U(im)] = ExtentOf<kUnits>(x.nest.m, x.unit.m, m_.count[U(im)]);
+    for (int im = 0; im < nm_; ++im) mt_[U(im)] = m.extent[U(im)];
     for (int ic = 0; ic < nc_; ++ic) {
-      ct_[U(ic)] = ExtentOf<kUnits>(x.nest.c, x.unit.c, c_.count[U(ic)]);
+      ct_[U(ic)] = c.extent[U(ic)];
       psum_[U(ic)] = PsumSpill(x, c_.count[U(ic)]);
     }
-    for (int ip = 0; ip < np_; ++ip) {
-      nt_[U(ip)] = ExtentOf<kUnits>(x.nest.n, x.unit.n, pc_.tn[U(ip)]);
-      et_[U(ip)] = ExtentOf<kUnits>(x.nest.e, x.unit.e, pc_.te[U(ip)]);
+    // The pixel list of MakePixelChain, with the extents of its counts.
+    int ip = 0;
+    for (int i = e.chain.size - 1; i >= 0; --i, ++ip) {
+      nt_[U(ip)] = n.extent[U(n.chain.size - 1)];
+      et_[U(ip)] = e.extent[U(i)];
+    }
+    for (int i = n.chain.size - 2; i >= 0; --i, ++ip) {
+      nt_[U(ip)] = n.extent[U(i)];
+      et_[U(ip)] = e.extent[0];  // count 1
+    }
+    for (ip = 0; ip < np_; ++ip) {
       rows_[U(ip)] = TileInputRows(x.nest, et_[U(ip)]);
       in_[U(ip)] = InputOnce(x, pc_.te[U(ip)], rows_[U(ip)]);
       wn_[U(ip)] = w_ * pc_.tn[U(ip)] * pc_.te[U(ip)];
@@ -546,16 +595,6 @@ class FastSearch {
   int n_wr_ = 0;
 };
 
-template <bool kFast, bool kUnits>
-void Orders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, const Chain& c_chain,
-            const Chain& e_chain, TilingResult* best) {
-  if constexpr (kFast) {
-    FastSearch<kUnits>(x, n_chain, m_chain, c_chain, e_chain).Run(best);
-  } else {
-    SearchOrders<kUnits>(x, n_chain, m_chain, c_chain, e_chain, best);
-  }
-}
-
 /// The search of SearchTiling (kFast: FastSearch) or SearchTilingReference (SearchOrders).
 template <bool kFast>
 TilingResult Search(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
@@ -574,19 +613,36 @@ TilingResult Search(const LoopNest& nest, const HwView& hw, const RoleBits& bits
   if (best.feasible) return best;
 
   const Tile& u = mp.unit;
-  const Chain n_chain = MakeChain(nest.n, mp.min_tile.n, u.n);
-  const Chain m_chain = MakeChain(nest.m, mp.min_tile.m, u.m);
-  const Chain c_chain = MakeChain(nest.c, mp.min_tile.c, u.c);
-  const Chain e_chain = MakeChain(nest.e, mp.min_tile.e, u.e);
   const bool units = u.n != 1 || u.m != 1 || u.c != 1 || u.e != 1;
-  if (shrink) {
-    Orders<kFast, false>(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
-                         ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e),
-                         &best);
-  } else if (units) {
-    Orders<kFast, true>(x, n_chain, m_chain, c_chain, e_chain, &best);
+  if constexpr (kFast) {
+    const DimChain n = DimChainOf(nest.n, mp.min_tile.n, u.n);
+    const DimChain m = DimChainOf(nest.m, mp.min_tile.m, u.m);
+    const DimChain c = DimChainOf(nest.c, mp.min_tile.c, u.c);
+    const DimChain e = DimChainOf(nest.e, mp.min_tile.e, u.e);
+    if (shrink) {
+      FastSearch<false>(x, ShrinkDimChain(nest.n, n.chain, u.n),
+                        ShrinkDimChain(nest.m, m.chain, u.m), ShrinkDimChain(nest.c, c.chain, u.c),
+                        ShrinkDimChain(nest.e, e.chain, u.e))
+          .Run(&best);
+    } else if (units) {
+      FastSearch<true>(x, n, m, c, e).Run(&best);
+    } else {
+      FastSearch<false>(x, n, m, c, e).Run(&best);
+    }
   } else {
-    Orders<kFast, false>(x, n_chain, m_chain, c_chain, e_chain, &best);
+    const Chain n_chain = MakeChain(nest.n, mp.min_tile.n, u.n);
+    const Chain m_chain = MakeChain(nest.m, mp.min_tile.m, u.m);
+    const Chain c_chain = MakeChain(nest.c, mp.min_tile.c, u.c);
+    const Chain e_chain = MakeChain(nest.e, mp.min_tile.e, u.e);
+    if (shrink) {
+      SearchOrders<false>(x, ShrinkChain(nest.n, n_chain, u.n), ShrinkChain(nest.m, m_chain, u.m),
+                          ShrinkChain(nest.c, c_chain, u.c), ShrinkChain(nest.e, e_chain, u.e),
+                          &best);
+    } else if (units) {
+      SearchOrders<true>(x, n_chain, m_chain, c_chain, e_chain, &best);
+    } else {
+      SearchOrders<false>(x, n_chain, m_chain, c_chain, e_chain, &best);
+    }
   }
   if (shrink && !best.feasible) {
     // Not even the minimum mapping fits: what it needs against what the buffer has.
@@ -604,101 +660,60 @@ TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const
 
 namespace {
 
-/// Searches of the current scope (one design's walk): everything SearchTiling reads -> its
-/// result. A network repeats layer shapes (ResNet-50's bottleneck blocks), and the walk maps
-/// the same nest with the same residency again, so most searches of a design are repeats.
-/// Direct-mapped (a collision only costs a search); a new scope invalidates every slot.
-class TilingMemo {
- public:
-  static constexpr int kSlotBits = 9;
-  static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
-  static constexpr std::size_t kKeyWords = 32;
-  using Key = std::array<std::uint64_t, kKeyWords>;
+/// Searches of the current design scope: everything SearchTiling reads -> its result.
+using TilingMemo = ScopedMemo<TilingResult, 32>;
 
-  static Key KeyOf(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                   const MapParams& mp, const Residency& res, bool shrink) {
-    const double v[kKeyWords] = {
-        nest.g,
-        nest.n,
-        nest.m,
-        nest.c,
-        nest.e,
-        nest.f,
-        nest.r,
-        nest.s,
-        nest.stride,
-        nest.r_span,
-        nest.h_in,
-        nest.w_in,
-        nest.input_density,
-        hw.glb_bits,
-        hw.glb_weight_bits,
-        hw.glb_input_bits,
-        hw.glb_output_bits,
-        bits.w,
-        bits.i,
-        bits.o,
-        bits.p,
-        mp.min_tile.n,
-        mp.min_tile.m,
-        mp.min_tile.c,
-        mp.min_tile.e,
-        mp.unit.n,
-        mp.unit.m,
-        mp.unit.c,
-        mp.unit.e,
-        res.resident_in_bits,
-        res.resident_out_bits,
-        static_cast<double>(nest.is_mac | hw.glb_split << 1 | res.input_on_chip << 2 |
-                            res.weight_on_chip << 3 | res.keep_output << 4 | shrink << 5)};
-    Key k;
-    for (std::size_t i = 0; i < kKeyWords; ++i) k[i] = std::bit_cast<std::uint64_t>(v[i]);
-    return k;
-  }
-
-  /// The slot of `key`; `*hit` says whether it holds the key's result in this scope.
-  TilingResult* Find(const Key& key, bool* hit) {
-    if (slots_.empty()) slots_.resize(kSlots);
-    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-    // A bit of a product depends on the bits at and below it in the factors, so the top bits
-    // depend on every bit of every word (integral doubles differ in their high bits).
-    for (const std::uint64_t w : key) h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    Slot& s = slots_[h >> (64 - kSlotBits)];
-    *hit = s.scope == scope_ && s.hash == h && s.key == key;
-    if (!*hit) {
-      s.scope = scope_;
-      s.hash = h;
-      s.key = key;
-    }
-    return &s.result;
-  }
-  void NewScope() { ++scope_; }
-
- private:
-  struct Slot {
-    std::uint64_t scope = 0;  ///< 0: never used (scopes start at 1)
-    std::uint64_t hash = 0;
-    Key key{};
-    TilingResult result;
-  };
-  std::uint64_t scope_ = 1;
-  std::vector<Slot> slots_;  ///< allocated on first use
-};
+TilingMemo::Key TilingKey(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const MapParams& mp, const Residency& res, bool shrink) {
+  return TilingMemo::KeyOf(
+      {nest.g,
+       nest.n,
+       nest.m,
+       nest.c,
+       nest.e,
+       nest.f,
+       nest.r,
+       nest.s,
+       nest.stride,
+       nest.r_span,
+       nest.h_in,
+       nest.w_in,
+       nest.input_density,
+       hw.glb_bits,
+       hw.glb_weight_bits,
+       hw.glb_input_bits,
+       hw.glb_output_bits,
+       bits.w,
+       bits.i,
+       bits.o,
+       bits.p,
+       mp.min_tile.n,
+       mp.min_tile.m,
+       mp.min_tile.c,
+       mp.min_tile.e,
+       mp.unit.n,
+       mp.unit.m,
+       mp.unit.c,
+       mp.unit.e,
+       res.resident_in_bits,
+       res.resident_out_bits,
+       static_cast<double>(nest.is_mac | hw.glb_split << 1 | res.input_on_chip << 2 |
+                           res.weight_on_chip << 3 | res.keep_output << 4 | shrink << 5)});
+}
 
 thread_local TilingMemo t_memo;
 thread_local bool t_reference = false;
 
 }  // namespace
 
-void NewTilingScope() { t_memo.NewScope(); }
-
 void UseReferenceTiling(bool on) { t_reference = on; }
+bool ReferenceTiling() { return t_reference; }
 
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
   if (t_reference) return Search<false>(nest, hw, bits, mp, res, shrink);
   bool hit = false;
-  TilingResult* r = t_memo.Find(TilingMemo::KeyOf(nest, hw, bits, mp, res, shrink), &hit);
+  TilingResult* r = t_memo.Find(TilingKey(nest, hw, bits, mp, res, shrink), &hit);
   if (!hit) *r = Search<true>(nest, hw, bits, mp, res, shrink);
   return *r;
 }

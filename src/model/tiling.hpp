@@ -59,7 +59,7 @@ struct TilingResult {
 /// The least-DRAM tiling among the tiles that fill one spatial fold (mp.min_tile). With
 /// `shrink`, among the tiles no larger than the smallest of those in any dimension, down to
 /// one sample, filter, channel and output row: the fallback when none of them fits.
-/// Repeated searches of one scope (NewTilingScope) come from a memo of this thread.
+/// Repeated searches of one design scope come from a memo of this thread (scoped_memo.hpp).
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink = false);
 
@@ -69,14 +69,10 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
 TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                                    const MapParams& mp, const Residency& res, bool shrink = false);
 
-/// Starts a new scope of SearchTiling's memo (a design's walk): searches of earlier scopes are
-/// forgotten. Results never depend on it (the memo's key is everything the search reads); it
-/// bounds what one design's searches can reuse to that design.
-void NewTilingScope();
-
-/// Tests: SearchTiling runs SearchTilingReference (no memo) on this thread while `on`, so that
-/// whole networks can be evaluated both ways.
+/// Tests: SearchTiling runs SearchTilingReference, and MapLayer maps without its memo, on this
+/// thread while `on`, so that whole networks can be evaluated both ways.
 void UseReferenceTiling(bool on);
+[[nodiscard]] bool ReferenceTiling();
 
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);

@@ -1,0 +1,66 @@
+// Memos of one design's mappings (docs/model.md, "Performance"). A network repeats layer shapes
+// (ResNet-50's bottleneck blocks), and the walk maps the same nest under the same residency
+// again, so within one design most mappings are repeats even when no two designs share one.
+// A memo is keyed by the 64-bit patterns of everything its computation reads, so a hit returns
+// exactly what the computation would; it is direct-mapped (a collision only costs the
+// recomputation) and forgets everything when a new design scope starts (NewDesignScope, at the
+// start of every walk), which bounds its reuse to one design. One per thread; internal to the
+// model module.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace trim::model::detail {
+
+/// The design scope of this thread; 0 is never a scope.
+inline thread_local std::uint64_t t_design_scope = 1;
+
+/// Starts a new design scope: every memo of this thread forgets what it holds.
+inline void NewDesignScope() { ++t_design_scope; }
+
+template <typename Value, std::size_t kKeyWords>
+class ScopedMemo {
+ public:
+  static constexpr int kSlotBits = 9;
+  static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
+  using Key = std::array<std::uint64_t, kKeyWords>;
+
+  static Key KeyOf(const std::array<double, kKeyWords>& v) {
+    Key k;
+    for (std::size_t i = 0; i < kKeyWords; ++i) k[i] = std::bit_cast<std::uint64_t>(v[i]);
+    return k;
+  }
+
+  /// The slot of `key`: `*hit` says whether it holds the value of `key` in this scope;
+  /// otherwise the slot is claimed for `key` and the caller stores the value in it.
+  Value* Find(const Key& key, bool* hit) {
+    if (slots_.empty()) slots_.resize(kSlots);
+    // A bit of a product depends on the bits at and below it in the factors, so the top bits
+    // depend on every bit of every word (integral doubles differ in their high bits).
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (const std::uint64_t w : key) h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    Slot& s = slots_[h >> (64 - kSlotBits)];
+    *hit = s.scope == t_design_scope && s.hash == h && s.key == key;
+    if (!*hit) {
+      s.scope = t_design_scope;
+      s.hash = h;
+      s.key = key;
+    }
+    return &s.value;
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t scope = 0;
+    std::uint64_t hash = 0;
+    Key key{};
+    Value value{};
+  };
+  std::vector<Slot> slots_;  ///< allocated on first use
+};
+
+}  // namespace trim::model::detail
