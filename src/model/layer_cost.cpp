@@ -278,39 +278,42 @@ namespace {
 /// One design's MAC mappings (scoped_memo.hpp): everything MapMac reads -> its mapping. The key
 /// must name every field MapMac and what it calls read: the nest's MAC fields, the dataflow,
 /// the residency, the view's mapping fields (MapFields) and the two switches of the array model.
-constexpr std::size_t kMacKeyWords = 16 + 2 + kNumMapFields + 1;
-using MacMemo = ScopedMemo<LayerMap, kMacKeyWords>;
+constexpr std::size_t kMacKeyWords = 16 + 2 + 1 + kNumMapFields;
+/// The view's mapping fields come last: they are the design's, the same for every lookup.
+using MacMemo = ScopedMemo<LayerMap, kMacKeyWords, kMacKeyWords - kNumMapFields>;
 thread_local MacMemo t_mac_memo;
 
 LayerMap MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
   if (ReferenceTiling()) return MapMac(nest, df, hw, res);  // tests: no memo either
-  std::array<double, kMacKeyWords> v{nest.g,
-                                     nest.n,
-                                     nest.m,
-                                     nest.c,
-                                     nest.e,
-                                     nest.f,
-                                     nest.r,
-                                     nest.s,
-                                     nest.stride,
-                                     nest.r_span,
-                                     nest.s_span,
-                                     nest.h_in,
-                                     nest.w_in,
-                                     nest.mac_count,
-                                     nest.mac_density,
-                                     nest.input_density,
-                                     res.resident_in_bits,
-                                     res.resident_out_bits};
-  MapFields(hw, &v[18]);
   const auto bits = [](BitsClass b) { return static_cast<unsigned>(b); };
-  v[kMacKeyWords - 1] = static_cast<double>(
-      bits(nest.weight_bits) | bits(nest.input_bits) << 3 | bits(nest.output_bits) << 6 |
-      static_cast<unsigned>(nest.weight_is_param) << 9 | static_cast<unsigned>(df) << 10 |
-      static_cast<unsigned>(res.input_on_chip) << 14 |
-      static_cast<unsigned>(res.weight_on_chip) << 15 |
-      static_cast<unsigned>(res.keep_output) << 16 | static_cast<unsigned>(hw.fill_mapped) << 17 |
-      static_cast<unsigned>(hw.pass_overhead) << 18);
+  std::array<double, kMacKeyWords> v{
+      nest.g,
+      nest.n,
+      nest.m,
+      nest.c,
+      nest.e,
+      nest.f,
+      nest.r,
+      nest.s,
+      nest.stride,
+      nest.r_span,
+      nest.s_span,
+      nest.h_in,
+      nest.w_in,
+      nest.mac_count,
+      nest.mac_density,
+      nest.input_density,
+      res.resident_in_bits,
+      res.resident_out_bits,
+      static_cast<double>(
+          bits(nest.weight_bits) | bits(nest.input_bits) << 3 | bits(nest.output_bits) << 6 |
+          static_cast<unsigned>(nest.weight_is_param) << 9 | static_cast<unsigned>(df) << 10 |
+          static_cast<unsigned>(res.input_on_chip) << 14 |
+          static_cast<unsigned>(res.weight_on_chip) << 15 |
+          static_cast<unsigned>(res.keep_output) << 16 |
+          static_cast<unsigned>(hw.fill_mapped) << 17 |
+          static_cast<unsigned>(hw.pass_overhead) << 18)};
+  MapFields(hw, &v[kMacKeyWords - kNumMapFields]);
   bool hit = false;
   LayerMap* m = t_mac_memo.Find(MacMemo::KeyOf(v), &hit);
   if (!hit) *m = MapMac(nest, df, hw, res);

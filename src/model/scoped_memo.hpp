@@ -22,7 +22,9 @@ inline thread_local std::uint64_t t_design_scope = 1;
 /// Starts a new design scope: every memo of this thread forgets what it holds.
 inline void NewDesignScope() { ++t_design_scope; }
 
-template <typename Value, std::size_t kKeyWords>
+/// Keys of kKeyWords words, of which the first kHashWords are hashed (the rest, fields that
+/// rarely change within a design, are compared only).
+template <typename Value, std::size_t kKeyWords, std::size_t kHashWords = kKeyWords>
 class ScopedMemo {
  public:
   static constexpr int kSlotBits = 9;
@@ -42,7 +44,7 @@ class ScopedMemo {
     // A bit of a product depends on the bits at and below it in the factors, so the top bits
     // depend on every bit of every word (integral doubles differ in their high bits).
     std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (const std::uint64_t w : key) h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    for (std::size_t i = 0; i < kHashWords; ++i) h = (h ^ key[i]) * 0xff51afd7ed558ccdULL;
     Slot& s = slots_[h >> (64 - kSlotBits)];
     *hit = s.scope == t_design_scope && s.hash == h && s.key == key;
     if (!*hit) {

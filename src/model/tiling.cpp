@@ -224,7 +224,7 @@ void Consider(const Ctx& x, LoopOrder order, const Candidate& k, TilingResult* b
 /// Pixel tiles (n, e) ordered from the smallest to the largest: shrink the e count to 1, then
 /// the n count to 1. Tile sizes never decrease along the list.
 struct PixelChain {
-  std::array<double, 2 * kMaxChain> tn{}, te{};
+  std::array<double, 2 * kMaxChain> tn, te;  // filled up to size
   int size = 0;
 };
 
@@ -546,9 +546,18 @@ class FastSearch {
   /// bits so far is evaluated; the ones at the least bits so far are kept for the tie-break.
   void LeastWeightResident(double* least) {
     n_wr_ = 0;
+    // The least input term of the pixels up to each index: a bound for a whole filter count.
+    std::array<double, 2 * kMaxChain> in_least;
+    for (int ip = 0; ip < np_; ++ip) {
+      in_least[U(ip)] = ip == 0 ? in_[0] : std::min(in_least[U(ip - 1)], in_[U(ip)]);
+    }
     for (int im = 0; im < nm_; ++im) {
+      const int last = last_m_[U(im)];
+      if (last < 0 || w_ + in_least[U(last)] * m_.count[U(im)] + o_final_ + psum_[0] > *least) {
+        continue;
+      }
       int lo = 0;  // the channel count index never decreases along the pixels
-      for (int ip = 0; ip <= last_m_[U(im)]; ++ip) {
+      for (int ip = 0; ip <= last; ++ip) {
         if (BitsWeightResident(ip, im, lo) > *least) continue;
         const int ic = LargestC(ip, im, lo);
         lo = ic;
@@ -661,7 +670,8 @@ TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const
 namespace {
 
 /// Searches of the current design scope: everything SearchTiling reads -> its result.
-using TilingMemo = ScopedMemo<TilingResult, 32>;
+/// The buffer capacities come last: they are the design's (after the walk's stash share).
+using TilingMemo = ScopedMemo<TilingResult, 32, 28>;
 
 TilingMemo::Key TilingKey(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
@@ -679,10 +689,6 @@ TilingMemo::Key TilingKey(const LoopNest& nest, const HwView& hw, const RoleBits
        nest.h_in,
        nest.w_in,
        nest.input_density,
-       hw.glb_bits,
-       hw.glb_weight_bits,
-       hw.glb_input_bits,
-       hw.glb_output_bits,
        bits.w,
        bits.i,
        bits.o,
@@ -698,7 +704,11 @@ TilingMemo::Key TilingKey(const LoopNest& nest, const HwView& hw, const RoleBits
        res.resident_in_bits,
        res.resident_out_bits,
        static_cast<double>(nest.is_mac | hw.glb_split << 1 | res.input_on_chip << 2 |
-                           res.weight_on_chip << 3 | res.keep_output << 4 | shrink << 5)});
+                           res.weight_on_chip << 3 | res.keep_output << 4 | shrink << 5),
+       hw.glb_bits,
+       hw.glb_weight_bits,
+       hw.glb_input_bits,
+       hw.glb_output_bits});
 }
 
 thread_local TilingMemo t_memo;
