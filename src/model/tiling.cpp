@@ -362,13 +362,16 @@ DimChain ShrinkDimChain(double extent, const Chain& allowed, double unit) {
 }
 
 /// One design's dimension chains: (extent, minimum tile, unit) -> chain and extents. Layers
-/// repeat extents (the batch, channel counts), so most chains of a design are repeats.
+/// repeat extents (the batch, channel counts), so most chains of a design are repeats. One memo
+/// per dimension (n, m, c, e), so that the four chains of a search never share a slot and can be
+/// read in place.
 using ChainMemo = ScopedMemo<DimChain, 3>;
-thread_local ChainMemo t_chain_memo;
+thread_local std::array<ChainMemo, 4> t_chain_memo;
 
-DimChain DimChainOf(double extent, double min_tile, double unit) {
+const DimChain& DimChainOf(int dim, double extent, double min_tile, double unit) {
   bool hit = false;
-  DimChain* d = t_chain_memo.Find(ChainMemo::KeyOf({extent, min_tile, unit}), &hit);
+  DimChain* d = t_chain_memo[static_cast<std::size_t>(dim)].Find(
+      ChainMemo::KeyOf({extent, min_tile, unit}), &hit);
   if (!hit) *d = MakeDimChain(extent, min_tile, unit);
   return *d;
 }
@@ -624,10 +627,10 @@ TilingResult Search(const LoopNest& nest, const HwView& hw, const RoleBits& bits
   const Tile& u = mp.unit;
   const bool units = u.n != 1 || u.m != 1 || u.c != 1 || u.e != 1;
   if constexpr (kFast) {
-    const DimChain n = DimChainOf(nest.n, mp.min_tile.n, u.n);
-    const DimChain m = DimChainOf(nest.m, mp.min_tile.m, u.m);
-    const DimChain c = DimChainOf(nest.c, mp.min_tile.c, u.c);
-    const DimChain e = DimChainOf(nest.e, mp.min_tile.e, u.e);
+    const DimChain& n = DimChainOf(0, nest.n, mp.min_tile.n, u.n);
+    const DimChain& m = DimChainOf(1, nest.m, mp.min_tile.m, u.m);
+    const DimChain& c = DimChainOf(2, nest.c, mp.min_tile.c, u.c);
+    const DimChain& e = DimChainOf(3, nest.e, mp.min_tile.e, u.e);
     if (shrink) {
       FastSearch<false>(x, ShrinkDimChain(nest.n, n.chain, u.n),
                         ShrinkDimChain(nest.m, m.chain, u.m), ShrinkDimChain(nest.c, c.chain, u.c),
