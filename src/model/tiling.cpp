@@ -428,8 +428,8 @@ class FastSearch {
     Boundaries();
     double least = kNone;
     LeastOutputResident(&least);
-    LeastInputResident(&least);
     LeastWeightResident(&least);
+    LeastInputResident(&least);
     if (least == kNone) return;  // no candidate fits
     Pick pick;
     TiesOutputResident(least, &pick);
@@ -440,11 +440,7 @@ class FastSearch {
         pick.Offer(Tiles(e.ip, e.im, e.ic), Rank(2, e.im, e.ip), LoopOrder::kWeightResident, e.ip,
                    e.im, e.ic);
     }
-    // The winner's fields, by the reference's own functions.
-    Consider<kUnits>(x_, pick.order,
-                     Candidate{pc_.tn[U(pick.ip)], m_.count[U(pick.im)], c_.count[U(pick.ic)],
-                               pc_.te[U(pick.ip)]},
-                     best);
+    *best = Result(pick);
   }
 
  private:
@@ -510,19 +506,13 @@ class FastSearch {
   }
 
   /// The last pixel that fits at each filter count with the smallest channel tile (the
-  /// reference's LastFittingPixel of the outputs- and weights-resident loops), and at each
-  /// channel count with the smallest filter tile (the inputs-resident loop). Both are
-  /// non-decreasing in the count, so each is one sweep.
+  /// reference's LastFittingPixel of the outputs- and weights-resident loops): non-decreasing
+  /// in the count, so one sweep.
   void Boundaries() {
     int p = -1;
     for (int im = 0; im < nm_; ++im) {
       while (p + 1 < np_ && Fits(p + 1, im, nc_ - 1)) ++p;
       last_m_[U(im)] = p;
-    }
-    p = -1;
-    for (int ic = 0; ic < nc_; ++ic) {
-      while (p + 1 < np_ && Fits(p + 1, nm_ - 1, ic)) ++p;
-      last_c_[U(ic)] = p;
     }
   }
 
@@ -536,13 +526,20 @@ class FastSearch {
       if (im < nm_) *least = std::min(*least, BitsOutputResident(ip, im));
     }
   }
-  /// Inputs resident: the same with the channel count (the partial sums grow with it).
+  /// Inputs resident (last, when the least bits of the other orders bound it): pixel ip is a
+  /// candidate at every channel count from its first fitting one on (the reference's
+  /// LastFittingPixel at the smallest filter tile is non-decreasing in the channel count), and
+  /// its bits grow with the count (partial sums), so its least bits are at that first count.
+  /// A pixel whose bits with no partial sums exceed the least so far is skipped unchecked.
   void LeastInputResident(double* least) {
-    int ic = 0;
+    const int im = nm_ - 1;
+    int lo = 0;  // the first channel count never decreases along the pixels
     for (int ip = 0; ip < np_; ++ip) {
-      while (ic < nc_ && last_c_[U(ic)] < ip) ++ic;
-      first_c_[U(ip)] = ic;
-      if (ic < nc_) *least = std::min(*least, BitsInputResident(ip, ic));
+      first_c_[U(ip)] = nc_;
+      if (BitsInputResident(ip, 0) > *least || !Fits(ip, im, nc_ - 1)) continue;
+      lo = LargestC(ip, im, lo);
+      first_c_[U(ip)] = lo;
+      *least = std::min(*least, BitsInputResident(ip, lo));
     }
   }
   /// Weights resident: every (filter, pixel) candidate whose lower bound reaches the least
@@ -575,6 +572,40 @@ class FastSearch {
     }
   }
 
+  /// The winner's fields, as Consider sets them (Fits, Traffic, TileOf): the same expressions
+  /// on the same values.
+  [[nodiscard]] TilingResult Result(const Pick& p) const {
+    const auto ip = U(p.ip), im = U(p.im), ic = U(p.ic);
+    TilingResult r;
+    switch (p.order) {
+      case LoopOrder::kOutputResident:
+        r.dram_rd_w_bits = wn_[ip];
+        r.dram_rd_i_bits = in_[ip] * m_.count[im];
+        r.dram_psum_bits = 0;
+        break;
+      case LoopOrder::kWeightResident:
+        r.dram_rd_w_bits = w_;
+        r.dram_rd_i_bits = in_[ip] * m_.count[im];
+        r.dram_psum_bits = psum_[ic];
+        break;
+      case LoopOrder::kInputResident:
+        r.dram_rd_w_bits = wn_[ip];
+        r.dram_rd_i_bits = in_[ip];
+        r.dram_psum_bits = psum_[ic];
+        break;
+    }
+    r.dram_wr_o_bits = o_final_;
+    r.feasible = true;
+    r.order = p.order;
+    r.tn = pc_.tn[ip];
+    r.tm = m_.count[im];
+    r.tc = c_.count[ic];
+    r.te = pc_.te[ip];
+    r.tile = Tile{nt_[ip], mt_[im], ct_[ic], et_[ip]};
+    FitsTile(x_, r.tile, rows_[ip], &r.glb_peak_bits);
+    return r;
+  }
+
   void TiesOutputResident(double least, Pick* pick) const {
     for (int ip = 0; ip < np_; ++ip) {
       for (int im = first_m_[U(ip)]; im < nm_ && BitsOutputResident(ip, im) == least; ++im) {
@@ -601,7 +632,7 @@ class FastSearch {
   // Filled up to the chain sizes before they are read (left uninitialised: no zeroing per search).
   std::array<double, kMaxChain> mt_, ct_, psum_;
   std::array<double, 2 * kMaxChain> nt_, et_, rows_, in_, wn_;
-  std::array<int, kMaxChain> last_m_, last_c_;
+  std::array<int, kMaxChain> last_m_;
   std::array<int, 2 * kMaxChain> first_m_, first_c_;
   std::array<WrEntry, kMaxChain * 2 * kMaxChain> wr_;
   int n_wr_ = 0;
