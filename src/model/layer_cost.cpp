@@ -157,34 +157,25 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
   return m;
 }
 
-LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
-  LayerMap m;
-  m.kind = MapKind::kMac;
-  m.dataflow = df;
-  m.macs = nest.Macs();
-  m.work = m.macs;
-  const RoleBits bits = ResolveBits(nest, hw);
-  m.mac_bits_a = bits.w;
-  m.mac_bits_b = bits.i;
-  m.spill_word_bits = bits.i;
-  MapParams mp;
-  m.status = PrepareMapping(nest, df, hw, bits, &mp);
-  if (m.status == Status::kRfTooSmall)
-    RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
-  if (m.status != Status::kOk) return m;
+/// The tiling and the counts of one spatial mapping `mp` into `m` (whose kind, dataflow, MACs
+/// and widths are set); kGlbTooSmall with the shortfall when not even the minimum tile fits.
+/// `shrunk` tells whether no tile that fills a spatial fold fit.
+void MapTiled(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+              const RoleBits& bits, const MapParams& mp, LayerMap* out, bool* shrunk) {
+  LayerMap& m = *out;
   TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
   // When no tile that fills a spatial fold fits, the tile shrinks down to one sample, filter,
   // channel and output row (and with it the RS work per PE, the strip width and the number of
   // sets); only when that does not fit either is the layer infeasible (docs/model.md, GLB
   // tiling). Such tiles run one after the other, each with its own spatial folds.
-  const bool shrunk = !tr.feasible;
-  if (shrunk) {
+  *shrunk = !tr.feasible;
+  if (*shrunk) {
     tr = SearchTiling(nest, hw, bits, mp, res, /*shrink=*/true);
     if (!tr.feasible) {
       m.status = Status::kGlbTooSmall;
       m.need_bytes = tr.need_bits / 8.0;
       m.have_bytes = tr.have_bits / 8.0;
-      return m;
+      return;
     }
   }
   // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
@@ -196,13 +187,17 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   const double k = tiles * scale;
   // Cycles: the array schedules the folds of a whole group back to back (the GLB streams the
   // next tile while the array works), so spatial folding is computed on the whole group.
-  if (shrunk) {
+  if (*shrunk) {
     m.compute_cycles = tiles * a.cycles * nest.mac_density;
     m.active_pes = a.active_pes;
+    m.rs_p = a.rs_p;
+    m.rs_q = a.rs_q;
   } else {
     const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
     m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
     m.active_pes = whole.active_pes;
+    m.rs_p = whole.rs_p;
+    m.rs_q = whole.rs_q;
   }
   // Partial sums of a tile that is not the first along c are read back from the GLB.
   const double psum_back = nest.OutputElems() * (tr.tc - 1);
@@ -229,6 +224,123 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.stall_w_bits = a.stall_w * k * bits.w;
   m.stall_i_bits = a.stall_i * k * bits.i;
   m.stall_o_bits = a.stall_o * k * bits.p;
+}
+
+MapPoint PointOf(const LayerMap& m) {
+  return MapPoint{m.rs_p,         m.rs_q,        m.compute_cycles, m.active_pes,
+                  m.array_words,  m.glb_words,   m.dram_bits,      m.noc_transfers,
+                  m.rf_accesses,  m.rf_bits,     m.noc_bits,       m.glb_onchip_bits,
+                  m.rf_w_bits,    m.rf_i_bits,   m.rf_p_bits,      m.glb_peak_bytes,
+                  m.bus_w_bits,   m.bus_i_bits,  m.bus_o_bits,     m.stall_w_bits,
+                  m.stall_i_bits, m.stall_o_bits};
+}
+
+void SetPoint(const MapPoint& p, LayerMap* m) {
+  m->rs_p = p.rs_p;
+  m->rs_q = p.rs_q;
+  m->compute_cycles = p.compute_cycles;
+  m->active_pes = p.active_pes;
+  m->array_words = p.array_words;
+  m->glb_words = p.glb_words;
+  m->dram_bits = p.dram_bits;
+  m->noc_transfers = p.noc_transfers;
+  m->rf_accesses = p.rf_accesses;
+  m->rf_bits = p.rf_bits;
+  m->noc_bits = p.noc_bits;
+  m->glb_onchip_bits = p.glb_onchip_bits;
+  m->rf_w_bits = p.rf_w_bits;
+  m->rf_i_bits = p.rf_i_bits;
+  m->rf_p_bits = p.rf_p_bits;
+  m->glb_peak_bytes = p.glb_peak_bytes;
+  m->bus_w_bits = p.bus_w_bits;
+  m->bus_i_bits = p.bus_i_bits;
+  m->bus_o_bits = p.bus_o_bits;
+  m->stall_w_bits = p.stall_w_bits;
+  m->stall_i_bits = p.stall_i_bits;
+  m->stall_o_bits = p.stall_o_bits;
+}
+
+/// Whether `a` costs at least as much as `b` on every design: every count the cost stage
+/// reads is at least b's (cycles, traffic per level and network, stalls; the costs are
+/// non-decreasing in each), so `a` can never be strictly better under any criterion.
+bool Dominated(const MapPoint& a, const MapPoint& b) {
+  return a.compute_cycles >= b.compute_cycles && a.array_words >= b.array_words &&
+         a.glb_words >= b.glb_words && a.dram_bits >= b.dram_bits && a.rf_bits >= b.rf_bits &&
+         a.rf_w_bits >= b.rf_w_bits && a.rf_i_bits >= b.rf_i_bits && a.rf_p_bits >= b.rf_p_bits &&
+         a.noc_bits >= b.noc_bits && a.glb_onchip_bits >= b.glb_onchip_bits &&
+         a.bus_w_bits >= b.bus_w_bits && a.bus_i_bits >= b.bus_i_bits &&
+         a.bus_o_bits >= b.bus_o_bits && a.stall_w_bits >= b.stall_w_bits &&
+         a.stall_i_bits >= b.stall_i_bits && a.stall_o_bits >= b.stall_o_bits;
+}
+
+/// RS: maps the candidate (p, q) of docs/model.md ("RS mapping search") besides the largest,
+/// already in `m`, and keeps in m->alt those that neither the largest nor another kept one
+/// dominates. `shrunk`: the largest needed tiles below one fold.
+void RsAlternatives(const LoopNest& nest, const HwView& hw, const Residency& res,
+                    const RoleBits& bits, const MapParams& mp, bool shrunk, LayerMap* m) {
+  double p[kRsAlternatives + 1], q[kRsAlternatives + 1];
+  int n = 0;
+  if (shrunk) {
+    // Buffer fit: halve the filters per PE, then the channels, until the smallest tile that
+    // fills a fold fits (the tile then grows back to whole folds instead of running shrunk).
+    double pp = mp.rs_p, qq = mp.rs_q;
+    while (pp > 1 || qq > 1) {
+      if (pp > 1) {
+        pp = Balanced(nest.m, std::ceil(pp / 2));
+      } else {
+        qq = Balanced(nest.c, std::ceil(qq / 2));
+      }
+      if (RegularTileFits(nest, hw, bits, RsWith(mp, pp, qq), res)) {
+        p[n] = pp;
+        q[n++] = qq;
+        break;
+      }
+    }
+  }
+  const int more = RsCandidates(nest, hw, mp, p + n, q + n, kRsAlternatives - n);
+  n += more;
+  MapPoint kept[kRsAlternatives + 1];
+  kept[0] = PointOf(*m);
+  int n_kept = 1;
+  for (int i = 0; i < n; ++i) {
+    bool again = false;  // the buffer-fit pair may also be one of the others
+    for (int j = 0; j < i; ++j) again = again || (p[j] == p[i] && q[j] == q[i]);
+    if (again) continue;
+    LayerMap c = *m;
+    bool c_shrunk = false;
+    MapTiled(nest, Dataflow::kRS, hw, res, bits, RsWith(mp, p[i], q[i]), &c, &c_shrunk);
+    if (c.status != Status::kOk) continue;
+    const MapPoint pt = PointOf(c);
+    bool dominated = false;
+    for (int j = 0; j < n_kept && !dominated; ++j) dominated = Dominated(pt, kept[j]);
+    if (!dominated) kept[n_kept++] = pt;
+  }
+  m->n_alt = 0;
+  for (int j = 1; j < n_kept && m->n_alt < kRsAlternatives; ++j) m->alt[m->n_alt++] = kept[j];
+}
+
+LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+  LayerMap m;
+  m.kind = MapKind::kMac;
+  m.dataflow = df;
+  m.macs = nest.Macs();
+  m.work = m.macs;
+  const RoleBits bits = ResolveBits(nest, hw);
+  m.mac_bits_a = bits.w;
+  m.mac_bits_b = bits.i;
+  m.spill_word_bits = bits.i;
+  MapParams mp;
+  m.status = PrepareMapping(nest, df, hw, bits, &mp);
+  if (m.status == Status::kRfTooSmall)
+    RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
+  if (m.status != Status::kOk) return m;
+  bool shrunk = false;
+  MapTiled(nest, df, hw, res, bits, mp, &m, &shrunk);
+  // Every mapping shrinks to the same minimum tile, so when the largest (p, q) is infeasible
+  // every other is too.
+  if (m.status == Status::kOk && df == Dataflow::kRS) {
+    RsAlternatives(nest, hw, res, bits, mp, shrunk, &m);
+  }
   return m;
 }
 
@@ -294,9 +406,10 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
                                                                           : Status::kOk;
 }
 
-LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
-                    double compulsory_bytes) {
-  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+namespace {
+
+/// CostLayer of the mapping in map's own fields.
+LayerCost CostOne(const LayerMap& map, const HwView& hw, double spill_bits) {
   LayerCost lc;
   lc.dataflow = map.dataflow;
   lc.macs = map.macs;
@@ -325,8 +438,34 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
   }
   lc.glb_peak_bytes = map.glb_peak_bytes;
   lc.output_kept = map.output_kept;
+  lc.rs_p = map.rs_p;
+  lc.rs_q = map.rs_q;
   Finish(hw, &lc);
   return lc;
+}
+
+}  // namespace
+
+LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
+                    double compulsory_bytes) {
+  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+  LayerCost best = CostOne(map, hw, spill_bits);
+  if (map.n_alt == 0 || best.status != Status::kOk) return best;
+  // RS: the candidate of least criterion; strictly less replaces, so ties keep the largest.
+  const auto sel = static_cast<Select>(hw.select);
+  double best_value = Criterion(best, sel);
+  LayerMap m = map;
+  for (int i = 0; i < map.n_alt; ++i) {
+    SetPoint(map.alt[static_cast<std::size_t>(i)], &m);
+    const LayerCost lc = CostOne(m, hw, spill_bits);
+    if (lc.status != Status::kOk) continue;
+    const double v = Criterion(lc, sel);
+    if (v < best_value) {
+      best = lc;
+      best_value = v;
+    }
+  }
+  return best;
 }
 
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,

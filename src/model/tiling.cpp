@@ -304,6 +304,25 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 }  // namespace
 
+bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                     const MapParams& mp, const Residency& res) {
+  const Ctx x{nest,
+              hw,
+              bits,
+              res,
+              nest.WeightElems(),
+              nest.g * nest.n * nest.c * nest.w_in,
+              nest.OutputElems(),
+              mp.unit};
+  const Tile& u = mp.unit;
+  const auto last = [](const Chain& ch) { return ch.count[ch.size - 1]; };
+  const Candidate k{
+      last(MakeChain(nest.n, mp.min_tile.n, u.n)), last(MakeChain(nest.m, mp.min_tile.m, u.m)),
+      last(MakeChain(nest.c, mp.min_tile.c, u.c)), last(MakeChain(nest.e, mp.min_tile.e, u.e))};
+  double occ = 0;
+  return Fits<true>(x, k, &occ);
+}
+
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
   const Ctx x{nest,
