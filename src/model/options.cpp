@@ -25,7 +25,8 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "longest of them; serial: they do not overlap, a layer takes their sum",
      kOverlaps, 0},
     {Option::kSelect, "select",
-     "per-layer criterion of dataflow \"best\": edp (energy x latency), energy, latency or "
+     "per-layer criterion of dataflow \"best\" and of the row-stationary mapping: edp (energy x "
+     "latency), energy, latency or "
      "dram (DRAM bytes)",
      kSelects, 0},
     {Option::kMacScaling, "mac_scaling",
