@@ -159,15 +159,11 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
 
 /// The tiling and the counts of one spatial mapping `mp` into `m` (whose kind, dataflow, MACs
 /// and widths are set); kGlbTooSmall with the shortfall when not even the minimum tile fits.
-/// With `carry`, that tiling carried over to mp's units when its tile fits (no search).
-/// `shrunk` tells whether no tile that fills a spatial fold fit; `used` is the tiling taken.
+/// `shrunk` tells whether no tile that fills a spatial fold fit.
 void MapTiled(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
-              const RoleBits& bits, const MapParams& mp, const TilingResult* carry, LayerMap* out,
-              bool* shrunk, TilingResult* used) {
+              const RoleBits& bits, const MapParams& mp, LayerMap* out, bool* shrunk) {
   LayerMap& m = *out;
-  TilingResult tr;
-  if (carry != nullptr) tr = CarryTiling(nest, hw, bits, mp, res, *carry);
-  if (!tr.feasible) tr = SearchTiling(nest, hw, bits, mp, res);
+  TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
   // When no tile that fills a spatial fold fits, the tile shrinks down to one sample, filter,
   // channel and output row (and with it the RS work per PE, the strip width and the number of
   // sets); only when that does not fit either is the layer infeasible (docs/model.md, GLB
@@ -182,7 +178,6 @@ void MapTiled(const LoopNest& nest, Dataflow df, const HwView& hw, const Residen
       return;
     }
   }
-  *used = tr;
   // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
   // caused by the tiling are counted; the sum is scaled to the exact MAC count.
   const ArrayCost a = TileArrayCost(nest, df, hw, mp, tr.tile);
@@ -279,11 +274,10 @@ bool Dominated(const MapPoint& a, const MapPoint& b) {
 }
 
 /// RS: maps the candidate (p, q) of docs/model.md ("RS mapping search") besides the largest,
-/// already in `m` with tiling `tr`, and keeps in m->alt those that neither the largest nor
-/// another kept one dominates. `shrunk`: the largest needed tiles below one fold.
+/// already in `m`, each with its own tiling search, and keeps in m->alt those that neither the
+/// largest nor another kept one dominates. `shrunk`: the largest needed tiles below one fold.
 void RsAlternatives(const LoopNest& nest, const HwView& hw, const Residency& res,
-                    const RoleBits& bits, const MapParams& mp, bool shrunk, const TilingResult& tr,
-                    LayerMap* m) {
+                    const RoleBits& bits, const MapParams& mp, bool shrunk, LayerMap* m) {
   double p[kRsAlternatives + 1], q[kRsAlternatives + 1];
   int n = 0;
   if (shrunk) {
@@ -314,11 +308,7 @@ void RsAlternatives(const LoopNest& nest, const HwView& hw, const Residency& res
     if (again) continue;
     LayerMap c = *m;
     bool c_shrunk = false;
-    TilingResult c_tr;
-    // The largest's tiling, in the candidate's units, when it fits (same loop order, no more
-    // tiles); a search otherwise, and always for the buffer fit (the largest's tiles shrank).
-    MapTiled(nest, Dataflow::kRS, hw, res, bits, RsWith(mp, p[i], q[i]), shrunk ? nullptr : &tr, &c,
-             &c_shrunk, &c_tr);
+    MapTiled(nest, Dataflow::kRS, hw, res, bits, RsWith(mp, p[i], q[i]), &c, &c_shrunk);
     if (c.status != Status::kOk) continue;
     const MapPoint pt = PointOf(c);
     bool dominated = false;
@@ -345,12 +335,11 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
     RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
   if (m.status != Status::kOk) return m;
   bool shrunk = false;
-  TilingResult tr;
-  MapTiled(nest, df, hw, res, bits, mp, nullptr, &m, &shrunk, &tr);
+  MapTiled(nest, df, hw, res, bits, mp, &m, &shrunk);
   // Every mapping shrinks to the same minimum tile, so when the largest (p, q) is infeasible
   // every other is too.
   if (m.status == Status::kOk && df == Dataflow::kRS) {
-    RsAlternatives(nest, hw, res, bits, mp, shrunk, tr, &m);
+    RsAlternatives(nest, hw, res, bits, mp, shrunk, &m);
   }
   return m;
 }

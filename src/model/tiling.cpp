@@ -323,37 +323,6 @@ bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bit
   return Fits<true>(x, k, &occ);
 }
 
-TilingResult CarryTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                         const MapParams& mp, const Residency& res, const TilingResult& base) {
-  const Ctx x{nest,
-              hw,
-              bits,
-              res,
-              nest.WeightElems(),
-              nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems(),
-              mp.unit};
-  const Tile& u = mp.unit;
-  const auto up = [](double extent, double v, double unit) {
-    return std::min(extent, std::ceil(v / unit) * unit);
-  };
-  const Tile t{up(nest.n, base.tile.n, u.n), up(nest.m, base.tile.m, u.m),
-               up(nest.c, base.tile.c, u.c), up(nest.e, base.tile.e, u.e)};
-  // Counts in units: TileOf<true> gives back tiles of at most t, as many as t makes.
-  const Candidate k{CeilDiv(nest.n, t.n), CeilDiv(nest.m, t.m), CeilDiv(nest.c, t.c),
-                    CeilDiv(nest.e, t.e)};
-  TilingResult best;
-  Consider<true>(x, base.order, k, &best);
-  // Carried only when nothing can do better: the compulsory traffic (everything read and
-  // written once, the least any tiling reaches); otherwise the caller searches.
-  TilingResult once;
-  if (best.feasible && best.DramBits() > Traffic<false>(x, LoopOrder::kOutputResident,
-                                                        Candidate{1, 1, 1, 1}, &once)) {
-    best.feasible = false;
-  }
-  return best;
-}
-
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
   const Ctx x{nest,

@@ -67,13 +67,6 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
 bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                      const MapParams& mp, const Residency& res);
 
-/// The tiling `base` (found for other RS units) carried over to the units of `mp`: the same
-/// loop order, each tile extent rounded up to whole units. Feasible only when that tile fits
-/// and moves the compulsory DRAM traffic (which no search can lower); else SearchTiling must
-/// run. One capacity check.
-TilingResult CarryTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
-                         const MapParams& mp, const Residency& res, const TilingResult& base);
-
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);
 
