@@ -444,14 +444,11 @@ LayerCost CostOne(const LayerMap& map, const HwView& hw, double spill_bits) {
   return lc;
 }
 
-}  // namespace
-
-LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
-                    double compulsory_bytes) {
-  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+/// RS with candidates: the one of least criterion among the map's own mapping and its
+/// alternatives; strictly less replaces, so ties keep the largest (p, q).
+LayerCost CostBest(const LayerMap& map, const HwView& hw, double spill_bits) {
   LayerCost best = CostOne(map, hw, spill_bits);
-  if (map.n_alt == 0 || best.status != Status::kOk) return best;
-  // RS: the candidate of least criterion; strictly less replaces, so ties keep the largest.
+  if (best.status != Status::kOk) return best;
   const auto sel = static_cast<Select>(hw.select);
   double best_value = Criterion(best, sel);
   LayerMap m = map;
@@ -466,6 +463,15 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
     }
   }
   return best;
+}
+
+}  // namespace
+
+LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
+                    double compulsory_bytes) {
+  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+  if (map.n_alt == 0) return CostOne(map, hw, spill_bits);
+  return CostBest(map, hw, spill_bits);
 }
 
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
