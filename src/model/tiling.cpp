@@ -304,16 +304,26 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 }  // namespace
 
+namespace {
+
+/// The search context of a nest whose tiles are whole multiples of `unit`.
+Ctx ContextOf(const LoopNest& nest, const HwView& hw, const RoleBits& bits, const Residency& res,
+              const Tile& unit) {
+  return Ctx{nest,
+             hw,
+             bits,
+             res,
+             nest.WeightElems(),
+             nest.g * nest.n * nest.c * nest.w_in,
+             nest.OutputElems(),
+             unit};
+}
+
+}  // namespace
+
 bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                      const MapParams& mp, const Residency& res) {
-  const Ctx x{nest,
-              hw,
-              bits,
-              res,
-              nest.WeightElems(),
-              nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems(),
-              mp.unit};
+  const Ctx x = ContextOf(nest, hw, bits, res, mp.unit);
   const Tile& u = mp.unit;
   const auto last = [](const Chain& ch) { return ch.count[ch.size - 1]; };
   const Candidate k{
@@ -325,14 +335,7 @@ bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bit
 
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
-  const Ctx x{nest,
-              hw,
-              bits,
-              res,
-              nest.WeightElems(),
-              nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems(),
-              shrink ? Tile{} : mp.unit};
+  const Ctx x = ContextOf(nest, hw, bits, res, shrink ? Tile{} : mp.unit);
   TilingResult best;
   // Everything at once: the compulsory traffic, the least any tiling can reach.
   Consider<false>(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
