@@ -33,7 +33,8 @@ struct HwView {
   double e_mac = 0, e_rf = 0, e_noc = 0, e_glb = 0, e_dram = 0;  ///< pJ per ref-width access
   double leak_w = 0;
   // Model switches that the formulas read.
-  bool overlap = true;
+  bool overlap = true;           ///< DRAM transfers hidden: max(on-chip, DRAM)
+  bool double_buffer = false;    ///< ping-pong GLB halves (overlap = "double_buffer")
   std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
   bool fill_mapped = false;      ///< systolic fill over the mapped PEs, not the whole array
   // Physical technology model (docs/model.md, section 23), derived once per design: energies

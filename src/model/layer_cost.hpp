@@ -58,6 +58,11 @@ struct LayerMap {
   /// psums/outputs), and the part of them the array waits for (RS pass overheads).
   double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
   double stall_w_bits = 0, stall_i_bits = 0, stall_o_bits = 0;
+  /// overlap = "double_buffer" (docs/model.md, section 6): the DRAM reads of the first tile and
+  /// the DRAM writes of the last tile, which no computation can hide; `serial_dram` when the
+  /// smallest tile did not fit half the buffer and the layer uses all of it, transfers serial.
+  double first_rd_bits = 0, last_wr_bits = 0;
+  bool serial_dram = false;
   /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
   /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
   double need_bytes = 0, have_bytes = 0;
