@@ -201,19 +201,14 @@ TilingResult SearchBoth(const LoopNest& nest, const HwView& hw, const RoleBits& 
 }
 
 /// Double buffering (docs/model.md, section 6.1): tiles sized for one of two ping-pong halves.
-/// The layer takes the whole buffer with serial transfers (`*serial`) instead when its smallest
-/// tile does not fit half of it, or when only the whole buffer holds a tile that fills a
-/// spatial fold.
+/// When no tile that fills a spatial fold fits half the buffer, the layer takes the whole
+/// buffer (shrinking its tile there if need be) with serial transfers (`*serial`).
 TilingResult SearchHalves(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool* shrunk, bool* serial) {
-  TilingResult tr = SearchBoth(nest, HalfBuffer(hw, res), bits, mp, res, shrunk);
-  if (tr.feasible && !*shrunk) return tr;
-  bool whole_shrunk = false;
-  TilingResult whole = SearchBoth(nest, hw, bits, mp, res, &whole_shrunk);
-  if (tr.feasible && (!whole.feasible || whole_shrunk)) return tr;
-  *shrunk = whole_shrunk;
+  TilingResult tr = SearchTiling(nest, HalfBuffer(hw, res), bits, mp, res);
+  if (tr.feasible) return tr;
   *serial = true;
-  return whole;
+  return SearchBoth(nest, hw, bits, mp, res, shrunk);
 }
 
 /// Extent of the last of `count` tiles of `tile` along a dimension of `extent`.

@@ -1,0 +1,168 @@
+// overlap = "double_buffer" (docs/model.md, section 6.1): the global buffer as ping-pong halves.
+// Hand-derived cases on the small convolution of cases.hpp (C = 2, M = 4, 4 x 4 input, 3 x 3
+// window, E = F = 2) under weight stationary on the 4 x 4 array, the fallbacks, and the
+// invariant overlap <= double_buffer <= serial per layer on the built-in networks.
+#include <gtest/gtest.h>
+
+#include <string_view>
+
+#include "cases.hpp"
+#include "layer_cost.hpp"
+#include "trim/net/zoo.hpp"
+
+namespace trim::model {
+namespace {
+
+using testing::RunPoint;
+
+ModelOptions Timing(std::uint8_t overlap) {
+  ModelOptions o = ModelOptions::Defaults();
+  o[Option::kOverlap] = overlap;
+  return o;
+}
+const ModelOptions kOverlap = Timing(0), kSerial = Timing(1), kDoubleBuffer = Timing(2);
+
+/// The small array with a buffer of `bytes` and a 3.2 GB/s link on the 200 MHz clock: 16 B per
+/// cycle.
+Hardware SmallDesign(double bytes) {
+  Hardware hw = testing::SmallArray(false);
+  hw[HwParam::kGlbKib] = bytes / 1024;
+  hw[HwParam::kDramGbps] = 3.2;
+  return hw;
+}
+
+TEST(DoubleBuffer, HandCaseIsTheLongerOfComputePlusExposedTilesAndTheLink) {
+  // WS: 5 row folds of K = 18 x 1 column fold of M = 4, each streaming P = 4 pixels: 20
+  // compute cycles (DataflowCases.WeightStationary); a fold needs all m = 4 filters.
+  // Whole buffer, 256 B = 128 words: the layer fits at once (72 weights + 32 inputs + 16 psums
+  // = 120 words), compulsory traffic 120 words = 240 B = 15 cycles at 16 B per cycle:
+  //   overlap max(20, 15) = 20, serial 20 + 15 = 35.
+  // Half buffer, 64 words: with m = 4 the only tile that fits is c = 1, e = 1 (weights
+  // 4*1*9 = 36 + input rows(1) = 3 rows x 4 = 12 + psums 4*1*2 = 8 = 56 words; c = 1, e = 2
+  // needs 36 + 16 + 16 = 68). T_C = T_E = 2. Weights resident reads every weight once (72),
+  // the input rows once per pixel tile: 2 channels x 4 columns x T_E = 2 x 3 rows = 48, spills
+  // and re-reads the psums of the first channel tile 2 x 16 = 32, writes the 16 outputs: 168
+  // words = 336 B = 21 cycles (outputs resident: 144 + 48 + 16 = 208; inputs resident: 144 +
+  // 48 + 32 + 16 = 240). Exposed: the first tile's reads 36 + 12 = 48 words and the last
+  // tile's writes 4 x 1 x 2 = 8 words: 56 words = 112 B = 7 cycles.
+  //   double_buffer = max(20 + 7, 21) = 27, between 20 and 35.
+  const Hardware hw = SmallDesign(256);
+  const auto net = testing::SmallConv();
+  const auto ov = RunPoint(net, hw, Dataflow::kWS, 1, kOverlap);
+  const auto se = RunPoint(net, hw, Dataflow::kWS, 1, kSerial);
+  const auto db = RunPoint(net, hw, Dataflow::kWS, 1, kDoubleBuffer);
+  ASSERT_EQ(db.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(ov.rows[0].cycles, 20);
+  EXPECT_DOUBLE_EQ(se.rows[0].cycles, 35);
+  EXPECT_DOUBLE_EQ(db.rows[0].dram_bytes, 336);
+  EXPECT_DOUBLE_EQ(db.rows[0].cycles, 27);
+  // Both halves hold a tile: 2 x 56 words = 224 B at the peak.
+  EXPECT_DOUBLE_EQ(testing::Col(db, ResultCol::kPeakOnchipBytes), 224);
+
+  // The same mapping with a link of 1 B per cycle (0.2 GB/s) is bound by the link:
+  // max(20 + 112, 336) = 336.
+  Hardware slow = hw;
+  slow[HwParam::kDramGbps] = 0.2;
+  EXPECT_DOUBLE_EQ(RunPoint(net, slow, Dataflow::kWS, 1, kDoubleBuffer).rows[0].cycles, 336);
+}
+
+TEST(DoubleBuffer, ExposedTermsComeFromTheChosenTile) {
+  // The mapping of the hand case above records the exposed bits: first tile 48 words x 16,
+  // last tile 8 words x 16; with the whole buffer (the other options) nothing is recorded.
+  detail::LoopNest nest;
+  ASSERT_EQ(detail::BuildLoopNest(testing::SmallConv().layers[0], Phase::kFP, 1, &nest),
+            Status::kOk);
+  const Hardware hw = SmallDesign(256);
+  const auto db = detail::MapLayer(nest, Dataflow::kWS, detail::MakeHwView(hw, kDoubleBuffer),
+                                   detail::Residency{});
+  ASSERT_EQ(db.status, Status::kOk);
+  EXPECT_FALSE(db.serial_dram);
+  EXPECT_DOUBLE_EQ(db.first_rd_bits, 48 * 16);
+  EXPECT_DOUBLE_EQ(db.last_wr_bits, 8 * 16);
+  const auto ov =
+      detail::MapLayer(nest, Dataflow::kWS, detail::MakeHwView(hw, kOverlap), detail::Residency{});
+  EXPECT_DOUBLE_EQ(ov.first_rd_bits, 0);
+  EXPECT_DOUBLE_EQ(ov.dram_bits, 240 * 8);
+}
+
+TEST(DoubleBuffer, FallsBackToTheWholeBufferWithSerialTransfers) {
+  const auto net = testing::SmallConv();
+  // 128 B = 64 words: the whole buffer holds the fold-filling tile m = 4, c = 1, e = 1 (56
+  // words, 336 B of traffic as above), half of it (32 words) only tiles below one fold: the
+  // layer takes the whole buffer, its transfers serial: 20 + 336 / 16 = 41 cycles.
+  {
+    const Hardware hw = SmallDesign(128);
+    const auto db = RunPoint(net, hw, Dataflow::kWS, 1, kDoubleBuffer);
+    ASSERT_EQ(db.status, Status::kOk);
+    EXPECT_DOUBLE_EQ(db.rows[0].dram_bytes, 336);
+    EXPECT_DOUBLE_EQ(db.rows[0].cycles, 41);
+    EXPECT_DOUBLE_EQ(db.rows[0].cycles,
+                     RunPoint(net, hw, Dataflow::kWS, 1, kSerial).rows[0].cycles);
+  }
+  // 60 B: half (30 B) is below the minimum mapping of every dataflow (46 B,
+  // DataflowCases.InfeasibleOnlyBelowTheMinimumMapping); the whole buffer holds it, so every
+  // dataflow evaluates with the serial mapping and timing.
+  for (int d = 0; d < 5; ++d) {
+    const auto df = static_cast<Dataflow>(d);
+    const Hardware hw = SmallDesign(60);
+    const auto db = RunPoint(net, hw, df, 1, kDoubleBuffer);
+    const auto se = RunPoint(net, hw, df, 1, kSerial);
+    ASSERT_EQ(db.status, Status::kOk) << Name(df);
+    EXPECT_DOUBLE_EQ(db.rows[0].cycles, se.rows[0].cycles) << Name(df);
+    EXPECT_DOUBLE_EQ(db.rows[0].dram_bytes, se.rows[0].dram_bytes) << Name(df);
+  }
+  // Below the minimum mapping of the whole buffer the layer is infeasible as with the other
+  // options, naming the whole buffer's shortfall (46 B needed, 45 B available).
+  const auto none = RunPoint(net, SmallDesign(45), Dataflow::kRS, 1, kDoubleBuffer);
+  EXPECT_EQ(none.status, Status::kGlbTooSmall);
+}
+
+TEST(DoubleBuffer, LiesBetweenOverlapAndSerialInEveryLayer) {
+  // Per layer and mapping: max(on-chip, DRAM) <= double_buffer <= on-chip + DRAM, since the
+  // exposed transfers are part of the layer's DRAM traffic. Every layer of every built-in
+  // network (batch 4), every dataflow, on the Eyeriss v1 design with its shared buffer and
+  // with a split one. The bounds are the overlap and serial costs of the same mapping: the
+  // options "overlap" and "serial" tile the whole buffer, so their traffic and on-chip time
+  // differ from the half-buffer tiling (docs/model.md, section 6.1).
+  Hardware split = testing::EyerissV1();
+  split[HwParam::kGlbWeightKib] = 36;
+  split[HwParam::kGlbInputKib] = 36;
+  split[HwParam::kGlbOutputKib] = 36;
+  int compared = 0, ping_pong = 0, serial = 0;
+  for (const Hardware& hw : {testing::EyerissV1(), split}) {
+    const auto v_db = detail::MakeHwView(hw, kDoubleBuffer);
+    const auto v_ov = detail::MakeHwView(hw, kOverlap);
+    const auto v_se = detail::MakeHwView(hw, kSerial);
+    for (std::string_view name : net::BuiltinNetworkNames()) {
+      const auto net = net::BuiltinNetwork(name);
+      ASSERT_TRUE(net.has_value()) << name;
+      for (std::size_t l = 0; l < net->layers.size(); ++l) {
+        detail::LoopNest nest;
+        if (detail::BuildLoopNest(net->layers[l], Phase::kFP, 4, &nest) != Status::kOk) continue;
+        for (int d = 0; d < 5; ++d) {
+          const auto df = static_cast<Dataflow>(d);
+          const auto map = detail::MapLayer(nest, df, v_db, detail::Residency{});
+          if (map.status != Status::kOk) continue;
+          const auto db = detail::CostLayer(map, v_db, 0, 0);
+          const auto ov = detail::CostLayer(map, v_ov, 0, 0);
+          const auto se = detail::CostLayer(map, v_se, 0, 0);
+          EXPECT_GE(db.cycles, ov.cycles) << name << " layer " << l << " " << Name(df);
+          EXPECT_LE(db.cycles, se.cycles * (1 + 1e-12))
+              << name << " layer " << l << " " << Name(df);
+          // Exposed: the first tile's reads and the last tile's writes, never more than the
+          // layer's traffic.
+          EXPECT_LE(map.first_rd_bits + map.last_wr_bits, map.dram_bits * (1 + 1e-12))
+              << name << " layer " << l << " " << Name(df);
+          ++compared;
+          (map.serial_dram ? serial : ping_pong) += 1;
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 2000);
+  EXPECT_GT(ping_pong, 0);
+  EXPECT_GT(serial, 0);
+}
+
+}  // namespace
+}  // namespace trim::model
