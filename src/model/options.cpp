@@ -25,8 +25,8 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "longest of them; serial: they do not overlap, a layer takes their sum; double_buffer: "
      "the global buffer is split into ping-pong halves, tiles are sized for one half and the "
      "next tile's DRAM reads and the previous tile's writes move while the array computes, "
-     "only the first tile's reads and the last tile's writes are exposed (a layer whose "
-     "smallest tile does not fit half the buffer uses all of it with serial transfers)",
+     "only the first tile's reads and the last tile's writes are exposed (a layer with no "
+     "tile that fills a spatial fold in half the buffer uses all of it with serial transfers)",
      kOverlaps, 0},
     {Option::kSelect, "select",
      "per-layer criterion of dataflow \"best\": edp (energy x latency), energy, latency or "
