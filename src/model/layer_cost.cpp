@@ -21,7 +21,7 @@ double MacScale(const HwView& hw, double bits_a, double bits_b) {
 
 /// Energies under the physical model (docs/model.md, section 23): per-bit costs of each level,
 /// the register files each with its own capacity.
-void PhysicalEnergies(const LayerMap& map, const HwView& hw, double dram_bits, LayerCost* lc) {
+void PhysicalEnergies(const MapCounts& map, const HwView& hw, double dram_bits, LayerCost* lc) {
   lc->e_mac_pj = map.work * PhysicalMacPj(hw, map.mac_bits_a, map.mac_bits_b);
   if (map.kind == MapKind::kMac) {
     lc->e_rf_pj =
@@ -41,7 +41,7 @@ struct Traffic {
   double glb_accesses = 0, dram_bits = 0, dram_bytes = 0;
 };
 
-Traffic TrafficOf(const LayerMap& m, double spill_bits) {
+Traffic TrafficOf(const MapCounts& m, double spill_bits) {
   Traffic t;
   const double spill_words = spill_bits / m.spill_word_bits;
   t.glb_accesses = m.kind == MapKind::kMac ? m.array_words + (m.glb_words + spill_words)
@@ -59,7 +59,7 @@ bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double 
 
 /// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
 /// section 6). REQUIRES: !ZeroBandwidth(...).
-void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_words,
+void Combine(const HwView& hw, const MapCounts& m, double glb_words, double noc_words,
              double dram_bytes, LayerCost* lc) {
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
@@ -232,6 +232,21 @@ void EdgeTileTraffic(const LoopNest& nest, const RoleBits& bits, const Residency
   }
 }
 
+LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
+
+/// The whole-buffer mapping with serial transfers, kept next to a ping-pong mapping so that the
+/// cost stage can take the faster of the two schedules (docs/model.md, section 6.1).
+void WholeBufferAlternative(const LoopNest& nest, Dataflow df, const HwView& hw,
+                            const Residency& res, LayerMap* m) {
+  HwView whole = hw;
+  whole.double_buffer = false;
+  const LayerMap w = MapMac(nest, df, whole, res);
+  if (w.status != Status::kOk) return;
+  m->whole = w;
+  m->whole.serial_dram = true;
+  m->has_whole = true;
+}
+
 LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
   LayerMap m;
   m.kind = MapKind::kMac;
@@ -297,6 +312,7 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
     const double held = res.resident_in_bits + res.resident_out_bits;
     if (tiles > 1) m.glb_peak_bytes = (2.0 * tr.glb_peak_bits - held) / 8.0;
     EdgeTileTraffic(nest, bits, res, tr, &m);
+    WholeBufferAlternative(nest, df, hw, res, &m);
   }
   m.output_kept = res.keep_output;
   m.bus_w_bits = glb_rd_w * bits.w;
@@ -309,7 +325,7 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
 }
 
 /// The roofline engine's layer-phase: compute at peak or compulsory traffic at full bandwidth.
-LayerCost CostRoofline(const LayerMap& m, const HwView& hw, double compulsory_bytes) {
+LayerCost CostRoofline(const MapCounts& m, const HwView& hw, double compulsory_bytes) {
   LayerCost lc;
   lc.dataflow = m.dataflow;
   lc.macs = m.macs;
@@ -371,9 +387,9 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
                                                                           : Status::kOk;
 }
 
-LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
-                    double compulsory_bytes) {
-  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+namespace {
+
+LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits) {
   LayerCost lc;
   lc.dataflow = map.dataflow;
   lc.macs = map.macs;
@@ -403,6 +419,21 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
   lc.glb_peak_bytes = map.glb_peak_bytes;
   lc.output_kept = map.output_kept;
   Finish(hw, &lc);
+  return lc;
+}
+
+}  // namespace
+
+LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
+                    double compulsory_bytes) {
+  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+  LayerCost lc = CostCounts(map, hw, spill_bits);
+  if (map.has_whole && lc.status == Status::kOk) {
+    // Double buffering pays only when the halves' extra traffic and on-chip time cost less than
+    // the transfers it hides: the faster schedule runs (ties: the ping-pong one).
+    const LayerCost whole = CostCounts(map.whole, hw, spill_bits);
+    if (whole.status == Status::kOk && whole.latency_s < lc.latency_s) lc = whole;
+  }
   return lc;
 }
 

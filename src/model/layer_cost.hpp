@@ -37,7 +37,7 @@ enum class MapKind : std::uint8_t { kMac = 0, kVector, kRoofline };
 /// The mapping of one nest: every count the cost stage needs, with the extra DRAM traffic
 /// charged to the layer (spill) left out (CostLayer adds it). Words are in each tensor's own
 /// precision; *_bits fields are words x bits summed over tensors.
-struct LayerMap {
+struct MapCounts {
   Status status = Status::kOk;  ///< kRfTooSmall / kGlbTooSmall / kShapeMismatch, or kOk
   MapKind kind = MapKind::kMac;
   Dataflow dataflow = Dataflow::kRS;
@@ -58,14 +58,21 @@ struct LayerMap {
   /// psums/outputs), and the part of them the array waits for (RS pass overheads).
   double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
   double stall_w_bits = 0, stall_i_bits = 0, stall_o_bits = 0;
-  /// overlap = "double_buffer" (docs/model.md, section 6): the DRAM reads of the first tile and
-  /// the DRAM writes of the last tile, which no computation can hide; `serial_dram` when the
-  /// smallest tile did not fit half the buffer and the layer uses all of it, transfers serial.
+  /// overlap = "double_buffer" (docs/model.md, section 6.1): the DRAM reads of the first tile
+  /// and the DRAM writes of the last tile, which no computation can hide; `serial_dram` when
+  /// the layer uses the whole buffer with serial transfers.
   double first_rd_bits = 0, last_wr_bits = 0;
   bool serial_dram = false;
   /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
   /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
   double need_bytes = 0, have_bytes = 0;
+};
+
+/// A mapping; under overlap = "double_buffer" with ping-pong tiles, also the whole-buffer
+/// mapping with serial transfers (`whole`), the other schedule the cost stage may take.
+struct LayerMap : MapCounts {
+  bool has_whole = false;
+  MapCounts whole;
 };
 
 /// The mapping of `nest` (kMac or kVector; not kBest).
