@@ -57,10 +57,14 @@ bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double 
          (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;
 }
 
+/// How DRAM transfers combine with the on-chip time: as option `overlap` says (overlap or
+/// serial), over ping-pong halves with some bits exposed, or serial (docs/model.md, 6 and 6.1).
+enum class DramTiming : std::uint8_t { kOption = 0, kPingPong, kSerial };
+
 /// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
 /// section 6). REQUIRES: !ZeroBandwidth(...).
 void Combine(const HwView& hw, const MapCounts& m, double glb_words, double noc_words,
-             double dram_bytes, LayerCost* lc) {
+             double dram_bytes, DramTiming timing, double exposed_bits, LayerCost* lc) {
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
@@ -75,14 +79,16 @@ void Combine(const HwView& hw, const MapCounts& m, double glb_words, double noc_
   }
   const double on_chip =
       std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});
-  if (hw.double_buffer && !m.serial_dram) {
-    // Ping-pong halves: the array waits for the first tile's reads and the link for the last
-    // tile's writes; every other transfer moves while the array computes.
-    const double exposed_bytes = std::min((m.first_rd_bits + m.last_wr_bits) / 8.0, dram_bytes);
+  if (timing == DramTiming::kPingPong) {
+    // The array waits for the first tile's reads and the link for the last tile's writes;
+    // every other transfer moves while the array computes.
+    const double exposed_bytes = std::min(exposed_bits / 8.0, dram_bytes);
     const double exposed = exposed_bytes > 0 ? exposed_bytes / hw.dram_bytes_per_cycle : 0.0;
     lc->cycles = std::max(on_chip + exposed, lc->dram_cycles);
+  } else if (timing == DramTiming::kOption && hw.overlap) {
+    lc->cycles = std::max(on_chip, lc->dram_cycles);
   } else {
-    lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
+    lc->cycles = on_chip + lc->dram_cycles;
   }
   lc->latency_s = lc->cycles / hw.clock_hz;
 }
@@ -163,9 +169,12 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
   if (hw.double_buffer) {
     // Streams pass in chunks of one array pass (Peak() operations): the first chunk's reads
     // and the last chunk's writes are exposed.
+    auto plan = std::make_shared<DoubleBufferPlan>();
     const double chunk = nest.vec_ops > 0 ? std::min(1.0, hw.Peak() / nest.vec_ops) : 1.0;
-    m.first_rd_bits = chunk * dram_rd_bits;
-    m.last_wr_bits = chunk * dram_wr_bits;
+    plan->ping_pong = true;
+    plan->first_rd_bits = chunk * dram_rd_bits;
+    plan->last_wr_bits = chunk * dram_wr_bits;
+    m.db = std::move(plan);
   }
   m.bus_i_bits = in_bits;
   m.bus_o_bits = out_bits;
@@ -219,7 +228,7 @@ double LastExtent(double extent, double tile, double count) {
 /// DRAM reads of the first tile (weights and input rows, full-size) and DRAM writes of the
 /// last tile (its final outputs; the last tile may be shorter in every dimension).
 void EdgeTileTraffic(const LoopNest& nest, const RoleBits& bits, const Residency& res,
-                     const TilingResult& tr, LayerMap* m) {
+                     const TilingResult& tr, DoubleBufferPlan* m) {
   const Tile& t = tr.tile;
   const double w = res.weight_on_chip ? 0.0 : t.m * t.c * nest.r * nest.s * bits.w;
   const double i = res.input_on_chip ? 0.0
@@ -234,17 +243,16 @@ void EdgeTileTraffic(const LoopNest& nest, const RoleBits& bits, const Residency
 
 LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
 
-/// The whole-buffer mapping with serial transfers, kept next to a ping-pong mapping so that the
+/// The whole-buffer mapping (serial transfers), kept next to a ping-pong mapping so that the
 /// cost stage can take the faster of the two schedules (docs/model.md, section 6.1).
 void WholeBufferAlternative(const LoopNest& nest, Dataflow df, const HwView& hw,
-                            const Residency& res, LayerMap* m) {
+                            const Residency& res, DoubleBufferPlan* plan) {
   HwView whole = hw;
   whole.double_buffer = false;
   const LayerMap w = MapMac(nest, df, whole, res);
   if (w.status != Status::kOk) return;
-  m->whole = w;
-  m->whole.serial_dram = true;
-  m->has_whole = true;
+  plan->whole = w;
+  plan->has_whole = true;
 }
 
 LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
@@ -262,10 +270,9 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   if (m.status == Status::kRfTooSmall)
     RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
   if (m.status != Status::kOk) return m;
-  bool shrunk = false;
-  TilingResult tr = hw.double_buffer
-                        ? SearchHalves(nest, hw, bits, mp, res, &shrunk, &m.serial_dram)
-                        : SearchBoth(nest, hw, bits, mp, res, &shrunk);
+  bool shrunk = false, serial = false;
+  TilingResult tr = hw.double_buffer ? SearchHalves(nest, hw, bits, mp, res, &shrunk, &serial)
+                                     : SearchBoth(nest, hw, bits, mp, res, &shrunk);
   if (!tr.feasible) {
     m.status = Status::kGlbTooSmall;
     m.need_bytes = tr.need_bits / 8.0;
@@ -307,12 +314,17 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.noc_bits = (a.noc_w * bits.w + a.noc_i * bits.i + a.noc_o * bits.p) * k;
   m.glb_onchip_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p;
   m.glb_peak_bytes = tr.glb_peak_bits / 8.0;
-  if (hw.double_buffer && !m.serial_dram) {
-    // Both halves hold a tile; the resident tensors are held once.
-    const double held = res.resident_in_bits + res.resident_out_bits;
-    if (tiles > 1) m.glb_peak_bytes = (2.0 * tr.glb_peak_bits - held) / 8.0;
-    EdgeTileTraffic(nest, bits, res, tr, &m);
-    WholeBufferAlternative(nest, df, hw, res, &m);
+  if (hw.double_buffer) {
+    auto plan = std::make_shared<DoubleBufferPlan>();
+    plan->ping_pong = !serial;
+    if (!serial) {
+      // Both halves hold a tile; the resident tensors are held once.
+      const double held = res.resident_in_bits + res.resident_out_bits;
+      if (tiles > 1) m.glb_peak_bytes = (2.0 * tr.glb_peak_bits - held) / 8.0;
+      EdgeTileTraffic(nest, bits, res, tr, plan.get());
+      WholeBufferAlternative(nest, df, hw, res, plan.get());
+    }
+    m.db = std::move(plan);
   }
   m.output_kept = res.keep_output;
   m.bus_w_bits = glb_rd_w * bits.w;
@@ -389,7 +401,8 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
 
 namespace {
 
-LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits) {
+LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits, DramTiming timing,
+                     double exposed_bits) {
   LayerCost lc;
   lc.dataflow = map.dataflow;
   lc.macs = map.macs;
@@ -405,7 +418,7 @@ LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits) 
     lc.status = Status::kZeroBandwidth;
     return lc;
   }
-  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
+  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, timing, exposed_bits, &lc);
   if (hw.physical) {
     PhysicalEnergies(map, hw, t.dram_bits, &lc);
   } else {
@@ -427,11 +440,15 @@ LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits) 
 LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
                     double compulsory_bytes) {
   if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
-  LayerCost lc = CostCounts(map, hw, spill_bits);
-  if (map.has_whole && lc.status == Status::kOk) {
+  if (!map.db) return CostCounts(map, hw, spill_bits, DramTiming::kOption, 0.0);
+  const DoubleBufferPlan& p = *map.db;
+  if (!p.ping_pong) return CostCounts(map, hw, spill_bits, DramTiming::kSerial, 0.0);
+  LayerCost lc =
+      CostCounts(map, hw, spill_bits, DramTiming::kPingPong, p.first_rd_bits + p.last_wr_bits);
+  if (p.has_whole && lc.status == Status::kOk) {
     // Double buffering pays only when the halves' extra traffic and on-chip time cost less than
     // the transfers it hides: the faster schedule runs (ties: the ping-pong one).
-    const LayerCost whole = CostCounts(map.whole, hw, spill_bits);
+    const LayerCost whole = CostCounts(p.whole, hw, spill_bits, DramTiming::kSerial, 0.0);
     if (whole.status == Status::kOk && whole.latency_s < lc.latency_s) lc = whole;
   }
   return lc;

@@ -4,9 +4,12 @@
 //     mapping fields of the design (MapFields below), never on energy costs, bandwidths,
 //     clock or leakage, so designs that differ only in those reuse it (map_cache.hpp).
 //   CostLayer: closed-form cycles under the bandwidths, and energies, from a mapping.
-// EvaluateLayer = CostLayer(MapLayer(...)). No allocation; never throws.
+// EvaluateLayer = CostLayer(MapLayer(...)). No allocation (except the plan of the option
+// overlap = "double_buffer"); never throws.
 // Internal to the model module.
 #pragma once
+
+#include <memory>
 
 #include "hw_view.hpp"
 #include "loop_nest.hpp"
@@ -58,19 +61,27 @@ struct MapCounts {
   /// psums/outputs), and the part of them the array waits for (RS pass overheads).
   double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
   double stall_w_bits = 0, stall_i_bits = 0, stall_o_bits = 0;
-  /// overlap = "double_buffer" (docs/model.md, section 6.1): the DRAM reads of the first tile
-  /// and the DRAM writes of the last tile, which no computation can hide; `serial_dram` when
-  /// the layer uses the whole buffer with serial transfers.
-  double first_rd_bits = 0, last_wr_bits = 0;
-  bool serial_dram = false;
   /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
   /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
   double need_bytes = 0, have_bytes = 0;
 };
 
-/// A mapping; under overlap = "double_buffer" with ping-pong tiles, also the whole-buffer
-/// mapping with serial transfers (`whole`), the other schedule the cost stage may take.
+struct DoubleBufferPlan;
+
+/// A mapping; under overlap = "double_buffer" also its schedule over the ping-pong halves
+/// (`db`; null under the other options, so their mappings carry one pointer and allocate
+/// nothing).
 struct LayerMap : MapCounts {
+  std::shared_ptr<const DoubleBufferPlan> db;
+};
+
+/// overlap = "double_buffer" (docs/model.md, section 6.1). `ping_pong`: the mapping's tiles
+/// fit one half; the DRAM reads of its first tile and the writes of its last tile are exposed,
+/// and the whole-buffer mapping with serial transfers (`whole`) is the other schedule the cost
+/// stage may take. Otherwise the mapping is that of the whole buffer, transfers serial.
+struct DoubleBufferPlan {
+  bool ping_pong = false;
+  double first_rd_bits = 0, last_wr_bits = 0;
   bool has_whole = false;
   MapCounts whole;
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
 
 #include "cases.hpp"
@@ -80,17 +81,16 @@ TEST(DoubleBuffer, ExposedTermsComeFromTheChosenTile) {
   const auto db = detail::MapLayer(nest, Dataflow::kWS, detail::MakeHwView(hw, kDoubleBuffer),
                                    detail::Residency{});
   ASSERT_EQ(db.status, Status::kOk);
-  EXPECT_FALSE(db.serial_dram);
-  EXPECT_DOUBLE_EQ(db.first_rd_bits, 48 * 16);
-  EXPECT_DOUBLE_EQ(db.last_wr_bits, 8 * 16);
-  // Next to it, the whole-buffer mapping (one tile, the compulsory 240 B), with serial
-  // transfers.
-  ASSERT_TRUE(db.has_whole);
-  EXPECT_DOUBLE_EQ(db.whole.dram_bits, 240 * 8);
-  EXPECT_TRUE(db.whole.serial_dram);
+  ASSERT_NE(db.db, nullptr);
+  EXPECT_TRUE(db.db->ping_pong);
+  EXPECT_DOUBLE_EQ(db.db->first_rd_bits, 48 * 16);
+  EXPECT_DOUBLE_EQ(db.db->last_wr_bits, 8 * 16);
+  // Next to it, the whole-buffer mapping (one tile, the compulsory 240 B).
+  ASSERT_TRUE(db.db->has_whole);
+  EXPECT_DOUBLE_EQ(db.db->whole.dram_bits, 240 * 8);
   const auto ov =
       detail::MapLayer(nest, Dataflow::kWS, detail::MakeHwView(hw, kOverlap), detail::Residency{});
-  EXPECT_DOUBLE_EQ(ov.first_rd_bits, 0);
+  EXPECT_EQ(ov.db, nullptr);
   EXPECT_DOUBLE_EQ(ov.dram_bits, 240 * 8);
 }
 
@@ -152,30 +152,36 @@ TEST(DoubleBuffer, LiesBetweenOverlapAndSerialInEveryLayer) {
           const auto df = static_cast<Dataflow>(d);
           const auto map = detail::MapLayer(nest, df, v_db, detail::Residency{});
           if (map.status != Status::kOk) continue;
-          // The ping-pong schedule alone, against the bounds of its own mapping.
-          detail::LayerMap pp = map;
-          pp.has_whole = false;
-          const auto db = detail::CostLayer(pp, v_db, 0, 0);
-          const auto ov = detail::CostLayer(pp, v_ov, 0, 0);
-          const auto se = detail::CostLayer(pp, v_se, 0, 0);
+          ASSERT_NE(map.db, nullptr);
+          // The schedule of the mapping alone (ping-pong, or serial in the fallback), against
+          // the overlap and serial costs of the same counts.
+          detail::LayerMap alone = map;
+          auto plan = std::make_shared<detail::DoubleBufferPlan>(*map.db);
+          plan->has_whole = false;
+          alone.db = plan;
+          detail::LayerMap bare = map;
+          bare.db = nullptr;
+          const auto db = detail::CostLayer(alone, v_db, 0, 0);
+          const auto ov = detail::CostLayer(bare, v_ov, 0, 0);
+          const auto se = detail::CostLayer(bare, v_se, 0, 0);
           EXPECT_GE(db.cycles, ov.cycles) << name << " layer " << l << " " << Name(df);
           EXPECT_LE(db.cycles, se.cycles * (1 + 1e-12))
               << name << " layer " << l << " " << Name(df);
           // The layer runs the faster of it and the whole buffer with serial transfers.
           double whole_cycles = db.cycles;
-          if (map.has_whole) {
+          if (map.db->has_whole) {
             detail::LayerMap w;
-            static_cast<detail::MapCounts&>(w) = map.whole;
+            static_cast<detail::MapCounts&>(w) = map.db->whole;
             whole_cycles = detail::CostLayer(w, v_se, 0, 0).cycles;
           }
           EXPECT_EQ(detail::CostLayer(map, v_db, 0, 0).cycles, std::min(db.cycles, whole_cycles))
               << name << " layer " << l << " " << Name(df);
           // Exposed: the first tile's reads and the last tile's writes, never more than the
           // layer's traffic.
-          EXPECT_LE(map.first_rd_bits + map.last_wr_bits, map.dram_bits * (1 + 1e-12))
+          EXPECT_LE(map.db->first_rd_bits + map.db->last_wr_bits, map.dram_bits * (1 + 1e-12))
               << name << " layer " << l << " " << Name(df);
           ++compared;
-          (map.serial_dram ? serial : ping_pong) += 1;
+          (map.db->ping_pong ? ping_pong : serial) += 1;
         }
       }
     }
