@@ -21,7 +21,7 @@ double MacScale(const HwView& hw, double bits_a, double bits_b) {
 
 /// Energies under the physical model (docs/model.md, section 23): per-bit costs of each level,
 /// the register files each with its own capacity.
-void PhysicalEnergies(const MapCounts& map, const HwView& hw, double dram_bits, LayerCost* lc) {
+void PhysicalEnergies(const LayerMap& map, const HwView& hw, double dram_bits, LayerCost* lc) {
   lc->e_mac_pj = map.work * PhysicalMacPj(hw, map.mac_bits_a, map.mac_bits_b);
   if (map.kind == MapKind::kMac) {
     lc->e_rf_pj =
@@ -41,7 +41,7 @@ struct Traffic {
   double glb_accesses = 0, dram_bits = 0, dram_bytes = 0;
 };
 
-Traffic TrafficOf(const MapCounts& m, double spill_bits) {
+Traffic TrafficOf(const LayerMap& m, double spill_bits) {
   Traffic t;
   const double spill_words = spill_bits / m.spill_word_bits;
   t.glb_accesses = m.kind == MapKind::kMac ? m.array_words + (m.glb_words + spill_words)
@@ -57,14 +57,10 @@ bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double 
          (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;
 }
 
-/// How DRAM transfers combine with the on-chip time: as option `overlap` says (overlap or
-/// serial), over ping-pong halves with some bits exposed, or serial (docs/model.md, 6 and 6.1).
-enum class DramTiming : std::uint8_t { kOption = 0, kPingPong, kSerial };
-
 /// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
 /// section 6). REQUIRES: !ZeroBandwidth(...).
-void Combine(const HwView& hw, const MapCounts& m, double glb_words, double noc_words,
-             double dram_bytes, DramTiming timing, double exposed_bits, LayerCost* lc) {
+void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_words,
+             double dram_bytes, DramTiming timing, LayerCost* lc) {
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
@@ -79,14 +75,14 @@ void Combine(const HwView& hw, const MapCounts& m, double glb_words, double noc_
   }
   const double on_chip =
       std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});
-  if (timing == DramTiming::kPingPong) {
+  if (timing == DramTiming::kOption) {
+    lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
+  } else if (timing == DramTiming::kPingPong) {
     // The array waits for the first tile's reads and the link for the last tile's writes;
     // every other transfer moves while the array computes.
-    const double exposed_bytes = std::min(exposed_bits / 8.0, dram_bytes);
+    const double exposed_bytes = std::min(m.exposed_bits / 8.0, dram_bytes);
     const double exposed = exposed_bytes > 0 ? exposed_bytes / hw.dram_bytes_per_cycle : 0.0;
     lc->cycles = std::max(on_chip + exposed, lc->dram_cycles);
-  } else if (timing == DramTiming::kOption && hw.overlap) {
-    lc->cycles = std::max(on_chip, lc->dram_cycles);
   } else {
     lc->cycles = on_chip + lc->dram_cycles;
   }
@@ -169,12 +165,9 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
   if (hw.double_buffer) {
     // Streams pass in chunks of one array pass (Peak() operations): the first chunk's reads
     // and the last chunk's writes are exposed.
-    auto plan = std::make_shared<DoubleBufferPlan>();
     const double chunk = nest.vec_ops > 0 ? std::min(1.0, hw.Peak() / nest.vec_ops) : 1.0;
-    plan->ping_pong = true;
-    plan->first_rd_bits = chunk * dram_rd_bits;
-    plan->last_wr_bits = chunk * dram_wr_bits;
-    m.db = std::move(plan);
+    m.timing = DramTiming::kPingPong;
+    m.exposed_bits = chunk * (dram_rd_bits + dram_wr_bits);
   }
   m.bus_i_bits = in_bits;
   m.bus_o_bits = out_bits;
@@ -225,34 +218,39 @@ double LastExtent(double extent, double tile, double count) {
   return std::max(1.0, extent - (count - 1.0) * tile);
 }
 
-/// DRAM reads of the first tile (weights and input rows, full-size) and DRAM writes of the
-/// last tile (its final outputs; the last tile may be shorter in every dimension).
-void EdgeTileTraffic(const LoopNest& nest, const RoleBits& bits, const Residency& res,
-                     const TilingResult& tr, DoubleBufferPlan* m) {
+/// DRAM reads of the first tile (weights and input rows, full-size) plus DRAM writes of the
+/// last tile (its final outputs; the last tile may be shorter in every dimension), in bits.
+double EdgeTileBits(const LoopNest& nest, const RoleBits& bits, const Residency& res,
+                    const TilingResult& tr) {
   const Tile& t = tr.tile;
   const double w = res.weight_on_chip ? 0.0 : t.m * t.c * nest.r * nest.s * bits.w;
   const double i = res.input_on_chip ? 0.0
                                      : t.n * t.c * TileInputRows(nest, t.e) * nest.w_in *
                                            nest.input_density * bits.i;
-  m->first_rd_bits = w + i;
-  if (!res.keep_output) {
-    m->last_wr_bits = LastExtent(nest.n, t.n, tr.tn) * LastExtent(nest.m, t.m, tr.tm) *
-                      LastExtent(nest.e, t.e, tr.te) * nest.f * bits.o;
-  }
+  const double o = res.keep_output
+                       ? 0.0
+                       : LastExtent(nest.n, t.n, tr.tn) * LastExtent(nest.m, t.m, tr.tm) *
+                             LastExtent(nest.e, t.e, tr.te) * nest.f * bits.o;
+  return w + i + o;
 }
 
 LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
 
-/// The whole-buffer mapping (serial transfers), kept next to a ping-pong mapping so that the
-/// cost stage can take the faster of the two schedules (docs/model.md, section 6.1).
-void WholeBufferAlternative(const LoopNest& nest, Dataflow df, const HwView& hw,
-                            const Residency& res, DoubleBufferPlan* plan) {
-  HwView whole = hw;
-  whole.double_buffer = false;
-  const LayerMap w = MapMac(nest, df, whole, res);
-  if (w.status != Status::kOk) return;
-  plan->whole = w;
-  plan->has_whole = true;
+/// Double buffering (docs/model.md, section 6.1): the ping-pong mapping `m` or the
+/// whole-buffer one with serial transfers, whichever is faster on this design (ties: ping-pong).
+/// Costed without spill: extra DRAM bits cannot make the ping-pong schedule slower than the
+/// serial one when it was not without them (both add the same bits to the link).
+void FasterSchedule(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+                    LayerMap* m) {
+  HwView whole_view = hw;
+  whole_view.double_buffer = false;
+  LayerMap whole = MapMac(nest, df, whole_view, res);
+  if (whole.status != Status::kOk) return;
+  whole.timing = DramTiming::kSerial;
+  const LayerCost pp = CostLayer(*m, hw, 0.0, 0.0);
+  const LayerCost ws = CostLayer(whole, hw, 0.0, 0.0);
+  if (ws.status != Status::kOk) return;
+  if (pp.status != Status::kOk || ws.cycles < pp.cycles) *m = whole;
 }
 
 LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
@@ -315,16 +313,13 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.glb_onchip_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p;
   m.glb_peak_bytes = tr.glb_peak_bits / 8.0;
   if (hw.double_buffer) {
-    auto plan = std::make_shared<DoubleBufferPlan>();
-    plan->ping_pong = !serial;
+    m.timing = serial ? DramTiming::kSerial : DramTiming::kPingPong;
     if (!serial) {
       // Both halves hold a tile; the resident tensors are held once.
       const double held = res.resident_in_bits + res.resident_out_bits;
       if (tiles > 1) m.glb_peak_bytes = (2.0 * tr.glb_peak_bits - held) / 8.0;
-      EdgeTileTraffic(nest, bits, res, tr, plan.get());
-      WholeBufferAlternative(nest, df, hw, res, plan.get());
+      m.exposed_bits = EdgeTileBits(nest, bits, res, tr);
     }
-    m.db = std::move(plan);
   }
   m.output_kept = res.keep_output;
   m.bus_w_bits = glb_rd_w * bits.w;
@@ -333,11 +328,12 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.stall_w_bits = a.stall_w * k * bits.w;
   m.stall_i_bits = a.stall_i * k * bits.i;
   m.stall_o_bits = a.stall_o * k * bits.p;
+  if (m.timing == DramTiming::kPingPong) FasterSchedule(nest, df, hw, res, &m);
   return m;
 }
 
 /// The roofline engine's layer-phase: compute at peak or compulsory traffic at full bandwidth.
-LayerCost CostRoofline(const MapCounts& m, const HwView& hw, double compulsory_bytes) {
+LayerCost CostRoofline(const LayerMap& m, const HwView& hw, double compulsory_bytes) {
   LayerCost lc;
   lc.dataflow = m.dataflow;
   lc.macs = m.macs;
@@ -401,8 +397,8 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
 
 namespace {
 
-LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits, DramTiming timing,
-                     double exposed_bits) {
+/// CostLayer for one DRAM timing (a constant in each call, so each timing gets its own code).
+LayerCost CostTimed(const LayerMap& map, const HwView& hw, double spill_bits, DramTiming timing) {
   LayerCost lc;
   lc.dataflow = map.dataflow;
   lc.macs = map.macs;
@@ -418,7 +414,7 @@ LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits, 
     lc.status = Status::kZeroBandwidth;
     return lc;
   }
-  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, timing, exposed_bits, &lc);
+  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, timing, &lc);
   if (hw.physical) {
     PhysicalEnergies(map, hw, t.dram_bits, &lc);
   } else {
@@ -439,19 +435,16 @@ LayerCost CostCounts(const MapCounts& map, const HwView& hw, double spill_bits, 
 
 LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
                     double compulsory_bytes) {
-  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
-  if (!map.db) return CostCounts(map, hw, spill_bits, DramTiming::kOption, 0.0);
-  const DoubleBufferPlan& p = *map.db;
-  if (!p.ping_pong) return CostCounts(map, hw, spill_bits, DramTiming::kSerial, 0.0);
-  LayerCost lc =
-      CostCounts(map, hw, spill_bits, DramTiming::kPingPong, p.first_rd_bits + p.last_wr_bits);
-  if (p.has_whole && lc.status == Status::kOk) {
-    // Double buffering pays only when the halves' extra traffic and on-chip time cost less than
-    // the transfers it hides: the faster schedule runs (ties: the ping-pong one).
-    const LayerCost whole = CostCounts(p.whole, hw, spill_bits, DramTiming::kSerial, 0.0);
-    if (whole.status == Status::kOk && whole.latency_s < lc.latency_s) lc = whole;
+  switch (map.timing) {
+    case DramTiming::kOption:
+      if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+      return CostTimed(map, hw, spill_bits, DramTiming::kOption);
+    case DramTiming::kPingPong:
+      return CostTimed(map, hw, spill_bits, DramTiming::kPingPong);
+    case DramTiming::kSerial:
+      break;
   }
-  return lc;
+  return CostTimed(map, hw, spill_bits, DramTiming::kSerial);
 }
 
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
