@@ -4,6 +4,7 @@
 // invariant overlap <= double_buffer <= serial per layer on the built-in networks.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string_view>
 
 #include "cases.hpp"
@@ -13,6 +14,7 @@
 namespace trim::model {
 namespace {
 
+using testing::Col;
 using testing::RunPoint;
 
 ModelOptions Timing(std::uint8_t overlap) {
@@ -210,6 +212,41 @@ TEST(DoubleBuffer, NeverSlowerThanSerialInAnyLayer) {
     }
   }
   EXPECT_GT(compared, 5000);
+}
+
+TEST(DoubleBuffer, CachedBatchEqualsFreshPointsWhenOnlyBandwidthsDiffer) {
+  // Under double_buffer a layer picks its schedule by the design's bandwidths, so designs that
+  // differ only in DRAM bandwidth, clock or network widths must not share mappings: a batch
+  // through one caching Evaluator equals every design evaluated alone, bit for bit, and the
+  // link speed changes which layers run on the halves. Eyeriss v1, AlexNet CONV1-5, RS.
+  const auto net = testing::AlexNetConv();
+  const Workload work{&net, Mode::kInference, 4, Dataflow::kRS};
+  HwBatch batch;
+  batch.Resize(8);
+  for (std::size_t i = 0; i < batch.size; ++i) {
+    Hardware hw = testing::EyerissV1();
+    hw[HwParam::kDramGbps] = 0.06 * static_cast<double>(1u << i);  // 0.06 .. 7.68 GB/s
+    if (i % 3 == 1) hw[HwParam::kClockMhz] = 100;
+    if (i % 3 == 2) hw[HwParam::kBusOutputBits] = 16;
+    batch.SetRow(i, hw);
+  }
+  ResultBatch out;
+  out.Resize(batch.size);
+  Evaluator ev(kDoubleBuffer);
+  ev.Evaluate(work, batch, out);
+  for (std::size_t i = 0; i < batch.size; ++i) {
+    Evaluator single(kDoubleBuffer, /*caching=*/false);
+    const auto rep = single.EvaluatePoint(work, batch.Row(i));
+    ASSERT_EQ(out.status[i], static_cast<std::uint8_t>(rep.status)) << i;
+    for (std::size_t c = 0; c < kNumResultCols; ++c) {
+      ASSERT_EQ(std::memcmp(&out.col[c][i], &rep.totals[c], sizeof(double)), 0)
+          << i << " " << Info(static_cast<ResultCol>(c)).name;
+    }
+  }
+  // The slowest link makes the halves' extra traffic too dear in more layers than the fastest.
+  const auto slow = RunPoint(net, batch.Row(0), Dataflow::kRS, 4, kDoubleBuffer);
+  const auto fast = RunPoint(net, batch.Row(7), Dataflow::kRS, 4, kDoubleBuffer);
+  EXPECT_NE(Col(slow, ResultCol::kDramBytes), Col(fast, ResultCol::kDramBytes));
 }
 
 }  // namespace
