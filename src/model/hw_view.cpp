@@ -102,6 +102,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.e_dram = hw[HwParam::kEnergyDramPj];
   v.leak_w = hw[HwParam::kLeakageMw] * 1e-3;
   v.overlap = opt[Option::kOverlap] == 0;
+  v.double_buffer = opt[Option::kOverlap] == 2;
   v.mac_scaling = opt[Option::kMacScaling];
   v.fill_mapped = opt[Option::kSystolicFill] == 1;
   if (hw[HwParam::kDramType] >= 0.5) {
@@ -113,6 +114,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   }
   if (hw[HwParam::kEnergyModel] >= 0.5) FillPhysical(hw, &v);
   v.pass_overhead = opt[Option::kPassOverhead] == 0;
+  v.select = static_cast<std::uint8_t>(opt[Option::kSelect]);
   return v;
 }
 

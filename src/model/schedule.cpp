@@ -516,7 +516,7 @@ Failure PointFailure(const Evaluator::Plan& plan) {
 
 Status WalkNetwork(Evaluator::Plan& plan, const Workload& work, const ModelOptions& opt,
                    const HwView& hv, MapCache* cache, Trace* trace) {
-  NewDesignScope();  // the mapping memos serve this design only
+  const DesignScope scope;  // the mapping memos serve this design only
   Walk walk(plan, work, opt, hv, cache, trace);
   return walk.Run();
 }

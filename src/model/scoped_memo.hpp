@@ -3,9 +3,8 @@
 // again, so within one design most mappings are repeats even when no two designs share one.
 // A memo is keyed by the 64-bit patterns of everything its computation reads, so a hit returns
 // exactly what the computation would; it is direct-mapped (a collision only costs the
-// recomputation) and forgets everything when a new design scope starts (NewDesignScope, at the
-// start of every walk), which bounds its reuse to one design. One per thread; internal to the
-// model module.
+// recomputation) and forgets everything when a design's walk starts or ends (DesignScope),
+// which bounds its reuse to one design. One per thread; internal to the model module.
 #pragma once
 
 #include <array>
@@ -18,9 +17,25 @@ namespace trim::model::detail {
 
 /// The design scope of this thread; 0 is never a scope.
 inline thread_local std::uint64_t t_design_scope = 1;
+/// Whether a design's walk is running on this thread (DesignScope).
+inline thread_local bool t_in_design = false;
 
-/// Starts a new design scope: every memo of this thread forgets what it holds.
-inline void NewDesignScope() { ++t_design_scope; }
+/// One design's walk: every memo of this thread forgets what it held before and, when the walk
+/// ends, what the walk put in. Memos whose keys leave out what is fixed for a design (its
+/// energies, clock, options) serve only while a walk runs.
+class DesignScope {
+ public:
+  DesignScope() {
+    ++t_design_scope;
+    t_in_design = true;
+  }
+  ~DesignScope() {
+    ++t_design_scope;
+    t_in_design = false;
+  }
+  DesignScope(const DesignScope&) = delete;
+  DesignScope& operator=(const DesignScope&) = delete;
+};
 
 /// Keys of kKeyWords words, of which the first kHashWords are hashed (the rest, fields that
 /// rarely change within a design, are compared only).

@@ -332,6 +332,19 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 namespace {
 
+/// The search context of a nest whose tiles are whole multiples of `unit`.
+Ctx ContextOf(const LoopNest& nest, const HwView& hw, const RoleBits& bits, const Residency& res,
+              const Tile& unit) {
+  return Ctx{nest,
+             hw,
+             bits,
+             res,
+             nest.WeightElems(),
+             nest.g * nest.n * nest.c * nest.w_in,
+             nest.OutputElems(),
+             unit};
+}
+
 /// A dimension's chain of tile counts with the tile extent of each count (the fast search).
 struct DimChain {
   Chain chain;
@@ -642,14 +655,7 @@ class FastSearch {
 template <bool kFast>
 TilingResult Search(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                     const MapParams& mp, const Residency& res, bool shrink) {
-  const Ctx x{nest,
-              hw,
-              bits,
-              res,
-              nest.WeightElems(),
-              nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems(),
-              shrink ? Tile{} : mp.unit};
+  const Ctx x = ContextOf(nest, hw, bits, res, shrink ? Tile{} : mp.unit);
   TilingResult best;
   // Everything at once: the compulsory traffic, the least any tiling can reach.
   Consider<false>(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);
@@ -760,6 +766,20 @@ TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits
   TilingResult* r = t_memo.Find(TilingKey(nest, hw, bits, mp, res, shrink), &hit);
   if (!hit) *r = Search<true>(nest, hw, bits, mp, res, shrink);
   return *r;
+}
+
+bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                     const MapParams& mp, const Residency& res) {
+  const Ctx x = ContextOf(nest, hw, bits, res, mp.unit);
+  const Tile& u = mp.unit;
+  // The chains of the search (from this design's memo; MakeChain's counts).
+  const auto last = [](const DimChain& d) { return d.chain.count[d.chain.size - 1]; };
+  const Candidate k{last(DimChainOf(0, nest.n, mp.min_tile.n, u.n)),
+                    last(DimChainOf(1, nest.m, mp.min_tile.m, u.m)),
+                    last(DimChainOf(2, nest.c, mp.min_tile.c, u.c)),
+                    last(DimChainOf(3, nest.e, mp.min_tile.e, u.e))};
+  double occ = 0;
+  return Fits<true>(x, k, &occ);
 }
 
 }  // namespace trim::model::detail

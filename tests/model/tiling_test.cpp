@@ -181,41 +181,48 @@ TEST(Tiling, FastSearchEqualsTheReferenceEverywhere) {
 }
 
 // Whole networks: a cold batch (every design its own array shape, buffer and register files,
-// no mapping cache) evaluated with the model's search and with the reference search gives the
-// same bits in every result column, for every dataflow and `best`.
+// no mapping cache) evaluated with the model's search and memos and with the reference search
+// and no memos gives the same bits in every result column, for every dataflow and `best`,
+// with the default options and with double buffering.
 TEST(Tiling, WholeNetworksEqualTheReference) {
   struct Net {
     const char* name;
     std::int64_t image;
   };
   const Net nets[] = {{"resnet50", 0}, {"mobilenet-v2", 64}, {"bert-base", 0}};
-  const ModelOptions opt = ModelOptions::Defaults();
+  // Default options, and double buffering (tiles for half the buffer, the schedule picked by
+  // its cost) with the latency criterion.
+  ModelOptions double_buffer = ModelOptions::Defaults();
+  double_buffer[Option::kOverlap] = 2;
+  double_buffer[Option::kSelect] = 2;
   std::size_t feasible = 0, points = 0;
-  for (const Net& n : nets) {
-    const auto net = net::BuiltinNetwork(n.name, {n.image, 0});
-    ASSERT_TRUE(net.has_value()) << n.name;
-    for (int d = 0; d <= static_cast<int>(Dataflow::kBest); ++d) {
-      const Workload work{&*net, Mode::kTraining, 16, static_cast<Dataflow>(d)};
-      HwBatch hw;
-      hw.Resize(std::size(kDesigns));
-      for (std::size_t i = 0; i < std::size(kDesigns); ++i) {
-        hw.SetRow(i, HardwareOf(kDesigns[i], 1 + static_cast<double>(i % 2)));
-      }
-      ResultBatch fast, ref;
-      fast.Resize(hw.size);
-      ref.Resize(hw.size);
-      Evaluator(opt, false).Evaluate(work, hw, fast);
-      detail::UseReferenceTiling(true);
-      Evaluator(opt, false).Evaluate(work, hw, ref);
-      detail::UseReferenceTiling(false);
-      for (std::size_t i = 0; i < hw.size; ++i) {
-        ASSERT_EQ(fast.status[i], ref.status[i]) << n.name << " df " << d << " design " << i;
-        feasible += fast.status[i] == 0 ? 1 : 0;
-        ++points;
-        for (std::size_t col = 0; col < kNumResultCols; ++col) {
-          ASSERT_TRUE(Same(fast.col[col][i], ref.col[col][i]))
-              << n.name << " df " << d << " design " << i << " column " << ResultCols()[col].name
-              << ": " << fast.col[col][i] << " vs " << ref.col[col][i];
+  for (const ModelOptions& opt : {ModelOptions::Defaults(), double_buffer}) {
+    for (const Net& n : nets) {
+      const auto net = net::BuiltinNetwork(n.name, {n.image, 0});
+      ASSERT_TRUE(net.has_value()) << n.name;
+      for (int d = 0; d <= static_cast<int>(Dataflow::kBest); ++d) {
+        const Workload work{&*net, Mode::kTraining, 16, static_cast<Dataflow>(d)};
+        HwBatch hw;
+        hw.Resize(std::size(kDesigns));
+        for (std::size_t i = 0; i < std::size(kDesigns); ++i) {
+          hw.SetRow(i, HardwareOf(kDesigns[i], 1 + static_cast<double>(i % 2)));
+        }
+        ResultBatch fast, ref;
+        fast.Resize(hw.size);
+        ref.Resize(hw.size);
+        Evaluator(opt, false).Evaluate(work, hw, fast);
+        detail::UseReferenceTiling(true);
+        Evaluator(opt, false).Evaluate(work, hw, ref);
+        detail::UseReferenceTiling(false);
+        for (std::size_t i = 0; i < hw.size; ++i) {
+          ASSERT_EQ(fast.status[i], ref.status[i]) << n.name << " df " << d << " design " << i;
+          feasible += fast.status[i] == 0 ? 1 : 0;
+          ++points;
+          for (std::size_t col = 0; col < kNumResultCols; ++col) {
+            ASSERT_TRUE(Same(fast.col[col][i], ref.col[col][i]))
+                << n.name << " df " << d << " design " << i << " column " << ResultCols()[col].name
+                << ": " << fast.col[col][i] << " vs " << ref.col[col][i];
+          }
         }
       }
     }
