@@ -87,14 +87,18 @@ class Walk {
     tr_.failure = Failure{layer, phase, o.need_bytes, o.have_bytes};
     return o.status;
   }
-  /// A mapping choice before it is recorded.
+  /// A mapping choice before it is recorded. `map` points into the mapping cache or one of
+  /// the walk's own records below; it stays valid until the next call of Map.
   struct Choice {
     Status status = Status::kOk;
     bool fell_back = false;
-    LayerMap map;
+    const LayerMap* map = nullptr;
     double spill_bits = 0;
   };
-  [[nodiscard]] LayerMap Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res);
+  /// MapLayer, through the cache when there is one. The reference stays valid until the next
+  /// call.
+  [[nodiscard]] const LayerMap& Map(int slot, const LoopNest& nest, Dataflow df,
+                                    const Residency& res);
   Choice WithFallback(int slot, const LoopNest& nest, Dataflow df, const Residency& res,
                       double extra, double evict);
   /// Maps part `slot` (the dataflow of the job, or the best of the five) and, when feasible,
@@ -120,20 +124,29 @@ class Walk {
   double stash_kept_bits_ = 0;
   double alive_ = 0;       ///< stash bits alive during the current layer-phase
   bool path_out_ = false;  ///< the current layer-phase's output feeds a fused successor
+  // Mapping records, reused from one layer-phase to the next (a record is about 1 KiB, so the
+  // walk hands out pointers to them rather than copies): MapLayer's result without a cache,
+  // the first mapping while the fallback maps again, the roofline's, and the best and worst
+  // of the five dataflows under `best`.
+  LayerMap own_, held_, roof_, best_, worst_;
 };
 
-LayerMap Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
+const LayerMap& Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
   if (cache_ != nullptr) return cache_->Get(slot, nest, df, hv_, res);
-  return MapLayer(nest, df, hv_, res);
+  own_ = MapLayer(nest, df, hv_, res);
+  return own_;
 }
 
 Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, const Residency& res,
                                 double extra, double evict) {
   Choice c;
-  c.map = Map(slot, nest, df, res);
+  c.map = &Map(slot, nest, df, res);
   c.spill_bits = extra;
-  c.status = c.map.status != Status::kOk ? c.map.status : BandwidthStatus(c.map, hv_, extra);
+  c.status = c.map->status != Status::kOk ? c.map->status : BandwidthStatus(*c.map, hv_, extra);
   if (c.status == Status::kOk || !res.Any()) return c;
+  // The next Map call may overwrite the record c points to.
+  held_ = *c.map;
+  c.map = &held_;
   // The requested residency does not fit this layer: every tensor held on chip is written to
   // DRAM (evict) and the layer runs with all its operands in DRAM.
   Choice plain;
@@ -143,11 +156,11 @@ Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, con
     bare.keep_output = res.keep_output;
     bare.vec_wr_kept = res.vec_wr_kept;
   }
-  plain.map = Map(slot, nest, df, bare);
+  plain.map = &Map(slot, nest, df, bare);
   plain.spill_bits = extra + evict;
-  plain.status = plain.map.status != Status::kOk
-                     ? plain.map.status
-                     : BandwidthStatus(plain.map, hv_, plain.spill_bits);
+  plain.status = plain.map->status != Status::kOk
+                     ? plain.map->status
+                     : BandwidthStatus(*plain.map, hv_, plain.spill_bits);
   plain.fell_back = true;
   return plain.status == Status::kOk ? plain : c;
 }
@@ -155,13 +168,15 @@ Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, con
 Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, double extra,
                          double evict, double compulsory, double roof_work) {
   Choice pick;
+  bool as_best = false;  // the trace records this vector nest's RS mapping as `best`
   if (roofline_) {
-    pick.map = RooflineMap(nest, work_.dataflow, hv_);
+    roof_ = RooflineMap(nest, work_.dataflow, hv_);
+    pick.map = &roof_;
   } else if (work_.dataflow != Dataflow::kBest) {
     pick = WithFallback(slot, nest, work_.dataflow, res, extra, evict);
   } else if (!nest.is_mac) {
     pick = WithFallback(slot, nest, Dataflow::kRS, res, extra, evict);
-    pick.map.dataflow = Dataflow::kBest;
+    as_best = true;
   } else {
     // The best of the five under the selection criterion: the only place where costs steer
     // the walk (so `best` traces are per design).
@@ -171,12 +186,18 @@ Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, d
     for (int d = 0; d < 5; ++d) {
       Choice c = WithFallback(slot, nest, static_cast<Dataflow>(d), res, extra, evict);
       if (c.status != Status::kOk) {
-        if (worst.status == Status::kOk || c.status < worst.status) worst = c;
+        if (worst.status == Status::kOk || c.status < worst.status) {
+          worst_ = *c.map;
+          worst = c;
+          worst.map = &worst_;
+        }
         continue;
       }
-      const double v = Criterion(CostLayer(c.map, hv_, c.spill_bits, compulsory), select_);
+      const double v = Criterion(CostLayer(*c.map, hv_, c.spill_bits, compulsory), select_);
       if (!have || v < best_value) {
+        best_ = *c.map;
         pick = c;
+        pick.map = &best_;
         best_value = v;
         have = true;
       }
@@ -186,13 +207,15 @@ Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, d
   Outcome out;
   out.status = pick.status;
   if (pick.status != Status::kOk) {
-    out.need_bytes = pick.map.need_bytes;
-    out.have_bytes = pick.map.have_bytes;
+    out.need_bytes = pick.map->need_bytes;
+    out.have_bytes = pick.map->have_bytes;
     return out;
   }
   out.fell_back = pick.fell_back;
-  out.glb_peak_bytes = pick.map.glb_peak_bytes;
-  tr_.parts.push_back(TracePart{pick.map, pick.spill_bits, compulsory, roof_work});
+  out.glb_peak_bytes = pick.map->glb_peak_bytes;
+  // Built in place: one copy of the record, into the trace.
+  TracePart& part = tr_.parts.emplace_back(*pick.map, pick.spill_bits, compulsory, roof_work);
+  if (as_best) part.map.dataflow = Dataflow::kBest;
   return out;
 }
 
