@@ -542,9 +542,12 @@ constexpr std::size_t kMacKeyWords = 16 + 2 + 1 + kNumMapFields;
 using MacMemo = ScopedMemo<LayerMap, kMacKeyWords, kMacKeyWords - kNumMapFields>;
 thread_local MacMemo t_mac_memo;
 
-LayerMap MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+/// The memo's record (valid until the next lookup on this thread) or, without the memo,
+/// `*scratch` holding the mapping.
+const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
+                           const Residency& res, LayerMap* scratch) {
   // Outside a design's walk (single layers, tests) or with the reference search: no memo.
-  if (!t_in_design || ReferenceTiling()) return MapMac(nest, df, hw, res);
+  if (!t_in_design || ReferenceTiling()) return *scratch = MapMac(nest, df, hw, res);
   const auto bits = [](BitsClass b) { return static_cast<unsigned>(b); };
   std::array<double, kMacKeyWords> v{
       nest.g,
@@ -585,7 +588,15 @@ LayerMap MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw, const R
 }  // namespace
 
 LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
-  return nest.is_mac ? MapMacMemo(nest, df, hw, res) : MapVector(nest, df, hw, res);
+  if (!nest.is_mac) return MapVector(nest, df, hw, res);
+  LayerMap scratch;
+  return MapMacMemo(nest, df, hw, res, &scratch);
+}
+
+const LayerMap& MapLayerRef(const LoopNest& nest, Dataflow df, const HwView& hw,
+                            const Residency& res, LayerMap* scratch) {
+  if (!nest.is_mac) return *scratch = MapVector(nest, df, hw, res);
+  return MapMacMemo(nest, df, hw, res, scratch);
 }
 
 LayerMap RooflineMap(const LoopNest& nest, Dataflow df, const HwView& hw) {

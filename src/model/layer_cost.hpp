@@ -102,6 +102,11 @@ struct LayerMap {
 /// The mapping of `nest` (kMac or kVector; not kBest).
 LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
 
+/// MapLayer without copying the record: it is the MAC memo's (within a design's walk,
+/// scoped_memo.hpp) or `*scratch`, and stays valid until the next mapping on this thread.
+const LayerMap& MapLayerRef(const LoopNest& nest, Dataflow df, const HwView& hw,
+                            const Residency& res, LayerMap* scratch);
+
 /// The roofline engine's "mapping": compute at peak or compulsory traffic at full bandwidth.
 LayerMap RooflineMap(const LoopNest& nest, Dataflow df, const HwView& hw);
 

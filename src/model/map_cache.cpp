@@ -76,8 +76,7 @@ const LayerMap& MapCache::Get(int slot, const LoopNest& nest, Dataflow df, const
   if (off_left_ > 0) {
     --off_left_;
     ++bypassed;
-    scratch_ = MapLayer(nest, df, hw, res);
-    return scratch_;
+    return MapLayerRef(nest, df, hw, res, &scratch_);
   }
   Key key{};
   double fields[kNumMapFields];
@@ -113,7 +112,7 @@ const LayerMap& MapCache::Get(int slot, const LoopNest& nest, Dataflow df, const
   Entry& e = table_[i];
   e.hash = h;
   e.key = key;
-  e.map = MapLayer(nest, df, hw, res);
+  e.map = MapLayerRef(nest, df, hw, res, &scratch_);
   ++used_;
   return e.map;
 }

@@ -72,7 +72,7 @@ class MapCache {
   std::uint64_t window_lookups_ = 0, window_hits_ = 0;
   std::uint64_t off_left_ = 0;     ///< lookups still to bypass
   std::uint64_t off_windows_ = 1;  ///< windows the next bypass lasts
-  LayerMap scratch_;               ///< the mapping returned while bypassing
+  LayerMap scratch_;               ///< a mapping computed outside the MAC memo
 };
 
 }  // namespace trim::model::detail

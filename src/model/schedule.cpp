@@ -133,8 +133,7 @@ class Walk {
 
 const LayerMap& Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
   if (cache_ != nullptr) return cache_->Get(slot, nest, df, hv_, res);
-  own_ = MapLayer(nest, df, hv_, res);
-  return own_;
+  return MapLayerRef(nest, df, hv_, res, &own_);
 }
 
 Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, const Residency& res,
