@@ -98,8 +98,11 @@ void Finish(const HwView& hw, LayerCost* lc) {
   lc->utilization = busy > 0 ? (lc->macs > 0 ? lc->macs : lc->ops) / busy : 0.0;
 }
 
-LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
-  LayerMap m;
+/// Writes the mapping of a vector nest into `*out` (no record copied).
+void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+               LayerMap* out) {
+  LayerMap& m = *out;
+  m = LayerMap{};
   m.kind = MapKind::kVector;
   m.dataflow = df;
   m.ops = nest.vec_ops;
@@ -147,7 +150,7 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
       m.need_bytes = (hw.glb_split ? (in_over ? held_in : held_out) : held_in + held_out) / 8.0;
       m.have_bytes =
           (hw.glb_split ? (in_over ? hw.glb_input_bits : hw.glb_output_bits) : hw.glb_bits) / 8.0;
-      return m;
+      return;
     }
   }
   m.dram_bits = dram_rd_bits + dram_wr_bits;
@@ -172,7 +175,6 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
   }
   m.bus_i_bits = in_bits;
   m.bus_o_bits = out_bits;
-  return m;
 }
 
 /// The view the tiling of one ping-pong half sees: tile + resident <= capacity' is
@@ -588,14 +590,20 @@ const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
 }  // namespace
 
 LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
-  if (!nest.is_mac) return MapVector(nest, df, hw, res);
   LayerMap scratch;
+  if (!nest.is_mac) {
+    MapVector(nest, df, hw, res, &scratch);
+    return scratch;
+  }
   return MapMacMemo(nest, df, hw, res, &scratch);
 }
 
 const LayerMap& MapLayerRef(const LoopNest& nest, Dataflow df, const HwView& hw,
                             const Residency& res, LayerMap* scratch) {
-  if (!nest.is_mac) return *scratch = MapVector(nest, df, hw, res);
+  if (!nest.is_mac) {
+    MapVector(nest, df, hw, res, scratch);
+    return *scratch;
+  }
   return MapMacMemo(nest, df, hw, res, scratch);
 }
 
