@@ -310,10 +310,11 @@ void MapTiled(const LoopNest& nest, Dataflow df, const HwView& hw, const Residen
 }
 
 /// The mapping with the largest per-PE work (no RS candidates); `mp` and `shrunk` as the
-/// candidates need them.
-LayerMap MapLargest(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
-                    const RoleBits& bits, MapParams* mp, bool* shrunk) {
-  LayerMap m;
+/// candidates need them. Written into `*out`.
+void MapLargest(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+                const RoleBits& bits, MapParams* mp, bool* shrunk, LayerMap* out) {
+  LayerMap& m = *out;
+  m = LayerMap{};
   m.kind = MapKind::kMac;
   m.dataflow = df;
   m.macs = nest.Macs();
@@ -324,9 +325,8 @@ LayerMap MapLargest(const LoopNest& nest, Dataflow df, const HwView& hw, const R
   m.status = PrepareMapping(nest, df, hw, bits, mp);
   if (m.status == Status::kRfTooSmall)
     RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
-  if (m.status != Status::kOk) return m;
+  if (m.status != Status::kOk) return;
   MapTiled(nest, df, hw, res, bits, *mp, &m, shrunk);
-  return m;
 }
 
 /// Double buffering (docs/model.md, section 6.1): the ping-pong mapping `m` or the
@@ -340,7 +340,8 @@ bool FasterSchedule(const LoopNest& nest, Dataflow df, const HwView& hw, const R
   whole_view.double_buffer = false;
   MapParams mp;
   bool whole_shrunk = false;
-  LayerMap whole = MapLargest(nest, df, whole_view, res, bits, &mp, &whole_shrunk);
+  LayerMap whole;
+  MapLargest(nest, df, whole_view, res, bits, &mp, &whole_shrunk, &whole);
   if (whole.status != Status::kOk) return false;
   whole.timing = DramTiming::kSerial;
   const LayerCost pp = CostLayer(*m, hw, 0.0, 0.0);
@@ -478,17 +479,19 @@ void RsAlternatives(const LoopNest& nest, const HwView& hw, const Residency& res
   for (int j = 1; j < n_kept && m->n_alt < kRsAlternatives; ++j) m->alt[m->n_alt++] = kept[j];
 }
 
-LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+/// The mapping of a MAC nest, written into `*out` (no record copied).
+void MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+            LayerMap* out) {
   const RoleBits bits = ResolveBits(nest, hw);
   MapParams mp;
   bool shrunk = false;
-  LayerMap m = MapLargest(nest, df, hw, res, bits, &mp, &shrunk);
-  if (m.status != Status::kOk) return m;
+  LayerMap& m = *out;
+  MapLargest(nest, df, hw, res, bits, &mp, &shrunk, &m);
+  if (m.status != Status::kOk) return;
   if (m.timing == DramTiming::kPingPong) FasterSchedule(nest, df, hw, res, bits, &m, &shrunk);
   // Every mapping shrinks to the same minimum tile, so when the largest (p, q) is infeasible
   // every other is too.
   if (df == Dataflow::kRS) RsAlternatives(nest, hw, res, bits, mp, shrunk, &m);
-  return m;
 }
 
 /// The roofline engine's layer-phase: compute at peak or compulsory traffic at full bandwidth.
@@ -549,7 +552,10 @@ thread_local MacMemo t_mac_memo;
 const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
                            const Residency& res, LayerMap* scratch) {
   // Outside a design's walk (single layers, tests) or with the reference search: no memo.
-  if (!t_in_design || ReferenceTiling()) return *scratch = MapMac(nest, df, hw, res);
+  if (!t_in_design || ReferenceTiling()) {
+    MapMac(nest, df, hw, res, scratch);
+    return *scratch;
+  }
   const auto bits = [](BitsClass b) { return static_cast<unsigned>(b); };
   std::array<double, kMacKeyWords> v{
       nest.g,
@@ -583,7 +589,7 @@ const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
   MapFields(hw, &v[kMacKeyWords - kNumMapFields]);
   bool hit = false;
   LayerMap* m = t_mac_memo.Find(MacMemo::KeyOf(v), &hit);
-  if (!hit) *m = MapMac(nest, df, hw, res);
+  if (!hit) MapMac(nest, df, hw, res, m);
   return *m;
 }
 
