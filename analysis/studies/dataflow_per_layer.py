@@ -18,7 +18,9 @@ import numpy as np
 TITLE = "Dataflow per layer and per training phase"
 
 JOB = "dataflow_per_layer.toml"
-REP = {"pe_rows": 16, "glb_kib": 256}  # the representative design (edge preset, bf16 mixed)
+# the representative design (edge preset, bf16 mixed)
+REP = {"pe_rows": 16, "glb_kib": 256, "rf_weight_bytes": 64}
+DESIGN_KEYS = ["pe_rows", "glb_kib", "rf_weight_bytes"]
 MAPS = [("inference", 1), ("training", 16)]  # (mode, batch) of the per-layer maps
 FIXED = ["ws", "os", "is", "rs", "nlr"]
 COLORS = {"ws": "tab:blue", "os": "tab:orange", "is": "tab:green", "rs": "tab:red",
@@ -139,12 +141,13 @@ def _draw_map(ctx, net, tables):
     axes[-1].set_xticks(range(0, len(names), step), names[::step], rotation=90, fontsize=6)
     axes[-1].set_xlabel("MAC layer (execution order; white: phase not run)")
     fig.legend(handles=[Patch(color=COLORS[d], label=d.upper()) for d in FIXED], ncol=5,
-               loc="upper right", fontsize=8, title="winning dataflow", title_fontsize=8)
+               loc="upper left", bbox_to_anchor=(0.0, 0.95), fontsize=8,
+               title="winning dataflow", title_fontsize=8)
     inf_b, tr_b = dict(MAPS)["inference"], dict(MAPS)["training"]
     fig.suptitle(f"{short(net)}: dataflow chosen by best per layer and phase "
                  f"(inference batch {inf_b}, training batch {tr_b})", x=0.01, ha="left",
-                 fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+                 fontsize=10, y=0.995)
+    fig.tight_layout(rect=(0, 0, 1, 0.88))
     ctx.figure(fig, f"winners-{short(net)}.png")
 
 
@@ -202,7 +205,7 @@ def _draw_gains(ctx, gains, nets):
     ax.set_xticks(x, [f"{short(n)}\n{m} b{b}" for n, m, b in keys], fontsize=8)
     ax.set_ylabel("reduction vs best fixed dataflow (%)")
     ax.set_title("What a reconfigurable array (best) gains over the best fixed dataflow, "
-                 "16x16 PEs, 256 KiB\n(text on each bar: the best fixed dataflow for that metric)", fontsize=10)
+                 "16x16 PEs, 256 KiB, 64 B weight RF\n(text on each bar: the best fixed dataflow for that metric)", fontsize=10)
     ax.legend(fontsize=8)
     ax.set_ylim(0, max(5, ax.get_ylim()[1] * 1.15))
     ax.grid(axis="y", alpha=0.3)
@@ -213,7 +216,7 @@ def _sweep_gains(df):
     """Gains of best (the job's select) over the best fixed dataflow on every design."""
     import pandas as pd
     rows = []
-    keys = ["pe_rows", "glb_kib", "network", "batch", "mode"]
+    keys = DESIGN_KEYS + ["network", "batch", "mode"]
     for key, g in df.groupby(keys, observed=True):
         ok = g[g["status"] == "ok"]
         fixed = ok[ok["dataflow"].isin(FIXED)]
@@ -230,24 +233,25 @@ def _sweep_gains(df):
 
 def _draw_sweep(ctx, sg, nets):
     import matplotlib.pyplot as plt
-    designs = sorted({(int(p), float(k)) for p, k in zip(sg["pe_rows"], sg["glb_kib"])})
+    designs = sorted({(int(p), float(k), int(r)) for p, k, r in
+                      zip(sg["pe_rows"], sg["glb_kib"], sg["rf_weight_bytes"])})
     modes = [("inference", 1), ("training", 16)]
-    fig, axes = plt.subplots(1, len(modes), figsize=(11, 4), sharey=True)
+    fig, axes = plt.subplots(1, len(modes), figsize=(13, 4.4), sharey=True)
     markers = {"alexnet": "o", "resnet50": "s", "mobilenet-v2": "^", "bert-base": "D",
                "gpt2-small": "D"}
     for ax, (mode, batch) in zip(axes, modes):
         for ni, net in enumerate(nets):
             s = sg[(sg["network"] == net) & (sg["mode"] == mode) & (sg["batch"] == batch)]
             xs, ys = [], []
-            for di, (p, k) in enumerate(designs):
-                r = s[(s["pe_rows"] == p) & (s["glb_kib"] == k)]
+            for di, (p, k, rw) in enumerate(designs):
+                r = s[(s["pe_rows"] == p) & (s["glb_kib"] == k) & (s["rf_weight_bytes"] == rw)]
                 if len(r):
                     xs.append(di + (ni - 1.5) * 0.08)
                     ys.append(100 * r["EDP"].iloc[0])
             ax.plot(xs, ys, markers.get(short(net), "o"), label=short(net), ms=6)
-        ax.set_xticks(range(len(designs)), [f"{p}x{p}\n{k:g} KiB" for p, k in designs],
-                      fontsize=8)
-        ax.set_xlabel("PE array, global buffer")
+        ax.set_xticks(range(len(designs)),
+                      [f"{p}x{p}\n{k:g} KiB\nRF {rw} B" for p, k, rw in designs], fontsize=7)
+        ax.set_xlabel("PE array, global buffer, weight register file per PE")
         ax.set_title(f"{mode}, batch {batch}", fontsize=10)
         ax.axhline(0, color="k", lw=0.6)
         ax.grid(alpha=0.3)
@@ -257,6 +261,30 @@ def _draw_sweep(ctx, sg, nets):
                  "of the job", fontsize=10)
     fig.tight_layout()
     ctx.figure(fig, "gains-designs.png")
+
+
+def _design_shares(trim, path, job):
+    """Per design of the job: share of MAC layers won by each dataflow per map row (all
+    networks together; best with the job's own select)."""
+    pts = trim.Job(path).points()
+    j = trim.Job(job, path=path)
+    pts = pts[pts["dataflow"] == "best"]
+    out = {}
+    for key, g in pts.groupby(DESIGN_KEYS):
+        won = {lab: [] for lab, _, _ in MAP_ROWS}
+        for _, p in g.iterrows():
+            if (p["mode"], int(p["batch"])) not in MAPS:
+                continue
+            r = j.evaluate(int(p["index"]))
+            if r.status != "ok":
+                continue
+            rows = _mac_rows(r)
+            for lab, mode, phase in MAP_ROWS:
+                if mode == p["mode"]:
+                    won[lab] += list(rows.loc[rows["phase"] == phase].groupby(
+                        "layer", sort=False)["dataflow"].first())
+        out[key] = won
+    return out
 
 
 def run(ctx):
@@ -271,7 +299,9 @@ def run(ctx):
     nets = list(dict.fromkeys(str(n) for n in df["network"].cat.categories))
     # Every network, dataflow, mode and batch of the job was evaluated and is feasible on the
     # representative design.
-    rep_rows = df[(df["pe_rows"] == REP["pe_rows"]) & (df["glb_kib"] == REP["glb_kib"])]
+    rep_rows = df
+    for k, v in REP.items():
+        rep_rows = rep_rows[rep_rows[k] == v]
     for net in nets:
         for d in FIXED + ["best"]:
             s = rep_rows[(rep_rows["network"] == net) & (rep_rows["dataflow"] == d)]
@@ -304,7 +334,8 @@ def run(ctx):
              f"{' --reduced' if ctx.reduced else ''}`; sweep of `{os.path.relpath(path, ctx.repo)}`"
              f" ({len(df)} points) in {ctx.timings[JOB]:.1f} s on {ctx.ranks} rank(s).", "",
              f"Representative design: {REP['pe_rows']}x{REP['pe_rows']} PEs, "
-             f"{REP['glb_kib']} KiB buffer (the rest from the job). Per-layer maps: inference "
+             f"{REP['glb_kib']} KiB buffer, {REP['rf_weight_bytes']} B weight register file per PE "
+             f"(the rest from the job). Per-layer maps: inference "
              f"batch {dict(MAPS)['inference']}, training batch {dict(MAPS)['training']}.", ""]
 
     lines += ["## Share of MAC layers won by each dataflow (criterion: per-layer EDP)", "",
@@ -348,12 +379,24 @@ def run(ctx):
             lines.append(f"| {short(net)} | {mode} | {batch} | {label} | " +
                          " | ".join(f"{v[d] / m:.2f}" for d in FIXED) + " |")
     lines += ["", "## Gain of best (select = edp) on every design of the job", "",
-              "| PEs | buffer KiB | network | mode | batch | latency | energy | EDP |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| PEs | buffer KiB | weight RF B | network | mode | batch | latency | energy | EDP |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for _, r in sg.iterrows():
-        lines.append(f"| {int(r.pe_rows)}x{int(r.pe_rows)} | {r.glb_kib:g} | {short(r.network)} |"
+        lines.append(f"| {int(r.pe_rows)}x{int(r.pe_rows)} | {r.glb_kib:g} | "
+                     f"{int(r.rf_weight_bytes)} | {short(r.network)} |"
                      f" {r['mode']} | {int(r.batch)} | {100 * r.latency:.1f}% |"
                      f" {100 * r.energy:.1f}% | {100 * r.EDP:.1f}% |")
+    lines += ["", "## Share of MAC layers won on every design of the job (per-layer EDP)", "",
+              "All networks together; inference batch "
+              f"{dict(MAPS)['inference']}, training batch {dict(MAPS)['training']}.", "",
+              "| PEs | buffer KiB | weight RF B | phase | layers | " +
+              " | ".join(d.upper() for d in FIXED) + " |", "|---|---|---|---|---|" + "---|" * len(FIXED)]
+    for (p, k, rw), won in _design_shares(trim, path, job).items():
+        for lab, v in won.items():
+            v = np.array(v)
+            if len(v):
+                lines.append(f"| {int(p)}x{int(p)} | {k:g} | {int(rw)} | {lab} | {len(v)} | " +
+                             " | ".join(f"{100 * np.mean(v == d):.0f}%" for d in FIXED) + " |")
     lines += ["", f"Range of the EDP gain over all {len(sg)} (design, workload) cells: "
               f"{100 * sg['EDP'].min():.1f}% to {100 * sg['EDP'].max():.1f}%; median "
               f"{100 * sg['EDP'].median():.1f}%."]

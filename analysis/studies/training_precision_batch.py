@@ -93,6 +93,7 @@ def _weight_reads(trim, path, df, net, weights):
 
 def _line_plot(ctx, data, nets, col, scale, ylabel, title, fname, inference=True):
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
     fig, axes = plt.subplots(1, len(nets), figsize=(5.2 * len(nets), 4.2), squeeze=False)
     for ax, net in zip(axes[0], nets):
         for name, mix in MIXES:
@@ -108,6 +109,10 @@ def _line_plot(ctx, data, nets, col, scale, ylabel, title, fname, inference=True
                         label=name if mode == "training" else None)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_xlabel("batch (samples per step)")
         ax.set_ylabel(ylabel)
         ax.set_title(short(net), fontsize=10)
@@ -121,6 +126,7 @@ def _line_plot(ctx, data, nets, col, scale, ylabel, title, fname, inference=True
 
 def _dram_split_plot(ctx, data, nets, floors, mixes):
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
     fig, axes = plt.subplots(len(nets), len(mixes), figsize=(4.2 * len(mixes), 3.4 * len(nets)),
                              squeeze=False, sharex=True)
     for i, net in enumerate(nets):
@@ -141,8 +147,8 @@ def _dram_split_plot(ctx, data, nets, floors, mixes):
             floor = (floors[net] * mix[0] / 8 + s["wu_dram_bytes"].to_numpy()) / b / 1e6
             ax.plot(b, floor, "k--", lw=1.2, label="parameter floor (weights in FP+BP, WU)")
             ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.set_ylim(bottom=max(1e-2, 0.5 * float(floor.min())))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.set_ylim(bottom=0)
             ax.set_title(f"{short(net)}, {name}", fontsize=9)
             ax.grid(alpha=0.3, which="both")
             if j == 0:
@@ -347,6 +353,17 @@ def run(ctx):
                 L.append(f"| {name} | " + " | ".join(f"{e[name][b] / e['fp32'][b]:.2f}"
                                                     for b in batches) + " |")
             L.append("")
+    L += [f"## Energy per training sample by component, batch {bb:g}, {REP_GLB} KiB (mJ)", "",
+          "| network | mix | " + " | ".join(c[1] for c in COMPONENTS) + " | total |",
+          "|---|---|" + "---|" * (len(COMPONENTS) + 1)]
+    for net in nets:
+        for name, mix in mixes:
+            r = _mix_rows(data[(data["network"] == net) & (data["mode"] == "training") &
+                               (data["batch"] == bb)], mix).iloc[0]
+            L.append(f"| {short(net)} | {name} | " + " | ".join(
+                f"{r[c] / bb / 1e9:.1f}" for c, _ in COMPONENTS) +
+                f" | {r.energy_pj / bb / 1e9:.1f} |")
+    L.append("")
     L += ["## Buffer pressure: training, every buffer size", "",
           "DRAM MB per sample (`infeasible: reason` where the design fails) and the peak "
           "on-chip occupancy in KiB, per mix, buffer and batch.", ""]
