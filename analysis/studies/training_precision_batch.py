@@ -162,12 +162,16 @@ def _dram_split_plot(ctx, data, nets, floors, mixes):
     ctx.figure(fig, "dram-split.png")
 
 
-def _buffer_plot(ctx, df, nets, mix_name, mix):
+def _buffer_plot(ctx, df, nets, mixes):
     import matplotlib.pyplot as plt
     glbs = sorted(df["glb_kib"].unique())
     batches = sorted(df["batch"].unique())
-    fig, axes = plt.subplots(1, len(nets), figsize=(5.4 * len(nets), 3.6), squeeze=False)
-    for ax, net in zip(axes[0], nets):
+    cells = [(net, name, mix) for name, mix in mixes for net in nets]
+    ncol = len(nets)
+    nrow = len(mixes)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.4 * ncol, 0.5 + 0.5 * len(glbs) * nrow),
+                             squeeze=False)
+    for ax, (net, mix_name, mix) in zip(axes.flat, cells):
         s = _mix_rows(df[(df["network"] == net) & (df["mode"] == "training")], mix)
         grid = np.full((len(glbs), len(batches)), np.nan)
         text = {}
@@ -177,11 +181,13 @@ def _buffer_plot(ctx, df, nets, mix_name, mix):
                 grid[i, j] = r["dram_bytes"] / r["batch"] / 1e6
                 text[i, j] = f"{grid[i, j]:.0f}"
             else:
-                text[i, j] = "infeas."
-        im = ax.imshow(np.log10(grid), origin="lower", aspect="auto", cmap="viridis")
+                text[i, j] = "infeasible"
+        im = ax.imshow(np.ma.masked_invalid(np.log10(grid)), origin="lower", aspect="auto",
+                       cmap="viridis")
         for (i, j), t in text.items():
-            ax.text(j, i, t, ha="center", va="center", fontsize=7,
-                    color="w" if t != "infeas." else "k")
+            light = t != "infeasible" and im.norm(np.log10(grid[i, j])) < 0.6
+            ax.text(j, i, t, ha="center", va="center", fontsize=7 if t != "infeasible" else 6,
+                    color="w" if light else "k")
         ax.set_xticks(range(len(batches)), [f"{b:g}" for b in batches])
         ax.set_yticks(range(len(glbs)), [f"{g:g}" for g in glbs])
         ax.set_xlabel("batch (samples per step)")
@@ -189,8 +195,8 @@ def _buffer_plot(ctx, df, nets, mix_name, mix):
         ax.set_title(f"{short(net)}, {mix_name}", fontsize=9)
         cb = fig.colorbar(im, ax=ax)
         cb.set_label("log10 DRAM MB per sample")
-    fig.suptitle("Training DRAM traffic per sample (MB, in the cells) against buffer and batch",
-                 fontsize=10)
+    fig.suptitle("Training DRAM traffic per sample (MB, in the cells) against buffer and batch;"
+                 " white: no mapping fits", fontsize=10)
     fig.tight_layout()
     ctx.figure(fig, "buffer-batch.png")
 
@@ -257,6 +263,18 @@ def run(ctx):
             assert len(s) == len(batches) * 2 and (s["status"] == "ok").all(), \
                 f"{net} {name}: missing or infeasible at {REP_GLB} KiB"
 
+    # Feasibility does not depend on the batch: the minimum mapping is one sample (docs/model.md
+    # section 5), so a buffer either fits every batch of a mix or none.
+    tr_all = df[df["mode"] == "training"]
+    feas = {}
+    for net in nets:
+        for name, mix in mixes:
+            s = _mix_rows(tr_all[tr_all["network"] == net], mix)
+            for g, sg in s.groupby("glb_kib"):
+                st = set(sg["status"].astype(str))
+                assert len(st) == 1, f"{net} {name} {g:g} KiB: feasibility depends on the batch"
+                feas[net, name, g] = sg.iloc[0]
+
     weights = {net: _mac_weights(trim_sweep(), net) for net in nets}
     floors = {net: _weight_reads(trim, path, df, net, weights[net]) for net in nets}
 
@@ -295,8 +313,8 @@ def run(ctx):
                "12.8 GB/s", "latency-per-sample.png")
     split_mixes = [m for m in mixes if m[0] in ("int8", "bf16 + fp32 master", "fp32")] or mixes
     _dram_split_plot(ctx, data, nets, floors, split_mixes)
-    bmix = dict(mixes).get("bf16 + fp32 master") and "bf16 + fp32 master" or mixes[0][0]
-    _buffer_plot(ctx, df, nets, bmix, dict(mixes)[bmix])
+    bmixes = [m for m in mixes if m[0] in ("bf16 + fp32 master", "fp32")] or mixes[:1]
+    _buffer_plot(ctx, df, nets, bmixes)
     bb = 16 if 16 in batches else batches[-1]
     _breakdown_plot(ctx, data, nets, bb)
 
@@ -363,6 +381,25 @@ def run(ctx):
             L.append(f"| {short(net)} | {name} | " + " | ".join(
                 f"{r[c] / bb / 1e9:.1f}" for c, _ in COMPONENTS) +
                 f" | {r.energy_pj / bb / 1e9:.1f} |")
+    L.append("")
+    L += ["## Feasibility: training, every buffer size", "",
+          "The same at every batch of the job (checked). Infeasible: where the first layer-phase "
+          "fails and the bytes its smallest mapping needs against those the buffer leaves it.",
+          "", "| network | mix | " + " | ".join(f"{g:g} KiB" for g in sorted(df["glb_kib"].unique()))
+          + " |", "|---|---|" + "---|" * df["glb_kib"].nunique()]
+    for net in nets:
+        for name, _ in mixes:
+            cells = []
+            for g in sorted(df["glb_kib"].unique()):
+                r = feas.get((net, name, g))
+                if r is None:
+                    cells.append("-")
+                elif r["status"] == "ok":
+                    cells.append("ok")
+                else:
+                    cells.append(f"{r['status']}: {r['fail_layer_name']} {r['fail_phase']}, "
+                                 f"{r['fail_need_bytes']:.0f} B > {r['fail_have_bytes']:.0f} B")
+            L.append(f"| {short(net)} | {name} | " + " | ".join(cells) + " |")
     L.append("")
     L += ["## Buffer pressure: training, every buffer size", "",
           "DRAM MB per sample (`infeasible: reason` where the design fails) and the peak "
