@@ -31,6 +31,7 @@ CRITERIA = [("edp", "edp_js", "EDP"), ("latency", "latency_s", "latency"),
 MAP_ROWS = [("inference FP", "inference", "fp"), ("training FP", "training", "fp"),
             ("training BP", "training", "bp"), ("training WG", "training", "wg")]
 MAC_KINDS = ("conv", "fc", "matmul")
+OVERLAPS = ["overlap", "serial", "double_buffer"]  # model option `overlap` (docs/model.md 6)
 REL = 1e-9  # relative tolerance of the "best is never worse" checks (sums of doubles)
 
 
@@ -287,6 +288,35 @@ def _design_shares(trim, path, job):
     return out
 
 
+def _overlap_variants(trim, path, job, rep):
+    """The representative design under each `overlap` option (best with the job's select):
+    {option: (winners per map row over all networks, {(net, mode, batch): EDP gain})}."""
+    out = {}
+    for opt in OVERLAPS:
+        d = dict(job)
+        d["model"] = dict(job.get("model", {}), overlap=opt)
+        j = trim.Job(d, path=path)
+        won = {lab: [] for lab, _, _ in MAP_ROWS}
+        edp = {}
+        for _, p in rep.iterrows():
+            key = (p["network"], p["mode"], int(p["batch"]))
+            if (key[1], key[2]) not in MAPS:
+                continue
+            r = j.evaluate(int(p["index"]))
+            if r.status != "ok":
+                raise SystemExit(f"error: {key} {p['dataflow']} infeasible under overlap={opt}")
+            edp.setdefault(key, {})[p["dataflow"]] = r.totals["edp_js"].iloc[0]
+            if p["dataflow"] == "best":
+                rows = _mac_rows(r)
+                for lab, mode, phase in MAP_ROWS:
+                    if mode == key[1]:
+                        won[lab] += list(rows.loc[rows["phase"] == phase].groupby(
+                            "layer", sort=False)["dataflow"].first())
+        gains = {k: 1 - v["best"] / min(v[f] for f in FIXED) for k, v in edp.items()}
+        out[opt] = (won, gains)
+    return out
+
+
 def run(ctx):
     import sys
     sys.path.insert(0, os.path.join(ctx.repo, "python"))
@@ -386,6 +416,25 @@ def run(ctx):
                      f"{int(r.rf_weight_bytes)} | {short(r.network)} |"
                      f" {r['mode']} | {int(r.batch)} | {100 * r.latency:.1f}% |"
                      f" {100 * r.energy:.1f}% | {100 * r.EDP:.1f}% |")
+    variants = _overlap_variants(trim, path, job, rep)
+    lines += ["", "## The representative design under each `overlap` option (per-layer EDP)", "",
+              "Share of the MAC layers won (all networks together) and EDP gain of best over "
+              "the best fixed dataflow, per option; the rest of the study uses the job's "
+              f"option (`{job.get('model', {}).get('overlap', 'overlap')}`).", "",
+              "| overlap | phase | layers | " + " | ".join(d.upper() for d in FIXED) + " |",
+              "|---|---|---|" + "---|" * len(FIXED)]
+    for opt, (won, _) in variants.items():
+        for lab, v in won.items():
+            v = np.array(v)
+            if len(v):
+                lines.append(f"| {opt} | {lab} | {len(v)} | " + " | ".join(
+                    f"{100 * np.mean(v == d):.0f}%" for d in FIXED) + " |")
+    keys = list(next(iter(variants.values()))[1])
+    lines += ["", "| network | mode | batch | " + " | ".join(
+        f"EDP gain, {o}" for o in variants) + " |", "|---|---|---|" + "---|" * len(variants)]
+    for k in keys:
+        lines.append(f"| {short(k[0])} | {k[1]} | {k[2]} | " + " | ".join(
+            f"{100 * variants[o][1][k]:.1f}%" for o in variants) + " |")
     lines += ["", "## Share of MAC layers won on every design of the job (per-layer EDP)", "",
               "All networks together; inference batch "
               f"{dict(MAPS)['inference']}, training batch {dict(MAPS)['training']}.", "",
