@@ -40,6 +40,7 @@ COMPONENTS = [("energy_mac_pj", "MAC"), ("energy_rf_pj", "register files"),
               ("energy_noc_pj", "array network"), ("energy_glb_pj", "global buffer"),
               ("energy_dram_pj", "DRAM"), ("energy_leak_pj", "leakage + clock")]
 REL = 1e-9
+OVERLAPS = ["overlap", "serial", "double_buffer"]  # model option `overlap`; the job's first
 
 
 def short(net):
@@ -233,6 +234,42 @@ def _breakdown_plot(ctx, data, nets, batch):
     ctx.figure(fig, "energy-breakdown.png")
 
 
+def _overlap_table(trim, path, data, nets, mixes, batches):
+    """Training latency and energy per sample under each `overlap` option (docs/model.md 6),
+    at REP_GLB, for the first, a middle and the last batch: markdown lines."""
+    import tomllib
+    with open(path, "rb") as f:
+        job = tomllib.load(f)
+    pick = sorted({batches[0], batches[len(batches) // 2], batches[-1]})
+    jobs = {}
+    for opt in OVERLAPS:
+        d = dict(job)
+        d["model"] = dict(job.get("model", {}), overlap=opt)
+        jobs[opt] = trim.Job(d, path=path)
+    L = ["| network | mix | batch | " + " | ".join(f"ms/sample, {o}" for o in OVERLAPS) + " | " +
+         " | ".join(f"mJ/sample, {o}" for o in OVERLAPS) + " |",
+         "|---|---|---|" + "---|" * (2 * len(OVERLAPS))]
+    for net in nets:
+        for name, mix in mixes:
+            s = _mix_rows(data[(data["network"] == net) & (data["mode"] == "training")], mix)
+            for b in pick:
+                idx = int(s.loc[s["batch"] == b, "index"].iloc[0])
+                lat, en = [], []
+                for opt in OVERLAPS:
+                    r = jobs[opt].evaluate(idx)
+                    if r.status != "ok":
+                        raise SystemExit(f"error: {net} {name} batch {b}: {r.status} under "
+                                         f"overlap={opt}")
+                    lat.append(1e3 * r.totals["latency_s"].iloc[0] / b)
+                    en.append(r.totals["energy_pj"].iloc[0] / b / 1e9)
+                # serial never beats overlap; double_buffer lies between (model.md 6, 6.1)
+                assert lat[0] <= lat[1] * (1 + REL), f"{net} {name} {b}: overlap > serial"
+                L.append(f"| {short(net)} | {name} | {b:g} | " +
+                         " | ".join(f"{v:.1f}" for v in lat) + " | " +
+                         " | ".join(f"{v:.2f}" for v in en) + " |")
+    return L
+
+
 def run(ctx):
     import sys
     sys.path.insert(0, os.path.join(ctx.repo, "python"))
@@ -381,6 +418,11 @@ def run(ctx):
             L.append(f"| {short(net)} | {name} | " + " | ".join(
                 f"{r[c] / bb / 1e9:.1f}" for c, _ in COMPONENTS) +
                 f" | {r.energy_pj / bb / 1e9:.1f} |")
+    L.append("")
+    L += [f"## Training under each `overlap` option, {REP_GLB} KiB", "",
+          "The sweep uses the job's option (`overlap`, the default); this table re-evaluates "
+          "the same points with the [model] option changed.", ""]
+    L += _overlap_table(trim, path, data, nets, mixes, batches)
     L.append("")
     L += ["## Feasibility: training, every buffer size", "",
           "The same at every batch of the job (checked). Infeasible: where the first layer-phase "
