@@ -118,10 +118,12 @@ def _line_plot(ctx, data, nets, col, scale, ylabel, title, fname, inference=True
         ax.set_ylabel(ylabel)
         ax.set_title(short(net), fontsize=10)
         ax.grid(alpha=0.3, which="both")
-    axes[0][0].legend(fontsize=7, title="solid: training step, dotted: inference",
-                      title_fontsize=7)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8,
+               title="solid: training step, dotted: inference (same colour: same mix)",
+               title_fontsize=8, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.11, 1, 1))
     ctx.figure(fig, fname)
 
 
