@@ -94,7 +94,7 @@ def _weight_reads(trim, path, df, net, weights):
 
 def _line_plot(ctx, data, nets, col, scale, ylabel, title, fname, inference=True):
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator
     fig, axes = plt.subplots(1, len(nets), figsize=(5.2 * len(nets), 4.2), squeeze=False)
     for ax, net in zip(axes[0], nets):
         for name, mix in MIXES:
@@ -112,6 +112,7 @@ def _line_plot(ctx, data, nets, col, scale, ylabel, title, fname, inference=True
         ax.set_yscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_locator(LogLocator(base=10, subs=(1.25, 1.5, 2, 3, 4, 5, 6, 7, 8, 9)))
         ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_xlabel("batch (samples per step)")
