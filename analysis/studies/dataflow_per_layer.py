@@ -58,9 +58,10 @@ def _rep_points(trim, path):
 
 
 def _evaluate_rep(trim, path, job, rep):
-    """{criterion: {(network, mode, batch, dataflow): Result}}; fixed dataflows once."""
+    """{criterion: {(network, mode, batch, dataflow): Result}}. Every dataflow is evaluated
+    under each criterion: `select` also picks the RS mapping among its candidates
+    (docs/model.md section 3, "RS mapping search"), so fixed RS depends on it too."""
     out = {}
-    fixed = {}
     for crit, _, _ in CRITERIA:
         d = dict(job)
         d["model"] = dict(job.get("model", {}), select=crit)
@@ -68,12 +69,7 @@ def _evaluate_rep(trim, path, job, rep):
         res = {}
         for _, p in rep.iterrows():
             key = (p["network"], p["mode"], int(p["batch"]), p["dataflow"])
-            if p["dataflow"] != "best":
-                if key not in fixed:
-                    fixed[key] = j.evaluate(int(p["index"]))
-                res[key] = fixed[key]
-            else:
-                res[key] = j.evaluate(int(p["index"]))
+            res[key] = j.evaluate(int(p["index"]))
             if res[key].status != "ok":
                 raise SystemExit(f"error: {key} is infeasible ({res[key].status}) on the "
                                  "representative design; the study expects every point to run")
@@ -399,7 +395,8 @@ def run(ctx):
             f"{100 * g[c][0]:.1f}% ({g[c][1].upper()})" for c, _, _ in CRITERIA) + " |")
     lines += ["", "## Fixed dataflows against each other (representative design)", "",
               "Each fixed dataflow's whole-network latency and energy relative to the best "
-              "fixed one (1.00 = best).", "",
+              "fixed one (1.00 = best), evaluated under the job's `select` (which also "
+              "chooses the RS mapping).", "",
               "| network | mode | batch | metric | " + " | ".join(d.upper() for d in FIXED) + " |",
               "|---|---|---|---|" + "---|" * len(FIXED)]
     for (net, mode, batch) in gains:
