@@ -1,0 +1,258 @@
+"""Study 2: on-chip buffer capacity against DRAM traffic and energy, inference against training.
+
+One sweep of the global buffer (jobs/studies/onchip_memory.toml) on the edge preset under the
+physical technology model, where a larger buffer costs more per access; per-layer results from
+the Python API split the inference traffic into weights read once and what the tiling and the
+inter-layer policy add on top, per layer class; the training totals split it per phase.
+"""
+
+import numpy as np
+import pandas as pd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import trim  # noqa: E402
+import trim_analysis as ta  # noqa: E402
+from common import fmt_bytes, fmt_kib, kib_axis, knee, md_table, network_table  # noqa: E402
+from run import trim_sweep  # noqa: E402
+
+TITLE = "On-chip memory against DRAM traffic and energy, inference against training"
+
+# (mode, batch) -> line style of the figures
+CURVES = [("inference", 1, "tab:blue", "-"), ("inference", 16, "tab:cyan", "-"),
+          ("training", 1, "tab:red", "--"), ("training", 16, "tab:orange", "--")]
+KNEE_SHARE = 0.9   # the knee: where 90 % of the DRAM reduction over the swept range is reached
+
+
+def _curve(df, net, mode, batch):
+    d = df[(df.network == net) & (df["mode"] == mode) & (df.batch == batch)].sort_values("glb_kib")
+    return d
+
+
+def _check(df, nets):
+    """Invariants the page relies on; any failure stops the study with a message."""
+    got = set(df.network.astype(str))
+    if got != set(nets):
+        raise SystemExit(f"onchip_memory: networks evaluated {sorted(got)}, expected {nets}")
+    bad = df[df.status != "ok"]
+    if len(bad):
+        raise SystemExit(f"onchip_memory: {len(bad)} infeasible points, first: "
+                         f"{bad.iloc[0][['network', 'mode', 'glb_kib', 'status']].to_dict()}")
+    for (net, mode, batch), d in df.groupby(["network", "mode", "batch"], observed=True):
+        d = d.sort_values("glb_kib")
+        b = d.dram_bytes.to_numpy()
+        # docs/model.md sections 5 and 18: a larger buffer never moves more DRAM traffic
+        if np.any(np.diff(b) > 1e-9 * b[:-1]):
+            i = int(np.argmax(np.diff(b) > 1e-9 * b[:-1]))
+            raise SystemExit(f"onchip_memory: DRAM bytes grow with the buffer for {net} {mode} "
+                             f"batch {batch} at {d.glb_kib.iloc[i]} -> {d.glb_kib.iloc[i + 1]} KiB")
+        # the latency can never beat the roofline bound
+        assert (d.latency_s >= d.roofline_s * (1 - 1e-12)).all(), (net, mode, batch)
+        # the per-phase DRAM columns add up to the total
+        parts = d[["fp_dram_bytes", "bp_dram_bytes", "wg_dram_bytes", "wu_dram_bytes"]].sum(axis=1)
+        assert np.allclose(parts, d.dram_bytes, rtol=1e-9), (net, mode, batch)
+        # the GLB energy per access grows with the capacity: the largest buffer spends more GLB
+        # energy per GLB access than the smallest
+        e = (d.energy_glb_pj / d.glb_accesses).to_numpy()
+        assert e[-1] > e[0], (net, mode, batch)
+
+
+def _layer_split(ctx, job, points, net, batch, glbs, bits_w=16, bits_a=16):
+    """Inference DRAM bytes per buffer size, split into the weights read once and the excess of
+    weight-heavy and of activation-heavy layers (per-layer results of the Python API)."""
+    table = network_table(trim_sweep(), net, batch).set_index("layer")
+    w_bytes = table.params * bits_w / 8
+    a_bytes = (table.in_acts + table.out_acts) * bits_a / 8
+    heavy_w = set(table.index[(w_bytes > a_bytes) & (table.macs > 0)])
+    rows = []
+    for g in glbs:
+        sel = points[(points.network == net) & (points["mode"] == "inference")
+                     & (points.batch == batch) & (points.glb_kib == g)]
+        L = job.evaluate(int(sel["index"].iloc[0])).layers
+        L = L[L.phase == "fp"]
+        once = L.layer.map(w_bytes).fillna(0.0)
+        excess = L.dram_bytes - once
+        wl = L.layer.isin(heavy_w)
+        rows.append({"glb_kib": g, "weights_once": once.sum(),
+                     "excess_weight_layers": excess[wl].sum(),
+                     "excess_act_layers": excess[~wl].sum(), "total": L.dram_bytes.sum()})
+    return pd.DataFrame(rows), len(heavy_w), int((table.macs > 0).sum())
+
+
+def run(ctx):
+    h5 = ctx.sweep("onchip_memory.toml")
+    df = ta.load(h5)
+    nets = list(dict.fromkeys(df.network.astype(str)))
+    _check(df, nets)
+    glbs = sorted(df.glb_kib.unique())
+    job = trim.Job(ctx.job("onchip_memory.toml"))
+    points = job.points()
+
+    # ---- knees and energy optima -------------------------------------------------------------
+    rows = []
+    for net in nets:
+        for mode, batch, _, _ in CURVES:
+            d = _curve(df, net, mode, batch)
+            per = d.dram_bytes / batch
+            kx, ky = knee(d.glb_kib, per, KNEE_SHARE)
+            eps = d.energy_per_sample_pj.to_numpy()
+            i = int(np.argmin(eps))
+            at = d.iloc[i]
+            rows.append({"network": net, "mode": mode, "batch": batch,
+                         "dram_small": per.iloc[0], "dram_floor": per.iloc[-1],
+                         "knee_kib": kx, "dram_knee": ky,
+                         "emin_kib": at.glb_kib, "emin_uj": eps[i] / 1e6,
+                         "e_small_uj": eps[0] / 1e6, "e_large_uj": eps[-1] / 1e6,
+                         "glb_share_emin": at.energy_glb_pj / at.energy_pj,
+                         "dram_share_emin": at.energy_dram_pj / at.energy_pj,
+                         "glb_share_large": d.energy_glb_pj.iloc[-1] / d.energy_pj.iloc[-1],
+                         "dram_share_large": d.energy_dram_pj.iloc[-1] / d.energy_pj.iloc[-1]})
+    K = pd.DataFrame(rows)
+    # the physical model makes the largest buffer dearer than the energy optimum
+    for _, r in K.iterrows():
+        if len(glbs) >= 4 and not r.e_large_uj > r.emin_uj:
+            raise SystemExit(f"onchip_memory: energy per sample does not rise past its minimum "
+                             f"for {r.network} {r['mode']} batch {r.batch}")
+
+    # ---- figures 1 and 2: DRAM bytes and energy per sample vs buffer ----------------------------
+    for what, col, ylabel, fname in (
+            ("DRAM traffic", "dram_bytes", "DRAM bytes per sample", "dram_vs_glb.png"),
+            ("Energy", "energy_pj", "energy per sample (µJ)", "energy_vs_glb.png")):
+        fig, axes = plt.subplots(1, len(nets), figsize=(5.2 * len(nets), 4.4), squeeze=False)
+        for ax, net in zip(axes[0], nets):
+            for mode, batch, color, ls in CURVES:
+                d = _curve(df, net, mode, batch)
+                y = d[col] / batch / (1e6 if col == "energy_pj" else 1)
+                ax.plot(d.glb_kib, y, ls, color=color, marker=".", ms=4,
+                        label=f"{mode}, batch {batch}")
+                k = K[(K.network == net) & (K["mode"] == mode) & (K.batch == batch)].iloc[0]
+                kd = d[d.glb_kib == k.knee_kib].iloc[0]
+                ed = d[d.glb_kib == k.emin_kib].iloc[0]
+                scale = (1e6 if col == "energy_pj" else 1) * batch
+                ax.plot(kd.glb_kib, kd[col] / scale, "o", ms=9, mfc="none", mec=color, mew=2)
+                ax.plot(ed.glb_kib, ed[col] / scale, "*", ms=13, color=color, mec="k", mew=0.6)
+            kib_axis(ax)
+            ax.set_yscale("log")
+            ax.set_xlabel("global buffer capacity (log scale)")
+            ax.set_ylabel(ylabel)
+            ax.set_title(net)
+            ax.grid(True, which="both", alpha=0.3)
+        h, lab = axes[0][0].get_legend_handles_labels()
+        h += [plt.Line2D([], [], ls="", marker="o", mfc="none", mec="k", ms=9, mew=2),
+              plt.Line2D([], [], ls="", marker="*", color="grey", mec="k", ms=13)]
+        lab += [f"knee ({KNEE_SHARE:.0%} of the DRAM reduction)", "lowest energy per sample"]
+        fig.legend(h, lab, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.12))
+        fig.suptitle(f"{what} per sample vs global buffer size (edge preset, 28 nm physical "
+                     f"model, row stationary, 16-bit)")
+        fig.tight_layout()
+        ctx.figure(fig, fname)
+
+    # ---- figure 3: why: per-layer split (inference) and per-phase split (training) ------------
+    splits = {}
+    heavy = {}
+    for net in nets:
+        splits[net], nh, nm = _layer_split(ctx, job, points, net, 1, glbs)
+        heavy[net] = (nh, nm)
+        s = splits[net]
+        tot = df[(df.network == net) & (df["mode"] == "inference") & (df.batch == 1)]
+        tot = tot.sort_values("glb_kib").dram_bytes.to_numpy()
+        assert np.allclose(s.total.to_numpy(), tot, rtol=1e-9), net   # API = sweep, per layer sum
+    fig, axes = plt.subplots(2, len(nets), figsize=(5.2 * len(nets), 8.2), squeeze=False)
+    for j, net in enumerate(nets):
+        s = splits[net]
+        ax = axes[0][j]
+        ax.stackplot(s.glb_kib, s.weights_once / 2**20, s.excess_weight_layers.clip(lower=0) / 2**20,
+                     s.excess_act_layers.clip(lower=0) / 2**20,
+                     labels=["weights, read once", "excess of weight-heavy layers (re-fetch)",
+                             "excess of activation-heavy layers (fmaps, psums)"],
+                     colors=["#9ecae1", "#fd8d3c", "#74c476"])
+        kib_axis(ax)
+        ax.set_xlabel("global buffer capacity (log scale)")
+        ax.set_ylabel("DRAM MiB per inference")
+        ax.set_title(f"{net}: inference, batch 1")
+        ax.grid(True, which="both", alpha=0.3)
+        if j == 0:
+            ax.legend(loc="upper right", fontsize=8)
+        ax = axes[1][j]
+        d = _curve(df, net, "training", 16)
+        ax.stackplot(d.glb_kib, *[d[f"{p}_dram_bytes"] / 16 / 2**20 for p in ("fp", "bp", "wg", "wu")],
+                     labels=["forward (incl. stored-tensor writes)", "backward-data",
+                             "weight-gradient", "weight-update (optimizer)"],
+                     colors=["#6baed6", "#fd8d3c", "#74c476", "#9e9ac8"])
+        kib_axis(ax)
+        ax.set_xlabel("global buffer capacity (log scale)")
+        ax.set_ylabel("DRAM MiB per training sample")
+        ax.set_title(f"{net}: training, batch 16, per phase")
+        ax.grid(True, which="both", alpha=0.3)
+        if j == 0:
+            ax.legend(loc="upper right", fontsize=8)
+    fig.suptitle("Where the DRAM traffic comes from, by layer class (inference) and by phase "
+                 "(training)")
+    fig.tight_layout()
+    ctx.figure(fig, "dram_breakdown.png")
+
+    # ---- numbers.md --------------------------------------------------------------------------
+    t = ctx.timings.get("onchip_memory.toml", 0.0)
+    out = [f"# Numbers: {TITLE}", "",
+           f"Generated by `analysis/studies/run.py onchip_memory`; sweep of {len(df)} points in "
+           f"{t:.1f} s wall ({ctx.ranks} ranks). Buffer sizes {fmt_kib(glbs[0])} to "
+           f"{fmt_kib(glbs[-1])}. Knee: the smallest buffer at which DRAM bytes per sample have "
+           f"made {KNEE_SHARE:.0%} of their drop over the swept range.", "",
+           "## Knees and energy optima (per sample)", ""]
+    T = K.copy()
+    T["DRAM at smallest"] = T.dram_small.map(fmt_bytes)
+    T["DRAM at largest"] = T.dram_floor.map(fmt_bytes)
+    T["knee"] = T.knee_kib.map(fmt_kib)
+    T["DRAM at knee"] = T.dram_knee.map(fmt_bytes)
+    T["lowest-energy buffer"] = T.emin_kib.map(fmt_kib)
+    T["µJ there"] = T.emin_uj.map(lambda v: f"{v:.4g}")
+    T["µJ smallest"] = T.e_small_uj.map(lambda v: f"{v:.4g}")
+    T["µJ largest"] = T.e_large_uj.map(lambda v: f"{v:.4g}")
+    out.append(md_table(T[["network", "mode", "batch", "DRAM at smallest", "knee", "DRAM at knee",
+                           "DRAM at largest", "lowest-energy buffer", "µJ there", "µJ smallest",
+                           "µJ largest"]]))
+    out += ["", "## Energy shares at the lowest-energy buffer and at the largest", ""]
+    T2 = K[["network", "mode", "batch"]].copy()
+    T2["GLB share at optimum"] = K.glb_share_emin.map(lambda v: f"{v:.1%}")
+    T2["DRAM share at optimum"] = K.dram_share_emin.map(lambda v: f"{v:.1%}")
+    T2["GLB share at largest"] = K.glb_share_large.map(lambda v: f"{v:.1%}")
+    T2["DRAM share at largest"] = K.dram_share_large.map(lambda v: f"{v:.1%}")
+    out.append(md_table(T2))
+    e_glb = []
+    for g in (glbs[0], glbs[len(glbs) // 2], glbs[-1]):
+        d = df[(df.glb_kib == g) & (df.network == nets[0]) & (df["mode"] == "inference")
+               & (df.batch == 1)].iloc[0]
+        e_glb.append(f"{fmt_kib(g)}: {d.energy_glb_pj / d.glb_accesses:.3g} pJ")
+    out += ["", "GLB energy per access (mean over the word widths moved, " + nets[0]
+            + " inference): " + ", ".join(e_glb) + ".", "",
+            "## Inference, batch 1: DRAM MiB per inference by layer class", "",
+            "Weight-heavy layers: MAC layers whose weights (16 bit) outweigh their input plus "
+            "output activations. Excess = a layer's DRAM bytes less its weights read once.", ""]
+    for net in nets:
+        s = splits[net].copy()
+        nh, nm = heavy[net]
+        out.append(f"**{net}** ({nh} of {nm} MAC layers weight-heavy)")
+        out.append("")
+        pick = s[s.glb_kib.isin([glbs[0], 64, 256, 1024, 4096, 16384, glbs[-1]])]
+        pick = pick.assign(**{c: pick[c] / 2**20 for c in
+                              ("weights_once", "excess_weight_layers", "excess_act_layers", "total")})
+        pick["glb"] = pick.glb_kib.map(fmt_kib)
+        out.append(md_table(pick[["glb", "weights_once", "excess_weight_layers",
+                                  "excess_act_layers", "total"]], "{:.4g}"))
+        out.append("")
+    out += ["## Training, batch 16: DRAM MiB per sample by phase", ""]
+    for net in nets:
+        d = _curve(df, net, "training", 16)
+        d = d[d.glb_kib.isin([glbs[0], 256, 1024, 4096, 16384, 65536, glbs[-1]])].copy()
+        for p in ("fp", "bp", "wg", "wu"):
+            d[p] = d[f"{p}_dram_bytes"] / 16 / 2**20
+        d["total"] = d.dram_bytes / 16 / 2**20
+        d["peak on-chip"] = d.peak_onchip_bytes.map(fmt_bytes)
+        d["glb"] = d.glb_kib.map(fmt_kib)
+        out.append(f"**{net}**")
+        out.append("")
+        out.append(md_table(d[["glb", "fp", "bp", "wg", "wu", "total", "peak on-chip"]], "{:.4g}"))
+        out.append("")
+    ctx.numbers("\n".join(out))
