@@ -59,25 +59,30 @@ def _check(df, nets):
         assert e[-1] > e[0], (net, mode, batch)
 
 
-def _layer_split(ctx, job, points, net, batch, glbs, bits_w=16, bits_a=16):
-    """Inference DRAM bytes per buffer size, split into the weights read once and the excess of
-    weight-heavy and of activation-heavy layers (per-layer results of the Python API)."""
+def _layer_split(job, points, net, batch, glbs, bits_w=16, bits_a=16):
+    """Inference DRAM bytes per buffer size, split into each layer's floor (its DRAM bytes at the
+    largest buffer: weights read once, gathered embedding rows, the network's input and output)
+    and the excess over it of weight-heavy and of activation-heavy layers (per-layer results of
+    the Python API). Weight-heavy: a MAC layer whose weights outweigh its input plus output."""
     table = network_table(trim_sweep(), net, batch).set_index("layer")
     w_bytes = table.params * bits_w / 8
     a_bytes = (table.in_acts + table.out_acts) * bits_a / 8
     heavy_w = set(table.index[(w_bytes > a_bytes) & (table.macs > 0)])
-    rows = []
+    per = {}
     for g in glbs:
         sel = points[(points.network == net) & (points["mode"] == "inference")
                      & (points.batch == batch) & (points.glb_kib == g)]
         L = job.evaluate(int(sel["index"].iloc[0])).layers
-        L = L[L.phase == "fp"]
-        once = L.layer.map(w_bytes).fillna(0.0)
-        excess = L.dram_bytes - once
-        wl = L.layer.isin(heavy_w)
-        rows.append({"glb_kib": g, "weights_once": once.sum(),
+        per[g] = L[L.phase == "fp"].set_index("layer").dram_bytes
+    floor = per[glbs[-1]]
+    rows = []
+    for g in glbs:
+        excess = per[g] - floor
+        wl = excess.index.isin(list(heavy_w))
+        rows.append({"glb_kib": g, "floor": floor.sum(),
                      "excess_weight_layers": excess[wl].sum(),
-                     "excess_act_layers": excess[~wl].sum(), "total": L.dram_bytes.sum()})
+                     "excess_act_layers": excess[~wl].sum(), "total": per[g].sum(),
+                     "min_layer_excess": excess.min()})
     return pd.DataFrame(rows), len(heavy_w), int((table.macs > 0).sum())
 
 
@@ -153,7 +158,7 @@ def run(ctx):
     splits = {}
     heavy = {}
     for net in nets:
-        splits[net], nh, nm = _layer_split(ctx, job, points, net, 1, glbs)
+        splits[net], nh, nm = _layer_split(job, points, net, 1, glbs)
         heavy[net] = (nh, nm)
         s = splits[net]
         tot = df[(df.network == net) & (df["mode"] == "inference") & (df.batch == 1)]
@@ -163,9 +168,10 @@ def run(ctx):
     for j, net in enumerate(nets):
         s = splits[net]
         ax = axes[0][j]
-        ax.stackplot(s.glb_kib, s.weights_once / 2**20, s.excess_weight_layers.clip(lower=0) / 2**20,
-                     s.excess_act_layers.clip(lower=0) / 2**20,
-                     labels=["weights, read once", "excess of weight-heavy layers (re-fetch)",
+        ax.stackplot(s.glb_kib, s.floor / 2**20, s.excess_weight_layers / 2**20,
+                     s.excess_act_layers / 2**20,
+                     labels=["floor (weights once, network input/output)",
+                             "excess of weight-heavy layers (re-fetch)",
                              "excess of activation-heavy layers (fmaps, psums)"],
                      colors=["#9ecae1", "#fd8d3c", "#74c476"])
         kib_axis(ax)
@@ -229,7 +235,10 @@ def run(ctx):
             + " inference): " + ", ".join(e_glb) + ".", "",
             "## Inference, batch 1: DRAM MiB per inference by layer class", "",
             "Weight-heavy layers: MAC layers whose weights (16 bit) outweigh their input plus "
-            "output activations. Excess = a layer's DRAM bytes less its weights read once.", ""]
+            "output activations. Floor = each layer's DRAM bytes at the largest buffer; excess = "
+            "a layer's DRAM bytes less its floor. min excess: the most negative excess of one "
+            "layer (a layer can carry less than its floor when a tensor it would write is "
+            "evicted and charged elsewhere).", ""]
     for net in nets:
         s = splits[net].copy()
         nh, nm = heavy[net]
@@ -237,10 +246,11 @@ def run(ctx):
         out.append("")
         pick = s[s.glb_kib.isin([glbs[0], 64, 256, 1024, 4096, 16384, glbs[-1]])]
         pick = pick.assign(**{c: pick[c] / 2**20 for c in
-                              ("weights_once", "excess_weight_layers", "excess_act_layers", "total")})
+                              ("floor", "excess_weight_layers", "excess_act_layers", "total",
+                               "min_layer_excess")})
         pick["glb"] = pick.glb_kib.map(fmt_kib)
-        out.append(md_table(pick[["glb", "weights_once", "excess_weight_layers",
-                                  "excess_act_layers", "total"]], "{:.4g}"))
+        out.append(md_table(pick[["glb", "floor", "excess_weight_layers",
+                                  "excess_act_layers", "total", "min_layer_excess"]], "{:.4g}"))
         out.append("")
     out += ["## Training, batch 16: DRAM MiB per sample by phase", ""]
     for net in nets:
