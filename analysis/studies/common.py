@@ -52,10 +52,10 @@ def md_table(df, floatfmt="{:.3g}"):
     """A DataFrame as a markdown table (no extra packages)."""
     cols = list(df.columns)
     lines = ["| " + " | ".join(str(c) for c in cols) + " |", "|" + "---|" * len(cols)]
-    for _, r in df.iterrows():
+    for i in range(len(df)):
         cells = []
         for c in cols:
-            v = r[c]
+            v = df[c].iloc[i]   # per column, so integer columns stay integers
             cells.append(floatfmt.format(v) if isinstance(v, (float, np.floating)) else str(v))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -113,7 +113,9 @@ def run(ctx):
                          "glb_share_emin": at.energy_glb_pj / at.energy_pj,
                          "dram_share_emin": at.energy_dram_pj / at.energy_pj,
                          "glb_share_large": d.energy_glb_pj.iloc[-1] / d.energy_pj.iloc[-1],
-                         "dram_share_large": d.energy_dram_pj.iloc[-1] / d.energy_pj.iloc[-1]})
+                         "dram_share_large": d.energy_dram_pj.iloc[-1] / d.energy_pj.iloc[-1],
+                         "leak_share_emin": at.energy_leak_pj / at.energy_pj,
+                         "leak_share_large": d.energy_leak_pj.iloc[-1] / d.energy_pj.iloc[-1]})
     K = pd.DataFrame(rows)
     # the physical model makes the largest buffer dearer than the energy optimum
     for _, r in K.iterrows():
@@ -225,6 +227,8 @@ def run(ctx):
     T2["DRAM share at optimum"] = K.dram_share_emin.map(lambda v: f"{v:.1%}")
     T2["GLB share at largest"] = K.glb_share_large.map(lambda v: f"{v:.1%}")
     T2["DRAM share at largest"] = K.dram_share_large.map(lambda v: f"{v:.1%}")
+    T2["leakage+clock at optimum"] = K.leak_share_emin.map(lambda v: f"{v:.1%}")
+    T2["leakage+clock at largest"] = K.leak_share_large.map(lambda v: f"{v:.1%}")
     out.append(md_table(T2))
     e_glb = []
     for g in (glbs[0], glbs[len(glbs) // 2], glbs[-1]):
