@@ -123,6 +123,23 @@ def run(ctx):
     # B >= bytes / (SLACK x floor) = ridge / SLACK
     assert (K.knee_gbps >= K.ridge_gbps / SLACK * (1 - 1e-9)).all()
 
+    # per-phase knees of the training step (the per-phase latency columns of the same sweep)
+    pk = []
+    tr = bw[(bw["mode"] == "training") & (bw.batch == dict(WORKLOADS)["training"])]
+    for (des, net), d in tr.groupby(["design", "network"], observed=True):
+        d = d.sort_values("dram_gbps")
+        # the phases add up to the step
+        assert np.allclose(d[[f"{p}_latency_s" for p in PHASES]].sum(axis=1), d.latency_s,
+                           rtol=1e-9), (des, net)
+        row = {"design": des, "network": net}
+        for p in PHASES:
+            y = d[f"{p}_latency_s"].to_numpy()
+            assert np.all(np.diff(y) <= 1e-12 * y[:-1]), (des, net, p)
+            row[p] = d.dram_gbps.to_numpy()[int(np.argmax(y <= SLACK * y[-1]))]
+            row[p + "_slow"] = y[0] / y[-1]
+        pk.append(row)
+    PK = pd.DataFrame(pk)
+
     # ---- figure 1: latency vs DRAM bandwidth -----------------------------------------------------
     styles = {(designs[0], "inference"): ("tab:blue", "-"), (designs[0], "training"): ("tab:blue", "--"),
               (designs[-1], "inference"): ("tab:red", "-"), (designs[-1], "training"): ("tab:red", "--")}
@@ -156,6 +173,32 @@ def run(ctx):
                  "dotted: two channels of each DRAM preset")
     fig.tight_layout()
     ctx.figure(fig, "latency_vs_bandwidth.png")
+
+    # ---- figure 1b: per-phase latency vs bandwidth (training), normalized to its floor -----------
+    pcol = {"fp": "tab:blue", "bp": "tab:orange", "wg": "tab:green", "wu": "tab:purple"}
+    fig, axes = plt.subplots(1, len(nets), figsize=(5.3 * len(nets), 4.4), squeeze=False)
+    for ax, net in zip(axes[0], nets):
+        for des, ls in zip(designs, ("-", "--")):
+            d = tr[(tr.design == des) & (tr.network == net)].sort_values("dram_gbps")
+            for p in PHASES:
+                y = d[f"{p}_latency_s"] / d[f"{p}_latency_s"].iloc[-1]
+                ax.plot(d.dram_gbps, y, ls, color=pcol[p], marker=".",
+                        label=f"{PHASE_NAMES[p]}, {des}")
+        ax.axhline(SLACK, color="k", lw=0.8, ls=":")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("DRAM bandwidth (GB/s, log scale)")
+        ax.set_ylabel("phase latency / its latency at 1 TB/s (log scale)")
+        ax.set_title(f"{net}, training batch 16")
+        ax.grid(True, which="both", alpha=0.3)
+    h, lab = axes[0][0].get_legend_handles_labels()
+    h.append(plt.Line2D([], [], color="k", lw=0.8, ls=":"))
+    lab.append(f"{SLACK:.2f}: the knee threshold")
+    fig.legend(h, lab, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.2))
+    fig.suptitle("Training: each phase's latency vs DRAM bandwidth, relative to its compute-bound "
+                 "value (solid: first design, dashed: second)")
+    fig.tight_layout()
+    ctx.figure(fig, "phase_latency_vs_bandwidth.png")
 
     # ---- figure 2: share of DRAM-bound layer-phases per phase and DRAM type ----------------------
     types = [t for t in GBPS_PER_CHANNEL if t in set(df.dram_type.astype(str))]
@@ -256,6 +299,16 @@ def run(ctx):
         T[c] = T[c].map(lambda v: f"{v:.4g}")
     out.append(md_table(T[["design", "network", "mode", "batch", "knee_gbps", "ridge_gbps",
                            "ms_floor", "ms_knee", "ms_at_lowest"]]))
+    out += ["", "## Per-phase knees of the training step (batch 16)", "",
+            f"The lowest swept bandwidth at which the phase's latency is within {SLACK - 1:.0%} "
+            f"of its value at {bw.dram_gbps.max():g} GB/s (GB/s), and how much slower the phase "
+            f"is at {bw.dram_gbps.min():g} GB/s (x).", ""]
+    T = PK[["design", "network"]].copy()
+    for p in PHASES:
+        T[f"{p} knee"] = PK[p].map(lambda v: f"{v:g}")
+    for p in PHASES:
+        T[f"{p} at lowest"] = PK[p + "_slow"].map(lambda v: f"{v:.3g}x")
+    out.append(md_table(T))
     out += ["", f"## DRAM-bound layer-phases per phase and DRAM type ({chans} channels)", "",
             "share = DRAM-bound layer-phases / layer-phases of the phase; time = their share of "
             "the phase's latency.", ""]
