@@ -86,8 +86,9 @@ def _bound_shares(job, points, sel, gbps):
         m = L.phase == p
         if m.sum() == 0:
             continue
+        mac = m & (L.macs > 0)
         out[p] = {"count": bound[m].mean(), "time": L.latency_s[m & bound].sum() / L.latency_s[m].sum(),
-                  "n": int(m.sum())}
+                  "n": int(m.sum()), "mac": bound[mac].mean() if mac.any() else np.nan}
     return out
 
 
@@ -214,7 +215,8 @@ def run(ctx):
                     for p, v in _bound_shares(job, points, sel, GBPS_PER_CHANNEL[t] * chans).items():
                         shares.append({"design": des, "network": net, "dram": t, "mode": mode,
                                        "phase": p if mode == "training" else "inference",
-                                       "share": v["count"], "time_share": v["time"], "n": v["n"]})
+                                       "share": v["count"], "time_share": v["time"], "n": v["n"],
+                                       "mac_share": v["mac"]})
     S = pd.DataFrame(shares)
     bars = ["inference"] + PHASES
     colors = {"inference": "tab:grey", "fp": "tab:blue", "bp": "tab:orange", "wg": "tab:green",
@@ -319,6 +321,14 @@ def run(ctx):
     P["phase"] = pd.Categorical(P.phase, bars, ordered=True)
     P = P.sort_values(["design", "network", "phase"])
     out.append(md_table(P))
+    out += ["", f"Of the MAC layer-phases alone (convolutions, fc, matmuls), the share that is "
+            f"DRAM-bound ({chans} channels; '-': the phase has none):", ""]
+    M = S.copy()
+    M["cell"] = M.mac_share.map(lambda v: "-" if np.isnan(v) else f"{v:.0%}")
+    M = M.pivot_table(index=["design", "network", "phase"], columns="dram", values="cell",
+                      aggfunc="first").reindex(columns=types).reset_index()
+    M["phase"] = pd.Categorical(M.phase, bars, ordered=True)
+    out.append(md_table(M.sort_values(["design", "network", "phase"])))
     out += ["", "## Latency (ms) and energy per sample (µJ) per DRAM type and channel count", ""]
     Q = df.copy()
     Q["GB/s"] = Q.apply(lambda r: GBPS_PER_CHANNEL[str(r.dram_type)] * r.dram_channels, axis=1)
