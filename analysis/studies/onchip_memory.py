@@ -91,6 +91,21 @@ def run(ctx):
     df = ta.load(h5)
     nets = list(dict.fromkeys(df.network.astype(str)))
     _check(df, nets)
+    # policy contrasts: the same designs with inter_layer = "spill" (inference) and
+    # stash = "none" (training)
+    spill = ta.load(ctx.sweep("onchip_memory_spill.toml"))
+    nostash = ta.load(ctx.sweep("onchip_memory_nostash.toml"))
+    _check(spill, nets)
+    _check(nostash, nets)
+    key = ["network", "batch", "glb_kib"]
+    sp = df[df["mode"] == "inference"].merge(spill, on=key, suffixes=("", "_alt"))
+    ns = df[df["mode"] == "training"].merge(nostash, on=key, suffixes=("", "_alt"))
+    assert len(sp) == len(spill) and len(ns) == len(nostash)
+    # keeping outputs on chip never moves more DRAM traffic than spilling every one of them
+    if (sp.dram_bytes > sp.dram_bytes_alt * (1 + 1e-12)).any():
+        r = sp[sp.dram_bytes > sp.dram_bytes_alt].iloc[0]
+        raise SystemExit(f"onchip_memory: keep moves more DRAM bytes than spill for {r.network} "
+                         f"batch {r.batch} at {r.glb_kib} KiB")
     glbs = sorted(df.glb_kib.unique())
     job = trim.Job(ctx.job("onchip_memory.toml"))
     points = job.points()
@@ -201,6 +216,33 @@ def run(ctx):
     fig.tight_layout()
     ctx.figure(fig, "dram_breakdown.png")
 
+    # ---- figure 4: what the on-chip policies save ----------------------------------------------
+    fig, axes = plt.subplots(2, len(nets), figsize=(5.2 * len(nets), 8.0), squeeze=False)
+    for j, net in enumerate(nets):
+        for i, (m, lab_a, lab_b, mode) in enumerate(
+                ((sp, "keep (default)", 'spill (inter_layer = "spill")', "inference"),
+                 (ns, "stash share: half (default)", 'no stash share (stash = "none")', "training"))):
+            ax = axes[i][j]
+            for batch, color in ((1, "tab:blue" if i == 0 else "tab:red"),
+                                 (16, "tab:cyan" if i == 0 else "tab:orange")):
+                d = m[(m.network == net) & (m.batch == batch)].sort_values("glb_kib")
+                ax.plot(d.glb_kib, d.dram_bytes / batch, "-", color=color, marker=".",
+                        label=f"batch {batch}, {lab_a}")
+                ax.plot(d.glb_kib, d.dram_bytes_alt / batch, ":", color=color, marker="x", ms=4,
+                        label=f"batch {batch}, {lab_b}")
+            kib_axis(ax)
+            ax.set_yscale("log")
+            ax.set_xlabel("global buffer capacity (log scale)")
+            ax.set_ylabel("DRAM bytes per sample")
+            ax.set_title(f"{net}: {mode}")
+            ax.grid(True, which="both", alpha=0.3)
+            if j == 0:
+                ax.legend(fontsize=8, loc="lower left")
+    fig.suptitle("What the on-chip policies save: outputs kept for their readers (inference) and "
+                 "tensors stashed for the backward pass (training)")
+    fig.tight_layout()
+    ctx.figure(fig, "policies.png")
+
     # ---- numbers.md --------------------------------------------------------------------------
     t = ctx.timings.get("onchip_memory.toml", 0.0)
     out = [f"# Numbers: {TITLE}", "",
@@ -268,5 +310,26 @@ def run(ctx):
         out.append(f"**{net}**")
         out.append("")
         out.append(md_table(d[["glb", "fp", "bp", "wg", "wu", "total", "peak on-chip"]], "{:.4g}"))
+        out.append("")
+    out += ["## Policy contrasts: DRAM MiB per sample, default against the alternative", "",
+            "Inference: `inter_layer` keep (default) against spill; saved = spill - keep. "
+            "Training: `stash` half (default) against none; saved = none - half (negative: the "
+            "stash share costs more tiling traffic than it saves).", ""]
+    for m, mode, alt in ((sp, "inference", "spill"), (ns, "training", "none")):
+        for net in nets:
+            for batch in (1, 16):
+                d = m[(m.network == net) & (m.batch == batch)].sort_values("glb_kib")
+                if d.empty:
+                    continue
+                saved = (d.dram_bytes_alt - d.dram_bytes) / batch / 2**20
+                pick = d.glb_kib.isin([glbs[0], 256, 1024, 4096, 16384, 65536, glbs[-1]])
+                cells = ", ".join(f"{fmt_kib(g)}: {v:.4g}" for g, v in
+                                  zip(d.glb_kib[pick], saved[pick]))
+                line = f"- {net}, {mode}, batch {batch}: saved {cells}"
+                if mode == "training":
+                    neg = d.glb_kib[(saved < 0).to_numpy()]
+                    line += (f"; the stash share costs traffic at {len(neg)} of {len(d)} sizes"
+                             + (f", the largest of them {fmt_kib(neg.max())}" if len(neg) else ""))
+                out.append(line)
         out.append("")
     ctx.numbers("\n".join(out))
