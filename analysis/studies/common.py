@@ -67,3 +67,26 @@ def kib_axis(ax):
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_locator(LogLocator(base=4))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_kib(v).replace(".0 ", " ")))
+
+
+def require_all_ok(df, nets, study, show=("network", "status")):
+    """Stops the study unless every network in `nets` was evaluated and every point is ok."""
+    got = set(df.network.astype(str))
+    if got != set(nets):
+        raise SystemExit(f"{study}: networks evaluated {sorted(got)}, expected {list(nets)}")
+    bad = df[df.status != "ok"]
+    if len(bad):
+        raise SystemExit(f"{study}: {len(bad)} infeasible points, first: "
+                         f"{bad.iloc[0][list(show)].to_dict()}")
+
+
+def label_axes(ax, xlabel, ylabel, title, logx=False, logy=False):
+    """Labels, title, log scales and a light grid of one panel."""
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)

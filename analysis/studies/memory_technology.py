@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import trim  # noqa: E402
 import trim_analysis as ta  # noqa: E402
-from common import md_table  # noqa: E402
+from common import label_axes, md_table, require_all_ok  # noqa: E402
 
 TITLE = "Memory technology and bandwidth: compute-bound against memory-bound, per phase"
 
@@ -39,13 +39,7 @@ def _design(d):
 
 def _check(df, bw, nets):
     for name, d in (("memory_technology", df), ("memory_technology_bw", bw)):
-        got = set(d.network.astype(str))
-        if got != set(nets):
-            raise SystemExit(f"{name}: networks evaluated {sorted(got)}, expected {nets}")
-        bad = d[d.status != "ok"]
-        if len(bad):
-            raise SystemExit(f"{name}: {len(bad)} infeasible points, first: "
-                             f"{bad.iloc[0][['network', 'mode', 'status']].to_dict()}")
+        require_all_ok(d, nets, name, ("network", "mode", "status"))
         assert (d.latency_s >= d.roofline_s * (1 - 1e-12)).all(), name
     # latency never grows with the bandwidth; DRAM bytes do not depend on it
     for key, d in bw.groupby(["design", "network", "mode", "batch"], observed=True):
@@ -160,12 +154,8 @@ def run(ctx):
             ax.axvline(g, color="grey", lw=0.8, ls=":")
             ax.text(g, 1.0, f" {t}x{CHANNELS_FOR_TYPES}", rotation=90, va="top", ha="right",
                     fontsize=7, color="dimgrey", transform=ax.get_xaxis_transform())
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("DRAM bandwidth (GB/s, log scale)")
-        ax.set_ylabel("latency per batch or step (ms, log scale)")
-        ax.set_title(net)
-        ax.grid(True, which="both", alpha=0.3)
+        label_axes(ax, "DRAM bandwidth (GB/s, log scale)", "latency per batch or step (ms, log scale)",
+                   net, logx=True, logy=True)
     h, lab = axes[0][0].get_legend_handles_labels()
     h.append(plt.Line2D([], [], ls="", marker="o", mfc="none", mec="k", ms=10, mew=2))
     lab.append(f"knee: latency within {SLACK - 1:.0%} of the compute-bound latency")
@@ -186,12 +176,9 @@ def run(ctx):
                 ax.plot(d.dram_gbps, y, ls, color=pcol[p], marker=".",
                         label=f"{PHASE_NAMES[p]}, {des}")
         ax.axhline(SLACK, color="k", lw=0.8, ls=":")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("DRAM bandwidth (GB/s, log scale)")
-        ax.set_ylabel("phase latency / its latency at 1 TB/s (log scale)")
-        ax.set_title(f"{net}, training batch 16")
-        ax.grid(True, which="both", alpha=0.3)
+        label_axes(ax, "DRAM bandwidth (GB/s, log scale)",
+                   "phase latency / its latency at 1 TB/s (log scale)",
+                   f"{net}, training batch 16", logx=True, logy=True)
     h, lab = axes[0][0].get_legend_handles_labels()
     h.append(plt.Line2D([], [], color="k", lw=0.8, ls=":"))
     lab.append(f"{SLACK:.2f}: the knee threshold")

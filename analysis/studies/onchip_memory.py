@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import trim  # noqa: E402
 import trim_analysis as ta  # noqa: E402
-from common import fmt_bytes, fmt_kib, kib_axis, knee, md_table, network_table  # noqa: E402
+from common import (fmt_bytes, fmt_kib, kib_axis, knee, label_axes, md_table,  # noqa: E402
+                    network_table, require_all_ok)
 from run import trim_sweep  # noqa: E402
 
 TITLE = "On-chip memory against DRAM traffic and energy, inference against training"
@@ -33,13 +34,7 @@ def _curve(df, net, mode, batch):
 
 def _check(df, nets):
     """Invariants the page relies on; any failure stops the study with a message."""
-    got = set(df.network.astype(str))
-    if got != set(nets):
-        raise SystemExit(f"onchip_memory: networks evaluated {sorted(got)}, expected {nets}")
-    bad = df[df.status != "ok"]
-    if len(bad):
-        raise SystemExit(f"onchip_memory: {len(bad)} infeasible points, first: "
-                         f"{bad.iloc[0][['network', 'mode', 'glb_kib', 'status']].to_dict()}")
+    require_all_ok(df, nets, "onchip_memory", ("network", "mode", "glb_kib", "status"))
     for (net, mode, batch), d in df.groupby(["network", "mode", "batch"], observed=True):
         d = d.sort_values("glb_kib")
         b = d.dram_bytes.to_numpy()
@@ -156,11 +151,7 @@ def run(ctx):
                 ax.plot(kd.glb_kib, kd[col] / scale, "o", ms=9, mfc="none", mec=color, mew=2)
                 ax.plot(ed.glb_kib, ed[col] / scale, "*", ms=13, color=color, mec="k", mew=0.6)
             kib_axis(ax)
-            ax.set_yscale("log")
-            ax.set_xlabel("global buffer capacity (log scale)")
-            ax.set_ylabel(ylabel)
-            ax.set_title(net)
-            ax.grid(True, which="both", alpha=0.3)
+            label_axes(ax, "global buffer capacity (log scale)", ylabel, net, logy=True)
         h, lab = axes[0][0].get_legend_handles_labels()
         h += [plt.Line2D([], [], ls="", marker="o", mfc="none", mec="k", ms=9, mew=2),
               plt.Line2D([], [], ls="", marker="*", color="grey", mec="k", ms=13)]
@@ -192,10 +183,8 @@ def run(ctx):
                              "excess of activation-heavy layers (fmaps, psums)"],
                      colors=["#9ecae1", "#fd8d3c", "#74c476"])
         kib_axis(ax)
-        ax.set_xlabel("global buffer capacity (log scale)")
-        ax.set_ylabel("DRAM MiB per inference")
-        ax.set_title(f"{net}: inference, batch 1")
-        ax.grid(True, which="both", alpha=0.3)
+        label_axes(ax, "global buffer capacity (log scale)", "DRAM MiB per inference",
+                   f"{net}: inference, batch 1")
         if j == 0:
             ax.legend(loc="upper right", fontsize=8)
         ax = axes[1][j]
@@ -205,10 +194,8 @@ def run(ctx):
                              "weight-gradient", "weight-update (optimizer)"],
                      colors=["#6baed6", "#fd8d3c", "#74c476", "#9e9ac8"])
         kib_axis(ax)
-        ax.set_xlabel("global buffer capacity (log scale)")
-        ax.set_ylabel("DRAM MiB per training sample")
-        ax.set_title(f"{net}: training, batch 16, per phase")
-        ax.grid(True, which="both", alpha=0.3)
+        label_axes(ax, "global buffer capacity (log scale)", "DRAM MiB per training sample",
+                   f"{net}: training, batch 16, per phase")
         if j == 0:
             ax.legend(loc="upper right", fontsize=8)
     fig.suptitle("Where the DRAM traffic comes from, by layer class (inference) and by phase "
@@ -231,11 +218,8 @@ def run(ctx):
                 ax.plot(d.glb_kib, d.dram_bytes_alt / batch, ":", color=color, marker="x", ms=4,
                         label=f"batch {batch}, {lab_b}")
             kib_axis(ax)
-            ax.set_yscale("log")
-            ax.set_xlabel("global buffer capacity (log scale)")
-            ax.set_ylabel("DRAM bytes per sample")
-            ax.set_title(f"{net}: {mode}")
-            ax.grid(True, which="both", alpha=0.3)
+            label_axes(ax, "global buffer capacity (log scale)", "DRAM bytes per sample",
+                       f"{net}: {mode}", logy=True)
             if j == 0:
                 ax.legend(fontsize=8, loc="lower left")
     fig.suptitle("What the on-chip policies save: outputs kept for their readers (inference) and "

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 import trim_analysis as ta  # noqa: E402
-from common import md_table  # noqa: E402
+from common import label_axes, md_table, require_all_ok  # noqa: E402
 
 TITLE = "PE array size and aspect ratio against utilization and latency, at fixed area"
 
@@ -29,13 +29,7 @@ def _ratio_label(v, _):
 
 
 def _check(df, nets):
-    got = set(df.network.astype(str))
-    if got != set(nets):
-        raise SystemExit(f"pe_array_shape: networks evaluated {sorted(got)}, expected {nets}")
-    bad = df[df.status != "ok"]
-    if len(bad):
-        raise SystemExit(f"pe_array_shape: {len(bad)} infeasible points, first: "
-                         f"{bad.iloc[0][['network', 'dataflow', 'pe_rows', 'pe_cols', 'status']].to_dict()}")
+    require_all_ok(df, nets, "pe_array_shape", ("network", "dataflow", "pe_rows", "pe_cols", "status"))
     assert (df.utilization > 0).all() and (df.utilization <= 1 + 1e-12).all()
     assert (df.latency_s >= df.roofline_s * (1 - 1e-12)).all()
     # the area column is what holds the area fixed: one area per PE count, whatever the shape
@@ -114,12 +108,8 @@ def run(ctx):
             s = sq[(sq.network == net) & (sq.dataflow == dfl)].sort_values("area_mm2")
             ax.plot(s.area_mm2, s.latency_s * 1e3, ":", marker=m, color=c, mfc="none", ms=6,
                     label=f"{dfl}, square")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("chip area (mm², log scale)")
-        ax.set_ylabel("latency (ms, log scale)")
-        ax.set_title(net)
-        ax.grid(True, which="both", alpha=0.3)
+        label_axes(ax, "chip area (mm², log scale)", "latency (ms, log scale)", net,
+                   logx=True, logy=True)
     h, lab = axes[0][0].get_legend_handles_labels()
     fig.legend(h, lab, loc="lower center", ncol=len(dfs) * 2, bbox_to_anchor=(0.5, -0.1))
     fig.suptitle("Latency vs area: the best aspect ratio of each PE count against the square array")
