@@ -262,7 +262,7 @@ def run(ctx):
                        alpha=0.95, label=f"{des}: DRAM")
             ax.set_xticks(range(len(types)))
             ax.set_xticklabels([f"{t}\n{PJ_PER_BIT[t]} pJ/bit" for t in types], fontsize=8)
-            ax.set_ylabel(f"energy per sample (µJ)")
+            ax.set_ylabel("energy per sample (µJ)")
             ax.set_title(f"{net}, {mode} batch {batch}", fontsize=10)
             ax.grid(True, axis="y", alpha=0.3)
     h, lab = axes[0][0].get_legend_handles_labels()
@@ -279,7 +279,7 @@ def run(ctx):
            f"{t1:.1f} s and {len(bw)} bandwidth points in {t2:.1f} s wall ({ctx.ranks} ranks). "
            f"{matched} preset points matched a bandwidth point at the same GB/s with the same "
            f"latency and DRAM bytes (cross-check of the preset bandwidths).", "",
-           f"## Knees (bandwidth sweep)", "",
+           "## Knees (bandwidth sweep)", "",
            f"Knee: the lowest swept bandwidth at which the latency is within {SLACK - 1:.0%} of its "
            f"value at {bw.dram_gbps.max():g} GB/s. Ridge: the whole network's DRAM bytes divided "
            f"by that latency (the bandwidth at which DRAM time alone equals it).", ""]
