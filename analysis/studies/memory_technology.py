@@ -91,11 +91,22 @@ def run(ctx):
     h5bw = ctx.sweep("memory_technology_bw.toml")
     df = ta.load(h5)
     bw = ta.load(h5bw)
-    for d in (df, bw):
+    db = ta.load(ctx.sweep("memory_technology_db.toml"))   # overlap = "double_buffer"
+    for d in (df, bw, db):
         d["design"] = d.apply(_design, axis=1)
     nets = list(dict.fromkeys(df.network.astype(str)))
     designs = list(dict.fromkeys(df.sort_values("pe_rows").design))
     matched = _check(df, bw, nets)
+    require_all_ok(db, nets, "memory_technology_db", ("network", "mode", "status"))
+    assert (db.latency_s >= db.roofline_s * (1 - 1e-12)).all()
+    # per layer the faster of two schedules, each no faster with less bandwidth: monotone too
+    for key, d in db.groupby(["design", "network", "mode", "batch"], observed=True):
+        d = d.sort_values("dram_gbps")
+        assert np.all(np.diff(d.latency_s) <= 1e-12 * d.latency_s.iloc[:-1]), key
+    keys = ["design", "network", "mode", "batch", "dram_gbps"]
+    dbm = bw.merge(db, on=keys, suffixes=("", "_db"))
+    assert len(dbm) == len(bw) == len(db)
+    dbm["ratio"] = dbm.latency_s_db / dbm.latency_s
     job = trim.Job(ctx.job("memory_technology.toml"))
     points = job.points()
     points["design"] = points.apply(_design, axis=1)
@@ -114,6 +125,18 @@ def run(ctx):
                       "ms_floor": floor * 1e3, "ms_at_lowest": d.latency_s.iloc[0] * 1e3,
                       "ms_knee": k.latency_s * 1e3})
     K = pd.DataFrame(knees)
+    kdb = []
+    for _, k in K.iterrows():
+        d = dbm[(dbm.design == k.design) & (dbm.network == k.network) & (dbm["mode"] == k["mode"])
+                & (dbm.batch == k.batch)].sort_values("dram_gbps")
+        kdb.append(d[d.latency_s_db <= SLACK * d.latency_s_db.iloc[-1]].dram_gbps.iloc[0])
+    K["knee_db_gbps"] = kdb
+    K["max_ratio_db"] = [dbm[(dbm.design == k.design) & (dbm.network == k.network)
+                             & (dbm["mode"] == k["mode"]) & (dbm.batch == k.batch)].ratio.max()
+                         for _, k in K.iterrows()]
+    K["ratio_db_at_max"] = [dbm[(dbm.design == k.design) & (dbm.network == k.network)
+                                & (dbm["mode"] == k["mode"]) & (dbm.batch == k.batch)]
+                            .sort_values("dram_gbps").ratio.iloc[-1] for _, k in K.iterrows()]
     # latency(B) >= bytes / B, so a knee with latency(B) <= SLACK x floor needs
     # B >= bytes / (SLACK x floor) = ridge / SLACK
     assert (K.knee_gbps >= K.ridge_gbps / SLACK * (1 - 1e-9)).all()
@@ -187,6 +210,26 @@ def run(ctx):
                  "value (solid: first design, dashed: second)")
     fig.tight_layout()
     ctx.figure(fig, "phase_latency_vs_bandwidth.png")
+
+    # ---- figure 1c: double-buffered buffer against perfect overlap ------------------------------
+    fig, axes = plt.subplots(1, len(nets), figsize=(5.3 * len(nets), 4.2), squeeze=False)
+    for ax, net in zip(axes[0], nets):
+        for des in designs:
+            for mode, batch in WORKLOADS:
+                d = dbm[(dbm.design == des) & (dbm.network == net) & (dbm["mode"] == mode)
+                        & (dbm.batch == batch)].sort_values("dram_gbps")
+                c, ls = styles[(des, mode)]
+                ax.plot(d.dram_gbps, d.ratio, ls, color=c, marker=".",
+                        label=f"{des}, {mode} batch {batch}")
+        ax.axhline(1.0, color="k", lw=0.8)
+        label_axes(ax, "DRAM bandwidth (GB/s, log scale)",
+                   "latency, double_buffer / overlap", net, logx=True)
+    h, lab = axes[0][0].get_legend_handles_labels()
+    fig.legend(h, lab, loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.14))
+    fig.suptitle('What perfect overlap hides: latency with overlap = "double_buffer" (ping-pong '
+                 'halves, first reads and last writes exposed) over overlap = "overlap"')
+    fig.tight_layout()
+    ctx.figure(fig, "double_buffer_vs_overlap.png")
 
     # ---- figure 2: share of DRAM-bound layer-phases per phase and DRAM type ----------------------
     types = [t for t in GBPS_PER_CHANNEL if t in set(df.dram_type.astype(str))]
@@ -284,10 +327,17 @@ def run(ctx):
            f"value at {bw.dram_gbps.max():g} GB/s. Ridge: the whole network's DRAM bytes divided "
            f"by that latency (the bandwidth at which DRAM time alone equals it).", ""]
     T = K.copy()
-    for c in ("knee_gbps", "ridge_gbps", "ms_floor", "ms_knee", "ms_at_lowest"):
+    for c in ("knee_gbps", "ridge_gbps", "ms_floor", "ms_knee", "ms_at_lowest", "knee_db_gbps"):
         T[c] = T[c].map(lambda v: f"{v:.4g}")
+    T["max_ratio_db"] = K.max_ratio_db.map(lambda v: f"{v:.3f}")
+    T["ratio_db_at_max"] = K.ratio_db_at_max.map(lambda v: f"{v:.3f}")
     out.append(md_table(T[["design", "network", "mode", "batch", "knee_gbps", "ridge_gbps",
-                           "ms_floor", "ms_knee", "ms_at_lowest"]]))
+                           "ms_floor", "ms_knee", "ms_at_lowest", "knee_db_gbps",
+                           "max_ratio_db", "ratio_db_at_max"]]))
+    out += ["", f"knee_db_gbps: the knee of the same design with `overlap = \"double_buffer\"` "
+            f"(within {SLACK - 1:.0%} of its own latency at {bw.dram_gbps.max():g} GB/s); "
+            f"max_ratio_db: the largest ratio of its latency to the default's over the swept "
+            f"bandwidths, ratio_db_at_max that ratio at {bw.dram_gbps.max():g} GB/s ({len(db)} points in {ctx.timings.get('memory_technology_db.toml', 0):.1f} s)."]
     out += ["", "## Per-phase knees of the training step (batch 16)", "",
             f"The lowest swept bandwidth at which the phase's latency is within {SLACK - 1:.0%} "
             f"of its value at {bw.dram_gbps.max():g} GB/s (GB/s), and how much slower the phase "
