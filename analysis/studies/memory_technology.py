@@ -163,16 +163,20 @@ def run(ctx):
               (designs[-1], "inference"): ("tab:red", "-"), (designs[-1], "training"): ("tab:red", "--")}
     fig, axes = plt.subplots(1, len(nets), figsize=(5.3 * len(nets), 4.6), squeeze=False)
     typical = sorted({(GBPS_PER_CHANNEL[t] * CHANNELS_FOR_TYPES, t) for t in GBPS_PER_CHANNEL})
-    for ax, net in zip(axes[0], nets):
+    def curves(frame, net):
+        """(design, mode, batch, rows sorted by bandwidth, colour, line style) per curve."""
         for des in designs:
             for mode, batch in WORKLOADS:
-                d = bw[(bw.design == des) & (bw.network == net) & (bw["mode"] == mode)
-                       & (bw.batch == batch)].sort_values("dram_gbps")
-                c, ls = styles[(des, mode)]
-                ax.plot(d.dram_gbps, d.latency_s * 1e3, ls, color=c, marker=".",
-                        label=f"{des}, {mode} batch {batch}")
-                k = K[(K.design == des) & (K.network == net) & (K["mode"] == mode)].iloc[0]
-                ax.plot(k.knee_gbps, k.ms_knee, "o", ms=10, mfc="none", mec=c, mew=2)
+                d = frame[(frame.design == des) & (frame.network == net) & (frame["mode"] == mode)
+                          & (frame.batch == batch)].sort_values("dram_gbps")
+                yield (des, mode, batch, d) + styles[(des, mode)]
+
+    for ax, net in zip(axes[0], nets):
+        for des, mode, batch, d, c, ls in curves(bw, net):
+            ax.plot(d.dram_gbps, d.latency_s * 1e3, ls, color=c, marker=".",
+                    label=f"{des}, {mode} batch {batch}")
+            k = K[(K.design == des) & (K.network == net) & (K["mode"] == mode)].iloc[0]
+            ax.plot(k.knee_gbps, k.ms_knee, "o", ms=10, mfc="none", mec=c, mew=2)
         for g, t in typical:
             ax.axvline(g, color="grey", lw=0.8, ls=":")
             ax.text(g, 1.0, f" {t}x{CHANNELS_FOR_TYPES}", rotation=90, va="top", ha="right",
@@ -214,13 +218,9 @@ def run(ctx):
     # ---- figure 1c: double-buffered buffer against perfect overlap ------------------------------
     fig, axes = plt.subplots(1, len(nets), figsize=(5.3 * len(nets), 4.2), squeeze=False)
     for ax, net in zip(axes[0], nets):
-        for des in designs:
-            for mode, batch in WORKLOADS:
-                d = dbm[(dbm.design == des) & (dbm.network == net) & (dbm["mode"] == mode)
-                        & (dbm.batch == batch)].sort_values("dram_gbps")
-                c, ls = styles[(des, mode)]
-                ax.plot(d.dram_gbps, d.ratio, ls, color=c, marker=".",
-                        label=f"{des}, {mode} batch {batch}")
+        for des, mode, batch, d, c, ls in curves(dbm, net):
+            ax.plot(d.dram_gbps, d.ratio, ls, color=c, marker=".",
+                    label=f"{des}, {mode} batch {batch}")
         ax.axhline(1.0, color="k", lw=0.8)
         label_axes(ax, "DRAM bandwidth (GB/s, log scale)",
                    "latency, double_buffer / overlap", net, logx=True)
