@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
 
 #include "mapping.hpp"
 #include "scoped_memo.hpp"
@@ -98,11 +100,18 @@ void Finish(const HwView& hw, LayerCost* lc) {
   lc->utilization = busy > 0 ? (lc->macs > 0 ? lc->macs : lc->ops) / busy : 0.0;
 }
 
+/// Resets `*m` to a default record, but for the candidate slots past n_alt (now 0), which
+/// nothing reads: a record is about 1 KiB, most of it those slots.
+void ResetMap(LayerMap* m) {
+  static const LayerMap kEmpty{};
+  std::memcpy(static_cast<void*>(m), &kEmpty, offsetof(LayerMap, alt));
+}
+
 /// Writes the mapping of a vector nest into `*out` (no record copied).
 void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
                LayerMap* out) {
   LayerMap& m = *out;
-  m = LayerMap{};
+  ResetMap(&m);
   m.kind = MapKind::kVector;
   m.dataflow = df;
   m.ops = nest.vec_ops;
@@ -314,7 +323,7 @@ void MapTiled(const LoopNest& nest, Dataflow df, const HwView& hw, const Residen
 void MapLargest(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
                 const RoleBits& bits, MapParams* mp, bool* shrunk, LayerMap* out) {
   LayerMap& m = *out;
-  m = LayerMap{};
+  ResetMap(&m);
   m.kind = MapKind::kMac;
   m.dataflow = df;
   m.macs = nest.Macs();

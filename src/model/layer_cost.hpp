@@ -95,6 +95,7 @@ struct LayerMap {
   double rs_p = 0, rs_q = 0;
   /// RS: other feasible (p, q) mappings that no kept mapping dominates, each with its own
   /// tiling; the cost stage takes the best of these and the fields above under `select`.
+  /// Slots from n_alt on are unspecified (a reused record keeps what they held).
   int n_alt = 0;
   std::array<MapPoint, kRsAlternatives> alt{};
 };
