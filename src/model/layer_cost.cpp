@@ -613,6 +613,13 @@ LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Res
   return MapMacMemo(nest, df, hw, res, &scratch);
 }
 
+void CopyMapping(const LayerMap& from, LayerMap* to) {
+  const std::size_t used =
+      offsetof(LayerMap, alt) +
+      static_cast<std::size_t>(std::clamp(from.n_alt, 0, kRsAlternatives)) * sizeof(MapPoint);
+  std::memcpy(static_cast<void*>(to), &from, used);
+}
+
 const LayerMap& MapLayerRef(const LoopNest& nest, Dataflow df, const HwView& hw,
                             const Residency& res, LayerMap* scratch) {
   if (!nest.is_mac) {

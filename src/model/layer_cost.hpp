@@ -100,6 +100,9 @@ struct LayerMap {
   std::array<MapPoint, kRsAlternatives> alt{};
 };
 
+/// Copies `from` into `*to` but for the candidate slots `from` does not use.
+void CopyMapping(const LayerMap& from, LayerMap* to);
+
 /// The mapping of `nest` (kMac or kVector; not kBest).
 LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
 

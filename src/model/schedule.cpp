@@ -129,6 +129,7 @@ class Walk {
   // the first mapping while the fallback maps again, the roofline's, and the best and worst
   // of the five dataflows under `best`.
   LayerMap own_, held_, roof_, best_, worst_;
+  std::size_t n_parts_ = 0;  ///< trace entries written by this walk
 };
 
 const LayerMap& Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
@@ -212,9 +213,20 @@ Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, d
   }
   out.fell_back = pick.fell_back;
   out.glb_peak_bytes = pick.map->glb_peak_bytes;
-  // Built in place: one copy of the record, into the trace.
-  TracePart& part = tr_.parts.emplace_back(*pick.map, pick.spill_bits, compulsory, roof_work);
-  if (as_best) part.map.dataflow = Dataflow::kBest;
+  // One copy of the record, into the trace: into an entry of the previous walk when there is
+  // one (without the candidate slots the record does not use), else built in place.
+  TracePart* part = nullptr;
+  if (n_parts_ < tr_.parts.size()) {
+    part = &tr_.parts[n_parts_];
+    CopyMapping(*pick.map, &part->map);
+    part->spill_bits = pick.spill_bits;
+    part->compulsory_bytes = compulsory;
+    part->roof_work = roof_work;
+  } else {
+    part = &tr_.parts.emplace_back(*pick.map, pick.spill_bits, compulsory, roof_work);
+  }
+  ++n_parts_;
+  if (as_best) part->map.dataflow = Dataflow::kBest;
   return out;
 }
 
@@ -223,7 +235,7 @@ void Walk::Note(int layer, Phase phase, int first, double peak) {
   p.layer = layer;
   p.phase = phase;
   p.first = first;
-  p.count = static_cast<int>(tr_.parts.size()) - first;
+  p.count = static_cast<int>(n_parts_) - first;
   p.peak_bytes = peak;
   p.alive_bits = alive_;
   tr_.phases.push_back(p);
@@ -326,7 +338,7 @@ Status Walk::Forward() {
     if (l == 0) compulsory += CompulsoryInputElems(nest) * bi / 8.0;
     if (l == count - 1) compulsory += nest.OutputElems() * bo / 8.0;
     alive_ = plan_.training ? s_.fp_alive[U(l)] : 0.0;
-    const int first = static_cast<int>(tr_.parts.size());
+    const int first = static_cast<int>(n_parts_);
     const Outcome lc =
         Eval(Slot(l, Phase::kFP, 0), nest, res, extra, fp_live_, compulsory, nest.Macs());
     if (lc.status != Status::kOk) return Fail(l, Phase::kFP, lc);
@@ -368,7 +380,7 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
   path_out_ = false;
   const double dying = s_.bp_kept[T(l)] != 0 ? plan_.act_elems[T(l)] * bg_ : 0.0;
   alive_ = s_.bp_alive[U(l)];
-  const int first = static_cast<int>(tr_.parts.size());
+  const int first = static_cast<int>(n_parts_);
   double peak = 0;
   for (int k = 0; k < pn.count; ++k) {
     const LoopNest& nest = pn.part[U(k)];
@@ -502,7 +514,11 @@ Status Walk::Backward() {
 }
 
 Status Walk::Run() {
+  // The entries of the previous walk stay allocated and are overwritten (`n_parts_`).
+  std::vector<TracePart> parts = std::move(tr_.parts);
   tr_.Clear();
+  tr_.parts = std::move(parts);
+  n_parts_ = 0;
   std::fill(s_.fp_kept.begin(), s_.fp_kept.end(), 0);
   std::fill(s_.bp_kept.begin(), s_.bp_kept.end(), 0);
   std::fill(s_.grad_exists.begin(), s_.grad_exists.end(), 0);
@@ -511,6 +527,7 @@ Status Walk::Run() {
   if (plan_.training) Stash();
   Status st = Forward();
   if (st == Status::kOk && plan_.training) st = Backward();
+  tr_.parts.resize(n_parts_);
   tr_.status = st;
   return st;
 }
