@@ -6,7 +6,9 @@
 STUDY is the name of a module of this directory (analysis/studies/STUDY.py); `--list` lists
 them. Each module defines `TITLE` and `run(ctx)`; `run` calls `ctx.sweep(...)` for each job of
 jobs/studies/ it needs and `ctx.figure(...)` / `ctx.numbers(...)` for what it draws and
-reports. The full study writes its figures and numbers to docs/studies/figures/STUDY/ (the
+reports (`ctx.sbatch(...)` instead of `ctx.sweep(...)` submits the sweep to Slurm through
+slurm/trim-sweep.sbatch and waits for it; SLURM_CONF must reach a running cluster). The full
+study writes its figures and numbers to docs/studies/figures/STUDY/ (the
 page's figures); `--reduced` runs the job of jobs/studies/reduced/ with the same name (small
 axes, same code path) and writes everything under --out instead, never into docs/.
 
