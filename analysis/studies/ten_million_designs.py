@@ -326,7 +326,7 @@ def run(ctx):
             "that value):", ""]
     within = codes == 0
     for a in axes:
-        g = pd.Series(within).groupby(df[a].to_numpy()).mean()
+        g = pd.Series(within, index=df.index).groupby(df[a], observed=True, sort=True).mean()
         out.append(f"- {a}: " + ", ".join(f"{_fmt_value(a, v)} {100 * m:.1f} %"
                                           for v, m in g.items()))
     out += ["", "Front of each node within the budget (latency-energy):", "",
