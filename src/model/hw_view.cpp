@@ -102,6 +102,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.e_dram = hw[HwParam::kEnergyDramPj];
   v.leak_w = hw[HwParam::kLeakageMw] * 1e-3;
   v.overlap = opt[Option::kOverlap] == 0;
+  v.double_buffer = opt[Option::kOverlap] == 2;
   v.mac_scaling = opt[Option::kMacScaling];
   v.fill_mapped = opt[Option::kSystolicFill] == 1;
   if (hw[HwParam::kDramType] >= 0.5) {

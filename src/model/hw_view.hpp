@@ -33,7 +33,8 @@ struct HwView {
   double e_mac = 0, e_rf = 0, e_noc = 0, e_glb = 0, e_dram = 0;  ///< pJ per ref-width access
   double leak_w = 0;
   // Model switches that the formulas read.
-  bool overlap = true;
+  bool overlap = true;           ///< DRAM transfers hidden: max(on-chip, DRAM)
+  bool double_buffer = false;    ///< ping-pong GLB halves (overlap = "double_buffer")
   std::uint8_t mac_scaling = 0;  ///< 0 quadratic, 1 linear, 2 none
   bool fill_mapped = false;      ///< systolic fill over the mapped PEs, not the whole array
   // Physical technology model (docs/model.md, section 23), derived once per design: energies
@@ -59,9 +60,10 @@ double PhysicalMacPj(const HwView& hw, double bits_a, double bits_b);
 
 /// The fields of a view that a mapping, and the inter-layer walk of a single dataflow, can
 /// depend on (docs/model.md, "Performance"): array shape, MACs per PE, interconnect, RF and
-/// GLB capacities, the five precisions, and whether the GLB and NoC bandwidths are non-zero.
-/// Energies, bandwidth values, clock and leakage are not among them.
-inline constexpr std::size_t kNumMapFields = 19;
+/// GLB capacities, the five precisions, and whether the GLB and NoC bandwidths are non-zero;
+/// under overlap = "double_buffer" also the bandwidths per core cycle, by which a layer picks
+/// its schedule (0 under the other options). Energies, clock and leakage are not among them.
+inline constexpr std::size_t kNumMapFields = 25;
 inline void MapFields(const HwView& v, double* out) {
   out[0] = v.rows;
   out[1] = v.cols;
@@ -78,6 +80,13 @@ inline void MapFields(const HwView& v, double* out) {
   for (std::size_t b = 0; b < 5; ++b) out[12 + b] = v.bits[b];
   out[17] = v.glb_words_per_cycle > 0 ? 1.0 : 0.0;
   out[18] = v.noc_words_per_cycle > 0 ? 1.0 : 0.0;
+  const bool db = v.double_buffer;
+  out[19] = db ? v.glb_words_per_cycle : 0.0;
+  out[20] = db ? v.noc_words_per_cycle : 0.0;
+  out[21] = db ? v.dram_bytes_per_cycle : 0.0;
+  out[22] = db ? v.bus_w_inv : 0.0;
+  out[23] = db ? v.bus_i_inv : 0.0;
+  out[24] = db ? v.bus_o_inv : 0.0;
 }
 
 /// Precisions of a nest's three operand roles under one design.

@@ -60,7 +60,7 @@ bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double 
 /// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
 /// section 6). REQUIRES: !ZeroBandwidth(...).
 void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_words,
-             double dram_bytes, LayerCost* lc) {
+             double dram_bytes, DramTiming timing, LayerCost* lc) {
   lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
   lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
   lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
@@ -75,7 +75,17 @@ void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_w
   }
   const double on_chip =
       std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});
-  lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
+  if (timing == DramTiming::kOption) {
+    lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
+  } else if (timing == DramTiming::kPingPong) {
+    // The array waits for the first tile's reads and the link for the last tile's writes;
+    // every other transfer moves while the array computes.
+    const double exposed_bytes = std::min(m.exposed_bits / 8.0, dram_bytes);
+    const double exposed = exposed_bytes > 0 ? exposed_bytes / hw.dram_bytes_per_cycle : 0.0;
+    lc->cycles = std::max(on_chip + exposed, lc->dram_cycles);
+  } else {
+    lc->cycles = on_chip + lc->dram_cycles;
+  }
   lc->latency_s = lc->cycles / hw.clock_hz;
 }
 
@@ -152,9 +162,95 @@ LayerMap MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Re
   m.glb_onchip_bits = in_bits + out_bits;
   m.glb_peak_bytes = (held_in + held_out) / 8.0;
   m.output_kept = (res.vec_wr_kept & 1u) != 0;
+  if (hw.double_buffer) {
+    // Streams pass in chunks of one array pass (Peak() operations): the first chunk's reads
+    // and the last chunk's writes are exposed.
+    const double chunk = nest.vec_ops > 0 ? std::min(1.0, hw.Peak() / nest.vec_ops) : 1.0;
+    m.timing = DramTiming::kPingPong;
+    m.exposed_bits = chunk * (dram_rd_bits + dram_wr_bits);
+  }
   m.bus_i_bits = in_bits;
   m.bus_o_bits = out_bits;
   return m;
+}
+
+/// The view the tiling of one ping-pong half sees: tile + resident <= capacity' is
+/// 2 x tile + resident <= capacity, per partition of a split buffer.
+HwView HalfBuffer(const HwView& hw, const Residency& res) {
+  HwView h = hw;
+  if (hw.glb_split) {
+    h.glb_weight_bits = hw.glb_weight_bits / 2.0;
+    h.glb_input_bits = (hw.glb_input_bits + res.resident_in_bits) / 2.0;
+    h.glb_output_bits = (hw.glb_output_bits + res.resident_out_bits) / 2.0;
+    h.glb_bits = h.glb_weight_bits + h.glb_input_bits + h.glb_output_bits;
+  } else {
+    h.glb_bits = (hw.glb_bits + res.resident_in_bits + res.resident_out_bits) / 2.0;
+  }
+  return h;
+}
+
+/// The tiling search of docs/model.md section 5 on one view. When no tile that fills a spatial
+/// fold fits, the tile shrinks down to one sample, filter, channel and output row (and with it
+/// the RS work per PE, the strip width and the number of sets); only when that does not fit
+/// either is the layer infeasible. Such tiles run one after the other, each with its own
+/// spatial folds (`*shrunk`).
+TilingResult SearchBoth(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                        const MapParams& mp, const Residency& res, bool* shrunk) {
+  TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
+  *shrunk = !tr.feasible;
+  if (*shrunk) tr = SearchTiling(nest, hw, bits, mp, res, /*shrink=*/true);
+  return tr;
+}
+
+/// Double buffering (docs/model.md, section 6.1): tiles sized for one of two ping-pong halves.
+/// When no tile that fills a spatial fold fits half the buffer, the layer takes the whole
+/// buffer (shrinking its tile there if need be) with serial transfers (`*serial`).
+TilingResult SearchHalves(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                          const MapParams& mp, const Residency& res, bool* shrunk, bool* serial) {
+  TilingResult tr = SearchTiling(nest, HalfBuffer(hw, res), bits, mp, res);
+  if (tr.feasible) return tr;
+  *serial = true;
+  return SearchBoth(nest, hw, bits, mp, res, shrunk);
+}
+
+/// Extent of the last of `count` tiles of `tile` along a dimension of `extent`.
+double LastExtent(double extent, double tile, double count) {
+  return std::max(1.0, extent - (count - 1.0) * tile);
+}
+
+/// DRAM reads of the first tile (weights and input rows, full-size) plus DRAM writes of the
+/// last tile (its final outputs; the last tile may be shorter in every dimension), in bits.
+double EdgeTileBits(const LoopNest& nest, const RoleBits& bits, const Residency& res,
+                    const TilingResult& tr) {
+  const Tile& t = tr.tile;
+  const double w = res.weight_on_chip ? 0.0 : t.m * t.c * nest.r * nest.s * bits.w;
+  const double i = res.input_on_chip ? 0.0
+                                     : t.n * t.c * TileInputRows(nest, t.e) * nest.w_in *
+                                           nest.input_density * bits.i;
+  const double o = res.keep_output
+                       ? 0.0
+                       : LastExtent(nest.n, t.n, tr.tn) * LastExtent(nest.m, t.m, tr.tm) *
+                             LastExtent(nest.e, t.e, tr.te) * nest.f * bits.o;
+  return w + i + o;
+}
+
+LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
+
+/// Double buffering (docs/model.md, section 6.1): the ping-pong mapping `m` or the
+/// whole-buffer one with serial transfers, whichever is faster on this design (ties: ping-pong).
+/// Costed without spill: extra DRAM bits cannot make the ping-pong schedule slower than the
+/// serial one when it was not without them (both add the same bits to the link).
+void FasterSchedule(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+                    LayerMap* m) {
+  HwView whole_view = hw;
+  whole_view.double_buffer = false;
+  LayerMap whole = MapMac(nest, df, whole_view, res);
+  if (whole.status != Status::kOk) return;
+  whole.timing = DramTiming::kSerial;
+  const LayerCost pp = CostLayer(*m, hw, 0.0, 0.0);
+  const LayerCost ws = CostLayer(whole, hw, 0.0, 0.0);
+  if (ws.status != Status::kOk) return;
+  if (pp.status != Status::kOk || ws.cycles < pp.cycles) *m = whole;
 }
 
 LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
@@ -172,20 +268,14 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   if (m.status == Status::kRfTooSmall)
     RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
   if (m.status != Status::kOk) return m;
-  TilingResult tr = SearchTiling(nest, hw, bits, mp, res);
-  // When no tile that fills a spatial fold fits, the tile shrinks down to one sample, filter,
-  // channel and output row (and with it the RS work per PE, the strip width and the number of
-  // sets); only when that does not fit either is the layer infeasible (docs/model.md, GLB
-  // tiling). Such tiles run one after the other, each with its own spatial folds.
-  const bool shrunk = !tr.feasible;
-  if (shrunk) {
-    tr = SearchTiling(nest, hw, bits, mp, res, /*shrink=*/true);
-    if (!tr.feasible) {
-      m.status = Status::kGlbTooSmall;
-      m.need_bytes = tr.need_bits / 8.0;
-      m.have_bytes = tr.have_bits / 8.0;
-      return m;
-    }
+  bool shrunk = false, serial = false;
+  TilingResult tr = hw.double_buffer ? SearchHalves(nest, hw, bits, mp, res, &shrunk, &serial)
+                                     : SearchBoth(nest, hw, bits, mp, res, &shrunk);
+  if (!tr.feasible) {
+    m.status = Status::kGlbTooSmall;
+    m.need_bytes = tr.need_bits / 8.0;
+    m.have_bytes = tr.have_bits / 8.0;
+    return m;
   }
   // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
   // caused by the tiling are counted; the sum is scaled to the exact MAC count.
@@ -222,6 +312,15 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.noc_bits = (a.noc_w * bits.w + a.noc_i * bits.i + a.noc_o * bits.p) * k;
   m.glb_onchip_bits = glb_rd_w * bits.w + glb_rd_i * bits.i + glb_o * bits.p;
   m.glb_peak_bytes = tr.glb_peak_bits / 8.0;
+  if (hw.double_buffer) {
+    m.timing = serial ? DramTiming::kSerial : DramTiming::kPingPong;
+    if (!serial) {
+      // Both halves hold a tile; the resident tensors are held once.
+      const double held = res.resident_in_bits + res.resident_out_bits;
+      if (tiles > 1) m.glb_peak_bytes = (2.0 * tr.glb_peak_bits - held) / 8.0;
+      m.exposed_bits = EdgeTileBits(nest, bits, res, tr);
+    }
+  }
   m.output_kept = res.keep_output;
   m.bus_w_bits = glb_rd_w * bits.w;
   m.bus_i_bits = glb_rd_i * bits.i;
@@ -229,6 +328,7 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.stall_w_bits = a.stall_w * k * bits.w;
   m.stall_i_bits = a.stall_i * k * bits.i;
   m.stall_o_bits = a.stall_o * k * bits.p;
+  if (m.timing == DramTiming::kPingPong) FasterSchedule(nest, df, hw, res, &m);
   return m;
 }
 
@@ -241,8 +341,9 @@ LayerCost CostRoofline(const LayerMap& m, const HwView& hw, double compulsory_by
   lc.compute_cycles = (lc.macs + lc.ops) / hw.Peak();
   lc.dram_bytes = compulsory_bytes;
   lc.dram_cycles = compulsory_bytes / hw.dram_bytes_per_cycle;
-  lc.cycles =
-      hw.overlap ? std::max(lc.compute_cycles, lc.dram_cycles) : lc.compute_cycles + lc.dram_cycles;
+  // No tiling here, so no exposed tile: double buffering is the overlap bound.
+  lc.cycles = hw.overlap || hw.double_buffer ? std::max(lc.compute_cycles, lc.dram_cycles)
+                                             : lc.compute_cycles + lc.dram_cycles;
   lc.latency_s = lc.cycles / hw.clock_hz;
   double scale = 1.0;
   if (hw.mac_scaling == 0) scale = m.mac_bits_a * m.mac_bits_b / (hw.ref_bits * hw.ref_bits);
@@ -294,9 +395,10 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
                                                                           : Status::kOk;
 }
 
-LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
-                    double compulsory_bytes) {
-  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+namespace {
+
+/// CostLayer for one DRAM timing (a constant in each call, so each timing gets its own code).
+LayerCost CostTimed(const LayerMap& map, const HwView& hw, double spill_bits, DramTiming timing) {
   LayerCost lc;
   lc.dataflow = map.dataflow;
   lc.macs = map.macs;
@@ -312,7 +414,7 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
     lc.status = Status::kZeroBandwidth;
     return lc;
   }
-  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, &lc);
+  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, timing, &lc);
   if (hw.physical) {
     PhysicalEnergies(map, hw, t.dram_bits, &lc);
   } else {
@@ -327,6 +429,22 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
   lc.output_kept = map.output_kept;
   Finish(hw, &lc);
   return lc;
+}
+
+}  // namespace
+
+LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
+                    double compulsory_bytes) {
+  switch (map.timing) {
+    case DramTiming::kOption:
+      if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+      return CostTimed(map, hw, spill_bits, DramTiming::kOption);
+    case DramTiming::kPingPong:
+      return CostTimed(map, hw, spill_bits, DramTiming::kPingPong);
+    case DramTiming::kSerial:
+      break;
+  }
+  return CostTimed(map, hw, spill_bits, DramTiming::kSerial);
 }
 
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,

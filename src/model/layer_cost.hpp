@@ -1,8 +1,9 @@
 // Cost of one layer-phase on one design under one dataflow (docs/model.md), in two stages:
 //   MapLayer: the mapping — spatial folding, the GLB tiling search, accesses per level,
 //     compute cycles. It depends only on the nest, the dataflow, the residency and the
-//     mapping fields of the design (MapFields below), never on energy costs, bandwidths,
-//     clock or leakage, so designs that differ only in those reuse it (map_cache.hpp).
+//     mapping fields of the design (MapFields, hw_view.hpp), never on energy costs or leakage,
+//     and on bandwidths only under overlap = "double_buffer" (which picks the faster of two
+//     schedules), so designs that differ only in those reuse it (map_cache.hpp).
 //   CostLayer: closed-form cycles under the bandwidths, and energies, from a mapping.
 // EvaluateLayer = CostLayer(MapLayer(...)). No allocation; never throws.
 // Internal to the model module.
@@ -34,6 +35,11 @@ struct LayerCost {
 
 enum class MapKind : std::uint8_t { kMac = 0, kVector, kRoofline };
 
+/// kOption: as option `overlap` says (overlap or serial); under overlap = "double_buffer", the
+/// schedule the mapping chose: kPingPong (tiles in one half of the buffer, transfers hidden but
+/// for the exposed ones) or kSerial (the whole buffer, transfers serial).
+enum class DramTiming : std::uint8_t { kOption = 0, kPingPong, kSerial };
+
 /// The mapping of one nest: every count the cost stage needs, with the extra DRAM traffic
 /// charged to the layer (spill) left out (CostLayer adds it). Words are in each tensor's own
 /// precision; *_bits fields are words x bits summed over tensors.
@@ -42,6 +48,8 @@ struct LayerMap {
   MapKind kind = MapKind::kMac;
   Dataflow dataflow = Dataflow::kRS;
   bool output_kept = false;
+  /// How DRAM transfers combine with the on-chip time (docs/model.md, sections 6 and 6.1).
+  DramTiming timing = DramTiming::kOption;
   double macs = 0, ops = 0;
   double work = 0;                          ///< MACs (MAC nest) or element operations (vector nest)
   double mac_bits_a = 16, mac_bits_b = 16;  ///< operand widths of the MAC energy scaling
@@ -58,6 +66,9 @@ struct LayerMap {
   /// psums/outputs), and the part of them the array waits for (RS pass overheads).
   double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
   double stall_w_bits = 0, stall_i_bits = 0, stall_o_bits = 0;
+  /// kPingPong: the DRAM reads of the first tile and the writes of the last tile, which no
+  /// computation hides.
+  double exposed_bits = 0;
   /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
   /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
   double need_bytes = 0, have_bytes = 0;

@@ -1,6 +1,9 @@
 // A bounded cache of layer mappings (docs/model.md, "Performance"). The key is everything
 // MapLayer reads: the nest (its slot in the Plan: layer, phase, part), the dataflow, the
 // residency, and the mapping fields of the view the walk hands to the tiling (MapFields).
+// The model options (systolic_fill, pass_overhead, overlap = "double_buffer", which tiles half
+// the buffer) are not in the key: the cache belongs to one Evaluator, whose options are fixed.
+// Under "double_buffer" MapFields carries the bandwidths, by which a layer picks its schedule.
 // Keys compare bit for bit, so a hit returns exactly what MapLayer would compute. The table
 // starts empty and doubles as it fills, up to `capacity` slots; when half full at that size it
 // is emptied (bounded memory; a miss only costs the recomputation).

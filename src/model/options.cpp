@@ -4,7 +4,7 @@ namespace trim::model {
 namespace {
 
 constexpr std::array<std::string_view, 2> kEngines = {"trim", "roofline"};
-constexpr std::array<std::string_view, 2> kOverlaps = {"overlap", "serial"};
+constexpr std::array<std::string_view, 3> kOverlaps = {"overlap", "serial", "double_buffer"};
 constexpr std::array<std::string_view, 4> kSelects = {"edp", "energy", "latency", "dram"};
 constexpr std::array<std::string_view, 3> kMacScalings = {"quadratic", "linear", "none"};
 constexpr std::array<std::string_view, 2> kInterLayers = {"keep", "spill"};
@@ -22,7 +22,11 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      kEngines, 0},
     {Option::kOverlap, "overlap",
      "overlap: compute and memory transfers overlap (double buffering), a layer takes the "
-     "longest of them; serial: they do not overlap, a layer takes their sum",
+     "longest of them; serial: they do not overlap, a layer takes their sum; double_buffer: "
+     "the global buffer is split into ping-pong halves, tiles are sized for one half and the "
+     "next tile's DRAM reads and the previous tile's writes move while the array computes, "
+     "only the first tile's reads and the last tile's writes are exposed (a layer with no "
+     "tile that fills a spatial fold in half the buffer uses all of it with serial transfers)",
      kOverlaps, 0},
     {Option::kSelect, "select",
      "per-layer criterion of dataflow \"best\": edp (energy x latency), energy, latency or "

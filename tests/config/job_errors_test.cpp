@@ -413,13 +413,14 @@ TEST(JobErrors, UnknownModelOption) {
 TEST(JobErrors, UnknownModelChoice) {
   EXPECT_EQ(Err("[model]\noverlap = \"ovrlap\"\n"),
             "jobs/t.toml:6:11: error: model.overlap = \"ovrlap\" is not a valid choice\n"
-            "  hint: did you mean 'overlap'? valid choices of overlap: overlap, serial");
+            "  hint: did you mean 'overlap'? valid choices of overlap: overlap, serial, "
+            "double_buffer");
 }
 
 TEST(JobErrors, ModelOptionNotAString) {
   EXPECT_EQ(Err("[model]\noverlap = 1\n"),
             "jobs/t.toml:6:11: error: model.overlap must be a string, not an integer\n"
-            "  hint: write overlap = \"overlap\"; choices: overlap, serial");
+            "  hint: write overlap = \"overlap\"; choices: overlap, serial, double_buffer");
 }
 
 // ---- top level and [job] ----------------------------------------------------------------

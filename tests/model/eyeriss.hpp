@@ -38,6 +38,13 @@ inline EyerissRun RunEyeriss(Dataflow df = Dataflow::kRS, const Hardware& hw = E
   return {RunPoint(net, hw, df, 4, opt), RunPoint(net, hw, df, 4, serial)};
 }
 
+/// The same run with the buffer as ping-pong halves (overlap = "double_buffer").
+inline PointReport RunEyerissDoubleBuffer(const Hardware& hw = EyerissV1()) {
+  ModelOptions opt = ModelOptions::Defaults();
+  opt[Option::kOverlap] = 2;
+  return RunPoint(AlexNetConv(), hw, Dataflow::kRS, 4, opt);
+}
+
 /// Eyeriss v1 under the physical model at 65 nm, 1 V (configs/hardware/eyeriss-v1.toml with
 /// configs/energy/cmos-65nm.toml; area parameters left to the model).
 inline Hardware EyerissV1Physical() {

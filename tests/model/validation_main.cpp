@@ -36,8 +36,10 @@ struct ErrStats {
 
 void EyerissSection() {
   const auto run = tt::RunEyeriss();
+  const auto dbuf = tt::RunEyerissDoubleBuffer();
   const double hidden = tt::Col(run.overlap, ResultCol::kLatencyS) * 1e3;
   const double serial = tt::Col(run.serial, ResultCol::kLatencyS) * 1e3;
+  const double dbl = tt::Col(dbuf, ResultCol::kLatencyS) * 1e3;
   std::printf(
       "## 1. Eyeriss v1, AlexNet CONV1-5, batch 4, row stationary, 200 MHz core, 60 MHz "
       "link\n\n");
@@ -60,6 +62,10 @@ void EyerissSection() {
       "| Batch latency, DRAM serialized (`overlap = \"serial\"`) | %.1f ms | %.1f ms | "
       "%+.1f%% |\n",
       tt::kEyerissBatchMs, serial, Pct(serial, tt::kEyerissBatchMs));
+  std::printf(
+      "| Batch latency, DRAM double-buffered (`overlap = \"double_buffer\"`) | %.1f ms | %.1f "
+      "ms | %+.1f%% |\n",
+      tt::kEyerissBatchMs, dbl, Pct(dbl, tt::kEyerissBatchMs));
   std::printf("| Frames/s (DRAM serialized) | 34.7 | %.1f | |\n",
               tt::Col(run.serial, ResultCol::kThroughputSps));
   const double dpm = tt::DramPerMac(run.overlap);
@@ -71,6 +77,28 @@ void EyerissSection() {
   std::printf("| Buffer accesses | %.1f MB | %.1f MB | %+.0f%% |\n", chip_glb, glb_mb,
               Pct(glb_mb, chip_glb));
   std::printf("| Power | %.0f mW | see section 8 (physical model) | |\n\n", tt::kEyerissPowerMw);
+  std::printf(
+      "DRAM timing against the chip's processing latency (%.1f ms) and total latency (%.1f "
+      "ms), per layer in ms; double-buffered: the buffer as two 54 KB ping-pong halves "
+      "(docs/model.md, section 6.1), DRAM traffic of its tiling in the last column:\n\n"
+      "| Layer | Hidden | Double-buffered | Serialized | Chip processing | Chip total | "
+      "Double-buffered vs chip total | DRAM, double-buffered (MB) |\n"
+      "|---|---|---|---|---|---|---|---|\n",
+      tt::kEyerissNoDramMs, tt::kEyerissBatchMs);
+  ErrStats e_dbl;
+  for (std::size_t i = 0; i < dbuf.rows.size() && i < 5; ++i) {
+    const auto& c = tt::kEyerissLayers[i];
+    const double b = dbuf.rows[i].latency_s * 1e3;
+    e_dbl.Add(Pct(b, c.total_ms));
+    std::printf("| %s | %.2f | %.2f | %.2f | %.1f | %.1f | %+.1f%% | %.2f |\n", c.name,
+                run.overlap.rows[i].latency_s * 1e3, b, run.serial.rows[i].latency_s * 1e3,
+                c.processing_ms, c.total_ms, Pct(b, c.total_ms), dbuf.rows[i].dram_bytes / 1e6);
+  }
+  std::printf(
+      "| total | %.2f | %.2f | %.2f | %.1f | %.1f | %+.1f%% | %.2f |\n"
+      "| mean absolute error per layer | | | | | | %.1f%% | |\n\n",
+      hidden, dbl, serial, tt::kEyerissNoDramMs, tt::kEyerissBatchMs, Pct(dbl, tt::kEyerissBatchMs),
+      tt::Col(dbuf, ResultCol::kDramBytes) / 1e6, e_dbl.Mean());
   std::printf(
       "Per layer, model / chip (difference). Latency with DRAM hidden against the chip's "
       "processing latency, with DRAM serialized against its total latency; buffer and DRAM "
@@ -561,7 +589,23 @@ int main() {
       "ms, so the chip overlaps most of its DRAM traffic with processing. The model's "
       "serialized latency is the hidden one plus its DRAM bytes at 0.48 GB/s (tested), "
       "above the chip's 115.3 ms by its DRAM traffic excess (below) and the overlap the chip "
-      "achieves. It does not meet 15%%; no mechanism of the model is tuned to make it.\n\n"
+      "achieves. It does not meet 15%%, and is not meant to.\n\n"
+      "**Latency with DRAM double-buffered.** The mechanism between the two bounds: the "
+      "108 KB buffer works as two 54 KB halves, the link fills one while the array computes "
+      "on the other, and only the first tile's reads and the last tile's writes of each layer "
+      "are exposed (docs/model.md, section 6.1). Nothing is fitted: the halves follow from "
+      "the buffer size, the exposed transfers from the tiles the search chooses for 54 KB. "
+      "The total is within 15%% of the chip's total latency (tested: "
+      "`Eyeriss.AlexNetLatencyDoubleBufferedWithinFifteenPercentOfTheTotal`). Per layer it is "
+      "less close. CONV1 holds no fold-filling tile in 54 KB, so it takes the whole buffer "
+      "with serial transfers and keeps the serialized latency (the model's CONV1 traffic is "
+      "1.5x the chip's). In CONV2-5 the exposed tiles cost about 0.1 ms each and the rest of "
+      "the traffic (up to 7.3 MB, 15 ms in CONV2) hides behind the array. Only in CONV5 do the "
+      "halves cost more: its 54 KB tiles split the channels finely (64 channel tiles of 3), "
+      "the partial sums of 63 of them return over the 64-bit psum network, and that network, "
+      "not the array, binds the layer (11.1 to 13.9 ms against the chip's 10.5 ms). The chip "
+      "keeps its psums in the scratch pads and the buffer differently from the model's "
+      "tiling; that, and its compressed feature maps, are not modelled.\n\n"
       "**DRAM traffic.** The model's traffic is above the chip's because Eyeriss "
       "run-length-compresses feature maps on the DRAM link (zeros after ReLU; JSSC 2017 "
       "reports 1.2x-1.9x on AlexNet feature maps) and the model moves them uncompressed, and "

@@ -12,7 +12,9 @@ namespace trim::model {
 
 enum class Option : std::uint16_t {
   kEngine = 0,  ///< "trim" (the dataflow model) or "roofline" (the lower bound alone)
-  kOverlap,     ///< "overlap": latency = max(compute, memory); "serial": their sum
+  /// "overlap": latency = max(compute, memory); "serial": their sum; "double_buffer": ping-pong
+  /// GLB halves, max(compute + first reads + last writes, DRAM)
+  kOverlap,
   kSelect,      ///< criterion for dataflow "best": "edp", "energy", "latency" or "dram"
   kMacScaling,  ///< MAC energy vs operand width: "quadratic", "linear" or "none"
   kInterLayer,  ///< "keep": a layer's output stays in the GLB when it fits; "spill": never
