@@ -143,8 +143,9 @@ def _plot_case(ctx, df, front, budget, nets, case_name, title):
                             norm=norm, zorder=4, label=f"Pareto front ({len(f)} points)")
             cb = fig.colorbar(sc, ax=ax, pad=0.01)
             cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            log = isinstance(norm, LogNorm)
             cb.ax.yaxis.set_minor_formatter(FuncFormatter(
-                lambda v, _: f"{v:g}" if isinstance(norm, LogNorm) and f"{v:g}"[0] in "25" else ""))
+                lambda v, _, log=log: f"{v:g}" if log and f"{v:g}"[0] in "25" else ""))
             cb.set_label(f"front design {label}")
             ax.set_xscale("log")
             ax.set_yscale("log")
