@@ -95,11 +95,14 @@ Status CostTrace(const Plan& plan, const Workload& work, const ModelOptions& opt
     Sum sum;
     for (int k = 0; k < ph.count; ++k) {
       const TracePart& part = trace.parts[static_cast<std::size_t>(ph.first + k)];
-      sum.Add(CostLayer(part.map, hv, part.spill_bits, part.compulsory_bytes));
+      const LayerCost lc = CostLayer(part.map, hv, part.spill_bits, part.compulsory_bytes);
+      sum.Add(lc);
+      // The GLB peak of the mapping the costs chose (an RS candidate may tile differently
+      // from the one the walk saw; the walk's peak is that of the largest (p, q)).
+      sum.peak = std::max(sum.peak, lc.glb_peak_bytes);
       sum.roof_cycles +=
           std::max(part.roof_work / hv.Peak(), part.compulsory_bytes / hv.dram_bytes_per_cycle);
     }
-    sum.peak = ph.peak_bytes;
     at(C::kCycles) += sum.cycles;
     at(C::kMacs) += sum.macs;
     at(C::kEnergyMacPj) += sum.e_mac;

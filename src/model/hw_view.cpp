@@ -114,6 +114,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   }
   if (hw[HwParam::kEnergyModel] >= 0.5) FillPhysical(hw, &v);
   v.pass_overhead = opt[Option::kPassOverhead] == 0;
+  v.select = static_cast<std::uint8_t>(opt[Option::kSelect]);
   return v;
 }
 

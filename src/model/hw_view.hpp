@@ -48,6 +48,9 @@ struct HwView {
   double eb_hop = 0;          ///< one PE pitch of wire: a neighbour hop, or one more bus receiver
   double clk_w = 0;           ///< clock network power (part of leak_w; reported on its own)
   bool pass_overhead = true;  ///< RS per-pass scratch-pad loads and psum drains are charged
+  /// Option `select` (0 edp, 1 energy, 2 latency, 3 dram): the criterion of `best` and of the
+  /// RS mapping among its candidates (layer_cost.hpp, Select).
+  std::uint8_t select = 0;
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }

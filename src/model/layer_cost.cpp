@@ -234,48 +234,20 @@ double EdgeTileBits(const LoopNest& nest, const RoleBits& bits, const Residency&
   return w + i + o;
 }
 
-LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res);
-
-/// Double buffering (docs/model.md, section 6.1): the ping-pong mapping `m` or the
-/// whole-buffer one with serial transfers, whichever is faster on this design (ties: ping-pong).
-/// Costed without spill: extra DRAM bits cannot make the ping-pong schedule slower than the
-/// serial one when it was not without them (both add the same bits to the link).
-void FasterSchedule(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
-                    LayerMap* m) {
-  HwView whole_view = hw;
-  whole_view.double_buffer = false;
-  LayerMap whole = MapMac(nest, df, whole_view, res);
-  if (whole.status != Status::kOk) return;
-  whole.timing = DramTiming::kSerial;
-  const LayerCost pp = CostLayer(*m, hw, 0.0, 0.0);
-  const LayerCost ws = CostLayer(whole, hw, 0.0, 0.0);
-  if (ws.status != Status::kOk) return;
-  if (pp.status != Status::kOk || ws.cycles < pp.cycles) *m = whole;
-}
-
-LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
-  LayerMap m;
-  m.kind = MapKind::kMac;
-  m.dataflow = df;
-  m.macs = nest.Macs();
-  m.work = m.macs;
-  const RoleBits bits = ResolveBits(nest, hw);
-  m.mac_bits_a = bits.w;
-  m.mac_bits_b = bits.i;
-  m.spill_word_bits = bits.i;
-  MapParams mp;
-  m.status = PrepareMapping(nest, df, hw, bits, &mp);
-  if (m.status == Status::kRfTooSmall)
-    RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
-  if (m.status != Status::kOk) return m;
-  bool shrunk = false, serial = false;
-  TilingResult tr = hw.double_buffer ? SearchHalves(nest, hw, bits, mp, res, &shrunk, &serial)
-                                     : SearchBoth(nest, hw, bits, mp, res, &shrunk);
+/// The tiling and the counts of one spatial mapping `mp` into `m` (whose kind, dataflow, MACs
+/// and widths are set); kGlbTooSmall with the shortfall when not even the minimum tile fits.
+/// `shrunk` tells whether no tile that fills a spatial fold fit.
+void MapTiled(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+              const RoleBits& bits, const MapParams& mp, LayerMap* out, bool* shrunk) {
+  LayerMap& m = *out;
+  bool serial = false;
+  TilingResult tr = hw.double_buffer ? SearchHalves(nest, hw, bits, mp, res, shrunk, &serial)
+                                     : SearchBoth(nest, hw, bits, mp, res, shrunk);
   if (!tr.feasible) {
     m.status = Status::kGlbTooSmall;
     m.need_bytes = tr.need_bits / 8.0;
     m.have_bytes = tr.have_bits / 8.0;
-    return m;
+    return;
   }
   // Accesses: every tile is processed like the (ceil-sized) representative tile, so refetches
   // caused by the tiling are counted; the sum is scaled to the exact MAC count.
@@ -286,13 +258,17 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   const double k = tiles * scale;
   // Cycles: the array schedules the folds of a whole group back to back (the GLB streams the
   // next tile while the array works), so spatial folding is computed on the whole group.
-  if (shrunk) {
+  if (*shrunk) {
     m.compute_cycles = tiles * a.cycles * nest.mac_density;
     m.active_pes = a.active_pes;
+    m.rs_p = a.rs_p;
+    m.rs_q = a.rs_q;
   } else {
     const ArrayCost whole = TileArrayCost(nest, df, hw, mp, Tile{nest.n, nest.m, nest.c, nest.e});
     m.compute_cycles = nest.g * whole.cycles * nest.mac_density;
     m.active_pes = whole.active_pes;
+    m.rs_p = whole.rs_p;
+    m.rs_q = whole.rs_q;
   }
   // Partial sums of a tile that is not the first along c are read back from the GLB.
   const double psum_back = nest.OutputElems() * (tr.tc - 1);
@@ -328,7 +304,187 @@ LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Resid
   m.stall_w_bits = a.stall_w * k * bits.w;
   m.stall_i_bits = a.stall_i * k * bits.i;
   m.stall_o_bits = a.stall_o * k * bits.p;
-  if (m.timing == DramTiming::kPingPong) FasterSchedule(nest, df, hw, res, &m);
+}
+
+/// The mapping with the largest per-PE work (no RS candidates); `mp` and `shrunk` as the
+/// candidates need them.
+LayerMap MapLargest(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+                    const RoleBits& bits, MapParams* mp, bool* shrunk) {
+  LayerMap m;
+  m.kind = MapKind::kMac;
+  m.dataflow = df;
+  m.macs = nest.Macs();
+  m.work = m.macs;
+  m.mac_bits_a = bits.w;
+  m.mac_bits_b = bits.i;
+  m.spill_word_bits = bits.i;
+  m.status = PrepareMapping(nest, df, hw, bits, mp);
+  if (m.status == Status::kRfTooSmall)
+    RfShortfall(nest, df, hw, bits, &m.need_bytes, &m.have_bytes);
+  if (m.status != Status::kOk) return m;
+  MapTiled(nest, df, hw, res, bits, *mp, &m, shrunk);
+  return m;
+}
+
+/// Double buffering (docs/model.md, section 6.1): the ping-pong mapping `m` or the
+/// whole-buffer one with serial transfers, whichever is faster on this design (ties: ping-pong).
+/// Costed without spill: extra DRAM bits cannot make the ping-pong schedule slower than the
+/// serial one when it was not without them (both add the same bits to the link). Returns
+/// whether the whole buffer was taken (`shrunk` then says whether its tiles shrank).
+bool FasterSchedule(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
+                    const RoleBits& bits, LayerMap* m, bool* shrunk) {
+  HwView whole_view = hw;
+  whole_view.double_buffer = false;
+  MapParams mp;
+  bool whole_shrunk = false;
+  LayerMap whole = MapLargest(nest, df, whole_view, res, bits, &mp, &whole_shrunk);
+  if (whole.status != Status::kOk) return false;
+  whole.timing = DramTiming::kSerial;
+  const LayerCost pp = CostLayer(*m, hw, 0.0, 0.0);
+  const LayerCost ws = CostLayer(whole, hw, 0.0, 0.0);
+  if (ws.status != Status::kOk) return false;
+  if (pp.status == Status::kOk && ws.cycles >= pp.cycles) return false;
+  *m = whole;
+  *shrunk = whole_shrunk;
+  return true;
+}
+
+MapPoint PointOf(const LayerMap& m) {
+  MapPoint p;
+  p.timing = m.timing;
+  p.rs_p = m.rs_p;
+  p.rs_q = m.rs_q;
+  p.compute_cycles = m.compute_cycles;
+  p.active_pes = m.active_pes;
+  p.array_words = m.array_words;
+  p.glb_words = m.glb_words;
+  p.dram_bits = m.dram_bits;
+  p.noc_transfers = m.noc_transfers;
+  p.rf_accesses = m.rf_accesses;
+  p.rf_bits = m.rf_bits;
+  p.noc_bits = m.noc_bits;
+  p.glb_onchip_bits = m.glb_onchip_bits;
+  p.rf_w_bits = m.rf_w_bits;
+  p.rf_i_bits = m.rf_i_bits;
+  p.rf_p_bits = m.rf_p_bits;
+  p.glb_peak_bytes = m.glb_peak_bytes;
+  p.bus_w_bits = m.bus_w_bits;
+  p.bus_i_bits = m.bus_i_bits;
+  p.bus_o_bits = m.bus_o_bits;
+  p.stall_w_bits = m.stall_w_bits;
+  p.stall_i_bits = m.stall_i_bits;
+  p.stall_o_bits = m.stall_o_bits;
+  p.exposed_bits = m.exposed_bits;
+  return p;
+}
+
+void SetPoint(const MapPoint& p, LayerMap* m) {
+  m->timing = p.timing;
+  m->rs_p = p.rs_p;
+  m->rs_q = p.rs_q;
+  m->compute_cycles = p.compute_cycles;
+  m->active_pes = p.active_pes;
+  m->array_words = p.array_words;
+  m->glb_words = p.glb_words;
+  m->dram_bits = p.dram_bits;
+  m->noc_transfers = p.noc_transfers;
+  m->rf_accesses = p.rf_accesses;
+  m->rf_bits = p.rf_bits;
+  m->noc_bits = p.noc_bits;
+  m->glb_onchip_bits = p.glb_onchip_bits;
+  m->rf_w_bits = p.rf_w_bits;
+  m->rf_i_bits = p.rf_i_bits;
+  m->rf_p_bits = p.rf_p_bits;
+  m->glb_peak_bytes = p.glb_peak_bytes;
+  m->bus_w_bits = p.bus_w_bits;
+  m->bus_i_bits = p.bus_i_bits;
+  m->bus_o_bits = p.bus_o_bits;
+  m->stall_w_bits = p.stall_w_bits;
+  m->stall_i_bits = p.stall_i_bits;
+  m->stall_o_bits = p.stall_o_bits;
+  m->exposed_bits = p.exposed_bits;
+}
+
+/// Whether `a` costs at least as much as `b` on every design: the same DRAM schedule and every
+/// count the cost stage reads at least b's (cycles, traffic per level and network, stalls,
+/// exposed transfers; the costs are non-decreasing in each), so `a` can never be strictly
+/// better under any criterion.
+bool Dominated(const MapPoint& a, const MapPoint& b) {
+  return a.timing == b.timing && a.compute_cycles >= b.compute_cycles &&
+         a.array_words >= b.array_words && a.glb_words >= b.glb_words &&
+         a.dram_bits >= b.dram_bits && a.rf_bits >= b.rf_bits && a.rf_w_bits >= b.rf_w_bits &&
+         a.rf_i_bits >= b.rf_i_bits && a.rf_p_bits >= b.rf_p_bits && a.noc_bits >= b.noc_bits &&
+         a.glb_onchip_bits >= b.glb_onchip_bits && a.bus_w_bits >= b.bus_w_bits &&
+         a.bus_i_bits >= b.bus_i_bits && a.bus_o_bits >= b.bus_o_bits &&
+         a.stall_w_bits >= b.stall_w_bits && a.stall_i_bits >= b.stall_i_bits &&
+         a.stall_o_bits >= b.stall_o_bits && a.exposed_bits >= b.exposed_bits;
+}
+
+/// RS: maps the candidate (p, q) of docs/model.md ("RS mapping search") besides the largest,
+/// already in `m`, each with its own tiling search, and keeps in m->alt those that neither
+/// the largest nor another kept one dominates. `shrunk`: the largest needed tiles below one
+/// fold. Under double_buffer the candidates take the schedule the largest took: ping-pong
+/// halves (whole buffer when their halves hold no tile), or, when the largest runs on the
+/// whole buffer with serial transfers, that.
+void RsAlternatives(const LoopNest& nest, const HwView& hw, const Residency& res,
+                    const RoleBits& bits, const MapParams& mp, bool shrunk, LayerMap* m) {
+  const bool whole = hw.double_buffer && m->timing == DramTiming::kSerial;
+  HwView view = hw;
+  if (whole) view.double_buffer = false;
+  double p[kRsAlternatives + 1], q[kRsAlternatives + 1];
+  int n = 0;
+  if (shrunk) {
+    // Buffer fit: halve the filters per PE, then the channels, until the smallest tile that
+    // fills a fold fits (the tile then grows back to whole folds instead of running shrunk).
+    const HwView fit_view = view.double_buffer ? HalfBuffer(view, res) : view;
+    double pp = mp.rs_p, qq = mp.rs_q;
+    while (pp > 1 || qq > 1) {
+      if (pp > 1) {
+        pp = Balanced(nest.m, std::ceil(pp / 2));
+      } else {
+        qq = Balanced(nest.c, std::ceil(qq / 2));
+      }
+      if (RegularTileFits(nest, fit_view, bits, RsWith(mp, pp, qq), res)) {
+        p[n] = pp;
+        q[n++] = qq;
+        break;
+      }
+    }
+  }
+  n += RsCandidates(nest, view, mp, p + n, q + n, kRsAlternatives - n);
+  MapPoint kept[kRsAlternatives + 1];
+  kept[0] = PointOf(*m);
+  int n_kept = 1;
+  for (int i = 0; i < n; ++i) {
+    bool again = false;  // the buffer-fit pair may also be one of the others
+    for (int j = 0; j < i; ++j) again = again || (p[j] == p[i] && q[j] == q[i]);
+    if (again) continue;
+    LayerMap c = *m;
+    c.timing = DramTiming::kOption;
+    c.exposed_bits = 0;
+    bool c_shrunk = false;
+    MapTiled(nest, Dataflow::kRS, view, res, bits, RsWith(mp, p[i], q[i]), &c, &c_shrunk);
+    if (c.status != Status::kOk) continue;
+    if (whole) c.timing = DramTiming::kSerial;
+    const MapPoint pt = PointOf(c);
+    bool dominated = false;
+    for (int j = 0; j < n_kept && !dominated; ++j) dominated = Dominated(pt, kept[j]);
+    if (!dominated) kept[n_kept++] = pt;
+  }
+  m->n_alt = 0;
+  for (int j = 1; j < n_kept && m->n_alt < kRsAlternatives; ++j) m->alt[m->n_alt++] = kept[j];
+}
+
+LayerMap MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+  const RoleBits bits = ResolveBits(nest, hw);
+  MapParams mp;
+  bool shrunk = false;
+  LayerMap m = MapLargest(nest, df, hw, res, bits, &mp, &shrunk);
+  if (m.status != Status::kOk) return m;
+  if (m.timing == DramTiming::kPingPong) FasterSchedule(nest, df, hw, res, bits, &m, &shrunk);
+  // Every mapping shrinks to the same minimum tile, so when the largest (p, q) is infeasible
+  // every other is too.
+  if (df == Dataflow::kRS) RsAlternatives(nest, hw, res, bits, mp, shrunk, &m);
   return m;
 }
 
@@ -427,17 +583,16 @@ LayerCost CostTimed(const LayerMap& map, const HwView& hw, double spill_bits, Dr
   }
   lc.glb_peak_bytes = map.glb_peak_bytes;
   lc.output_kept = map.output_kept;
+  lc.rs_p = map.rs_p;
+  lc.rs_q = map.rs_q;
   Finish(hw, &lc);
   return lc;
 }
 
-}  // namespace
-
-LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
-                    double compulsory_bytes) {
+/// The cost of the mapping in map's own fields, under its DRAM timing.
+LayerCost CostOne(const LayerMap& map, const HwView& hw, double spill_bits) {
   switch (map.timing) {
     case DramTiming::kOption:
-      if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
       return CostTimed(map, hw, spill_bits, DramTiming::kOption);
     case DramTiming::kPingPong:
       return CostTimed(map, hw, spill_bits, DramTiming::kPingPong);
@@ -445,6 +600,36 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
       break;
   }
   return CostTimed(map, hw, spill_bits, DramTiming::kSerial);
+}
+
+/// RS with candidates: the one of least criterion among the map's own mapping and its
+/// alternatives; strictly less replaces, so ties keep the largest (p, q).
+LayerCost CostBest(const LayerMap& map, const HwView& hw, double spill_bits) {
+  LayerCost best = CostOne(map, hw, spill_bits);
+  if (best.status != Status::kOk) return best;
+  const auto sel = static_cast<Select>(hw.select);
+  double best_value = Criterion(best, sel);
+  LayerMap m = map;
+  for (int i = 0; i < map.n_alt; ++i) {
+    SetPoint(map.alt[static_cast<std::size_t>(i)], &m);
+    const LayerCost lc = CostOne(m, hw, spill_bits);
+    if (lc.status != Status::kOk) continue;
+    const double v = Criterion(lc, sel);
+    if (v < best_value) {
+      best = lc;
+      best_value = v;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
+                    double compulsory_bytes) {
+  if (map.kind == MapKind::kRoofline) return CostRoofline(map, hw, compulsory_bytes);
+  if (map.n_alt == 0) return CostOne(map, hw, spill_bits);
+  return CostBest(map, hw, spill_bits);
 }
 
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,

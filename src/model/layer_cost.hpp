@@ -9,6 +9,8 @@
 // Internal to the model module.
 #pragma once
 
+#include <array>
+
 #include "hw_view.hpp"
 #include "loop_nest.hpp"
 #include "tiling.hpp"
@@ -29,8 +31,9 @@ struct LayerCost {
   double dram_bytes = 0, glb_accesses = 0, rf_accesses = 0, noc_transfers = 0;
   double active_pes = 0, utilization = 0;
   double glb_peak_bytes = 0;
-  bool output_kept = false;  ///< the output stayed in the GLB (no DRAM write)
-  bool fell_back = false;    ///< the residency did not fit: held tensors were evicted
+  bool output_kept = false;   ///< the output stayed in the GLB (no DRAM write)
+  bool fell_back = false;     ///< the residency did not fit: held tensors were evicted
+  double rs_p = 0, rs_q = 0;  ///< RS: filters and channels per PE of the costed mapping
 };
 
 enum class MapKind : std::uint8_t { kMac = 0, kVector, kRoofline };
@@ -39,6 +42,22 @@ enum class MapKind : std::uint8_t { kMac = 0, kVector, kRoofline };
 /// schedule the mapping chose: kPingPong (tiles in one half of the buffer, transfers hidden but
 /// for the exposed ones) or kSerial (the whole buffer, transfers serial).
 enum class DramTiming : std::uint8_t { kOption = 0, kPingPong, kSerial };
+
+/// The counts of one spatial mapping and tiling that differ between row-stationary candidates
+/// (the same meaning as the LayerMap fields of the same names).
+struct MapPoint {
+  DramTiming timing = DramTiming::kOption;
+  double rs_p = 0, rs_q = 0;
+  double compute_cycles = 0, active_pes = 0, array_words = 0, glb_words = 0, dram_bits = 0;
+  double noc_transfers = 0, rf_accesses = 0, rf_bits = 0, noc_bits = 0, glb_onchip_bits = 0;
+  double rf_w_bits = 0, rf_i_bits = 0, rf_p_bits = 0, glb_peak_bytes = 0;
+  double bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
+  double stall_w_bits = 0, stall_i_bits = 0, stall_o_bits = 0;
+  double exposed_bits = 0;
+};
+
+/// Row-stationary mappings kept besides the default one (docs/model.md, "RS mapping search").
+inline constexpr int kRsAlternatives = 3;
 
 /// The mapping of one nest: every count the cost stage needs, with the extra DRAM traffic
 /// charged to the layer (spill) left out (CostLayer adds it). Words are in each tensor's own
@@ -72,6 +91,12 @@ struct LayerMap {
   /// Infeasible: the bytes the smallest mapping needs and the bytes available in the storage
   /// that overflows (GLB or its partition; an RF per PE). 0 when not known.
   double need_bytes = 0, have_bytes = 0;
+  /// RS: filters (p) and channels (q) per PE of this mapping (0 for the other dataflows).
+  double rs_p = 0, rs_q = 0;
+  /// RS: other feasible (p, q) mappings that no kept mapping dominates, each with its own
+  /// tiling; the cost stage takes the best of these and the fields above under `select`.
+  int n_alt = 0;
+  std::array<MapPoint, kRsAlternatives> alt{};
 };
 
 /// The mapping of `nest` (kMac or kVector; not kBest).
@@ -86,7 +111,8 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
 
 /// Cycles and energies of a feasible mapping on one design; `spill_bits` is extra DRAM
 /// write traffic charged to this layer; `compulsory_bytes` is used by the roofline engine.
-/// REQUIRES: map.status == kOk.
+/// With RS alternatives, the one of least criterion (option `select`) among them and the
+/// map's own fields; a tie keeps the map's own. REQUIRES: map.status == kOk.
 LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
                     double compulsory_bytes);
 

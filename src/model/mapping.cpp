@@ -7,8 +7,6 @@ namespace trim::model::detail {
 namespace {
 
 double CeilDiv(double a, double b) { return std::ceil(a / b); }
-/// Splits `extent` into the fewest equal pieces of at most `cap` and returns the piece size.
-double Balanced(double extent, double cap) { return CeilDiv(extent, CeilDiv(extent, cap)); }
 
 }  // namespace
 
@@ -59,6 +57,8 @@ Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const
       mp.rs_q_max = std::max(1.0, mp.rs_q_max);
       t.m = p;
       t.c = Balanced(nest.c, mp.rs_q_max);
+      mp.rs_p = t.m;
+      mp.rs_q = t.c;
       t.e = std::min(nest.e, hw.cols);
       // The GLB tile holds whole passes: p filters, q channels, strips of e_w output rows, so
       // that the tiling never splits the per-PE work the register files allow.
@@ -70,6 +70,77 @@ Status PrepareMapping(const LoopNest& nest, Dataflow df, const HwView& hw, const
   }
   *out = mp;
   return Status::kOk;
+}
+
+MapParams RsWith(const MapParams& base, double p, double q) {
+  MapParams mp = base;
+  mp.rs_p_max = p;
+  mp.rs_q_max = q;
+  mp.rs_p = p;
+  mp.rs_q = q;
+  mp.min_tile.m = p;
+  mp.min_tile.c = q;
+  mp.unit.m = p;
+  mp.unit.c = q;
+  return mp;
+}
+
+int RsCandidates(const LoopNest& nest, const HwView& hw, const MapParams& base, double* p,
+                 double* q, int max) {
+  const double s = base.rs_s, big_p = base.rs_p, big_q = base.rs_q;
+  // Channels the pads hold next to p filters (weights p*q*S', inputs q*S').
+  const auto q_at = [&](double pp) {
+    return std::max(
+        1.0, std::min({nest.c, std::floor(base.rf_w / (pp * s)), std::floor(base.rf_i / s)}));
+  };
+  int n = 0;
+  const auto add = [&](double pp, double qq) {
+    if (n >= max || (pp == big_p && qq == big_q)) return;
+    for (int i = 0; i < n; ++i) {
+      if (p[i] == pp && q[i] == qq) return;
+    }
+    p[n] = pp;
+    q[n] = qq;
+    ++n;
+  };
+  // Set replication: the whole group's passes at the largest (p, q) against the sets the array
+  // holds (the geometry of TileArrayCost); when sets would idle, split the channels (their
+  // psums add up in the array), then the filters, until every set has a pass.
+  const double r_fold = CeilDiv(nest.r, hw.rows);
+  const double r_used = CeilDiv(nest.r, r_fold);
+  const double strips = CeilDiv(nest.e, hw.cols);
+  const double sets = std::floor(hw.rows / r_used) * std::floor(hw.cols / CeilDiv(nest.e, strips));
+  const double other = nest.n * strips * r_fold * base.rs_s_fold;
+  if (other * CeilDiv(nest.m, big_p) * CeilDiv(nest.c, big_q) < sets) {
+    const double need_c = CeilDiv(sets, other * CeilDiv(nest.m, big_p));
+    const double qf = Balanced(nest.c, std::max(1.0, std::floor(nest.c / need_c)));
+    double pf = big_p;
+    if (other * CeilDiv(nest.m, big_p) * CeilDiv(nest.c, qf) < sets) {
+      const double need_m = CeilDiv(sets, other * CeilDiv(nest.c, qf));
+      pf = Balanced(nest.m, std::max(1.0, std::floor(nest.m / need_m)));
+    }
+    add(pf, qf);
+  }
+  // Double-buffered pads: the largest p and q for which every pad that can hold two passes'
+  // worth does (filters 2*p*q*S', ifmap windows 2*q*S', psums 2*p), so that the next pass's
+  // loads and the last pass's drain hide behind the computation (section 3).
+  if (hw.pass_overhead) {
+    const double pd =
+        Balanced(nest.m, std::min({base.rs_p_max, std::max(1.0, std::floor(base.rf_p / 2)),
+                                   std::max(1.0, std::floor(base.rf_w / (2 * s)))}));
+    const double qd =
+        Balanced(nest.c, std::min({q_at(pd), std::max(1.0, std::floor(base.rf_w / (2 * pd * s))),
+                                   std::max(1.0, std::floor(base.rf_i / (2 * s)))}));
+    add(pd, qd);
+  }
+  // Filters for channels: half the filters frees weight-pad room for more channels (less psum
+  // traffic to the buffer, more input traffic).
+  if (big_p > 1) {
+    const double pt = Balanced(nest.m, CeilDiv(big_p, 2));
+    const double qt = Balanced(nest.c, q_at(pt));
+    if (qt > big_q) add(pt, qt);
+  }
+  return n;
 }
 
 ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, const MapParams& mp,
@@ -183,6 +254,8 @@ ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, con
       a.rf_w = macs + a.noc_w;
       a.rf_i = macs + a.noc_i;
       a.rf_o = 2 * macs;
+      a.rs_p = p;
+      a.rs_q = q;
       // Before a pass its set loads p*q*S' filter weights per filter row and the first
       // window (q*S' inputs) of each of its input rows; after it, its last psums (p per output
       // row) drain. The sets of a round are loaded one after the other over the networks,

@@ -6,12 +6,19 @@
 // Closed-form; no allocation; never throws. Internal to the model module.
 #pragma once
 
+#include <cmath>
+
 #include "hw_view.hpp"
 #include "loop_nest.hpp"
 #include "trim/core/types.hpp"
 #include "trim/model/columns.hpp"
 
 namespace trim::model::detail {
+
+/// Splits `extent` into the fewest equal pieces of at most `cap` and returns the piece size.
+inline double Balanced(double extent, double cap) {
+  return std::ceil(extent / std::ceil(extent / cap));
+}
 
 /// Extents of one GLB tile of a MAC nest (per group). f, r and s are never tiled.
 struct Tile {
@@ -25,6 +32,7 @@ struct MapParams {
   double rs_q_max = 1;   ///< RS: channels held per PE (weight and input RF limit)
   double rs_s_fold = 1;  ///< RS: pieces a filter row is split into (rows wider than the RF)
   double rs_s = 1;       ///< RS: filter-row weights per piece, ceil(S / rs_s_fold)
+  double rs_p = 1, rs_q = 1;  ///< RS: filters and channels per PE of this mapping (balanced)
   double rf_w = 0, rf_i = 0, rf_p = 0;  ///< register-file words per PE (weights, inputs, psums)
 };
 
@@ -44,7 +52,20 @@ struct ArrayCost {
   /// RS: words each pass waits for before computing (filter and ifmap scratch-pad loads) or
   /// after it (its last psums), when the scratch pads cannot double-buffer them.
   double stall_w = 0, stall_i = 0, stall_o = 0;
+  double rs_p = 0, rs_q = 0;  ///< RS: filters and channels per PE in this tile
 };
+
+/// RS: `base` (from PrepareMapping) with p filters and q channels per PE instead of its own;
+/// tiles of whole (p, q). REQUIRES: 1 <= p <= base.rs_p_max, 1 <= q within the pads at p.
+MapParams RsWith(const MapParams& base, double p, double q);
+
+/// RS: the principled (p, q) besides the largest (docs/model.md, "RS mapping search"), in
+/// order of preference, distinct from each other and from `base`: one that fills the array
+/// with sets when the largest leaves sets idle, one whose scratch pads double-buffer the next
+/// pass (option pass_overhead), and one that trades half the filters for more channels.
+/// Writes at most `max` pairs and returns how many.
+int RsCandidates(const LoopNest& nest, const HwView& hw, const MapParams& base, double* p,
+                 double* q, int max);
 
 ArrayCost TileArrayCost(const LoopNest& nest, Dataflow df, const HwView& hw, const MapParams& mp,
                         const Tile& t);

@@ -29,7 +29,8 @@ constexpr std::array<OptionInfo, kNumOptions> kOptions = {{
      "tile that fills a spatial fold in half the buffer uses all of it with serial transfers)",
      kOverlaps, 0},
     {Option::kSelect, "select",
-     "per-layer criterion of dataflow \"best\": edp (energy x latency), energy, latency or "
+     "per-layer criterion of dataflow \"best\" and of the row-stationary mapping: edp (energy x "
+     "latency), energy, latency or "
      "dram (DRAM bytes)",
      kSelects, 0},
     {Option::kMacScaling, "mac_scaling",

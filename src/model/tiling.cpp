@@ -304,16 +304,38 @@ void SearchOrders(const Ctx& x, const Chain& n_chain, const Chain& m_chain, cons
 
 }  // namespace
 
+namespace {
+
+/// The search context of a nest whose tiles are whole multiples of `unit`.
+Ctx ContextOf(const LoopNest& nest, const HwView& hw, const RoleBits& bits, const Residency& res,
+              const Tile& unit) {
+  return Ctx{nest,
+             hw,
+             bits,
+             res,
+             nest.WeightElems(),
+             nest.g * nest.n * nest.c * nest.w_in,
+             nest.OutputElems(),
+             unit};
+}
+
+}  // namespace
+
+bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                     const MapParams& mp, const Residency& res) {
+  const Ctx x = ContextOf(nest, hw, bits, res, mp.unit);
+  const Tile& u = mp.unit;
+  const auto last = [](const Chain& ch) { return ch.count[ch.size - 1]; };
+  const Candidate k{
+      last(MakeChain(nest.n, mp.min_tile.n, u.n)), last(MakeChain(nest.m, mp.min_tile.m, u.m)),
+      last(MakeChain(nest.c, mp.min_tile.c, u.c)), last(MakeChain(nest.e, mp.min_tile.e, u.e))};
+  double occ = 0;
+  return Fits<true>(x, k, &occ);
+}
+
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {
-  const Ctx x{nest,
-              hw,
-              bits,
-              res,
-              nest.WeightElems(),
-              nest.g * nest.n * nest.c * nest.w_in,
-              nest.OutputElems(),
-              shrink ? Tile{} : mp.unit};
+  const Ctx x = ContextOf(nest, hw, bits, res, shrink ? Tile{} : mp.unit);
   TilingResult best;
   // Everything at once: the compulsory traffic, the least any tiling can reach.
   Consider<false>(x, LoopOrder::kOutputResident, Candidate{1, 1, 1, 1}, &best);

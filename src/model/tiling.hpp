@@ -62,6 +62,11 @@ struct TilingResult {
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink = false);
 
+/// Whether the smallest tile that fills one spatial fold of `mp` (its min_tile in whole units)
+/// fits the buffer with the residency: SearchTiling without `shrink` then finds a tiling.
+bool RegularTileFits(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                     const MapParams& mp, const Residency& res);
+
 /// Input rows one tile of e output rows needs (halo included, never more than the input).
 double TileInputRows(const LoopNest& nest, double e);
 

@@ -67,10 +67,14 @@ TEST(DataflowCases, NoLocalReuse) {
 
 TEST(DataflowCases, RowStationary) {
   // PE set: R = 3 filter rows x E = 2 output rows; 4 x 4 array holds floor(4/3) x floor(4/2)
-  // = 2 sets. RF: 224 weight words / S = 74 filters, 24 psums -> p = min(M = 4, 24, 74) = 4;
-  // q = min(C = 2, 224 / (4*3) = 18, 12 / 3 = 4) = 2. One pass covers everything:
-  // p * q * S * F = 4 * 2 * 3 * 2 = 48 cycles on 6 PEs (6 * 48 = 288 MACs, no idle cycle).
-  const auto rep = RunPoint(testing::SmallConv(), testing::SmallArray(false), Dataflow::kRS);
+  // = 2 sets. RF: 224 weight words / S = 74 filters, 24 psums -> largest p = min(M = 4, 24,
+  // 74) = 4; q = min(C = 2, 224 / (4*3) = 18, 12 / 3 = 4) = 2. One pass covers everything:
+  // p * q * S * F = 4 * 2 * 3 * 2 = 48 cycles on 6 PEs (6 * 48 = 288 MACs), the second set
+  // idle. Under `select = "energy"` this mapping stays (below).
+  ModelOptions energy = ModelOptions::Defaults();
+  energy[Option::kSelect] = 1;
+  const auto rep =
+      RunPoint(testing::SmallConv(), testing::SmallArray(false), Dataflow::kRS, 1, energy);
   ASSERT_EQ(rep.status, Status::kOk);
   EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 48);
   EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 6);
@@ -80,6 +84,50 @@ TEST(DataflowCases, RowStationary) {
   EXPECT_DOUBLE_EQ(rep.rows[0].rf_accesses, 1344);
   // NoC: the same fills 192 + vertical psum moves (R-1)*E_w*p*F = 2*2*4*2 = 32 -> 224.
   EXPECT_DOUBLE_EQ(rep.rows[0].noc_transfers, 224);
+}
+
+TEST(DataflowCases, RowStationaryFillsIdleSetsWithFewerChannelsPerPe) {
+  // The largest mapping (p = 4, q = 2, DataflowCases.RowStationary) makes 1 pass for 2 sets.
+  // The set-replication candidate splits the channels: q = 1 -> passes = ceil(4/4) *
+  // ceil(2/1) = 2, one per set, and the two sets add their psums in the array (c_par = 2):
+  // one round of p*q*S*F = 4*1*3*2 = 24 cycles on 12 PEs. Same RF (4*288 + fills 2 passes x
+  // (3*2*4*1*3 + 3*2*1*4) = 1152 + 192 = 1344), GLB and DRAM counts (acc = ceil(2/2) = 1
+  // psum write per output); NoC: fills 192 + vertical psums 2 passes x 2*2*4*2 = 64 + the
+  // psums one set hands to the other, 16 outputs x (2 - 1) = 16 -> 272, 48 more than 224 at
+  // e_noc = 2 pJ per 16-bit word: +96 pJ. Latency halves for 96 pJ more: `latency` and `edp`
+  // take q = 1, `energy` keeps q = 2 (DataflowCases.RowStationary), `dram` ties and keeps it.
+  const auto hw = testing::SmallArray(false);
+  ModelOptions opt = ModelOptions::Defaults();
+  PointReport by[4];
+  for (int sel = 0; sel < 4; ++sel) {
+    opt[Option::kSelect] = sel;
+    by[sel] = RunPoint(testing::SmallConv(), hw, Dataflow::kRS, 1, opt);
+    ASSERT_EQ(by[sel].status, Status::kOk);
+  }
+  for (int sel : {0, 2}) {  // edp, latency
+    EXPECT_DOUBLE_EQ(by[sel].rows[0].cycles, 24);
+    EXPECT_DOUBLE_EQ(by[sel].rows[0].active_pes, 12);
+    EXPECT_DOUBLE_EQ(by[sel].rows[0].rf_accesses, 1344);
+    EXPECT_DOUBLE_EQ(by[sel].rows[0].noc_transfers, 272);
+    EXPECT_DOUBLE_EQ(by[sel].rows[0].energy_pj - by[1].rows[0].energy_pj, 96);
+  }
+  EXPECT_DOUBLE_EQ(by[1].rows[0].cycles, 48);
+  EXPECT_DOUBLE_EQ(by[3].rows[0].cycles, 48);
+  // The chosen p and q, as the cost stage reports them.
+  detail::LoopNest nest;
+  ASSERT_EQ(detail::BuildLoopNest(testing::SmallConv().layers[0], Phase::kFP, 1, &nest),
+            Status::kOk);
+  for (int sel = 0; sel < 4; ++sel) {
+    opt[Option::kSelect] = sel;
+    const auto view = detail::MakeHwView(hw, opt);
+    const auto map = detail::MapLayer(nest, Dataflow::kRS, view, detail::Residency{});
+    ASSERT_EQ(map.status, Status::kOk);
+    EXPECT_EQ(map.rs_p, 4);  // the largest mapping stays in the map's own fields
+    EXPECT_EQ(map.rs_q, 2);
+    const auto lc = detail::CostLayer(map, view, 0, 0);
+    EXPECT_EQ(lc.rs_p, 4) << sel;
+    EXPECT_EQ(lc.rs_q, sel == 0 || sel == 2 ? 1 : 2) << sel;
+  }
 }
 
 TEST(DataflowCases, RowStationaryNeedsOneWeightInTheRf) {
@@ -162,19 +210,33 @@ TEST(DataflowCases, OutputKeptOnChipForTheNextLayer) {
 }
 
 TEST(DataflowCases, RowStationaryShrinksTheTileToFitTheBuffer) {
-  // The smallest regular RS tile (m = p = 4, c = q = 2, e = 2) needs weights 4*2*9 = 72 +
-  // inputs 2*4*4 = 32 + psums 4*2*2 = 16 = 120 words = 240 B; a 0.2 KiB (204.8 B) buffer
-  // does not hold it. Among the smaller tiles, m = 4, c = 1, e = 2 (36 + 16 + 16 = 68 words =
-  // 136 B) with channels innermost reads the weights and inputs once: the compulsory 240 B.
-  // Its 2 tiles each run p = 4, q = 1 in one pass: 4*1*3*2 = 24 cycles, 48 in all.
+  // The smallest regular RS tile of the largest mapping (m = p = 4, c = q = 2, e = 2) needs
+  // weights 4*2*9 = 72 + inputs 2*4*4 = 32 + psums 4*2*2 = 16 = 120 words = 240 B; a 0.2 KiB
+  // (204.8 B) buffer does not hold it. Among the smaller tiles, m = 4, c = 1, e = 2 (36 + 16 +
+  // 16 = 68 words = 136 B) with channels innermost reads the weights and inputs once: the
+  // compulsory 240 B. Its 2 tiles each run p = 4, q = 1 in one pass, one after the other:
+  // 4*1*3*2 = 24 cycles, 48 in all (kept under `energy`: the candidates below cost the same
+  // energy, a tie).
   auto hw = testing::SmallArray(false);
   hw[HwParam::kGlbKib] = 0.2;
-  const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  ModelOptions energy = ModelOptions::Defaults();
+  energy[Option::kSelect] = 1;
+  const auto rep = RunPoint(testing::SmallConv(), hw, Dataflow::kRS, 1, energy);
   ASSERT_EQ(rep.status, Status::kOk);
   EXPECT_DOUBLE_EQ(rep.rows[0].dram_bytes, 240);
   EXPECT_DOUBLE_EQ(rep.rows[0].cycles, 48);
   EXPECT_DOUBLE_EQ(rep.rows[0].active_pes, 6);
   EXPECT_DOUBLE_EQ(Col(rep, ResultCol::kPeakOnchipBytes), 136);
+  // The set-replication candidate p = 4, q = 1 has the same 136 B tile as a regular tile
+  // (both channel groups in one round on the 2 sets, their psums added in the array): 24
+  // cycles on 12 PEs, the same DRAM bytes and energy, so `edp` takes it.
+  const auto fast = RunPoint(testing::SmallConv(), hw, Dataflow::kRS);
+  ASSERT_EQ(fast.status, Status::kOk);
+  EXPECT_DOUBLE_EQ(fast.rows[0].dram_bytes, 240);
+  EXPECT_DOUBLE_EQ(fast.rows[0].cycles, 24);
+  EXPECT_DOUBLE_EQ(fast.rows[0].active_pes, 12);
+  EXPECT_DOUBLE_EQ(fast.rows[0].energy_pj, rep.rows[0].energy_pj);
+  EXPECT_DOUBLE_EQ(Col(fast, ResultCol::kPeakOnchipBytes), 136);
 }
 
 TEST(DataflowCases, InfeasibleOnlyBelowTheMinimumMapping) {
@@ -220,21 +282,28 @@ TEST(DataflowCases, WeightStationaryBoundByItsInputNetwork) {
 
 TEST(DataflowCases, RowStationaryPaysItsPassOverheads) {
   // A 6-word ifmap pad holds q = min(2, 6/3) = 2 channels of S = 3 but not a second set
-  // (2*q*S = 12 > 6), so the one pass (p = 4, q = 2, 48 cycles, DataflowCases.RowStationary)
-  // first waits for its ifmap windows: in_rows = 4 rows x q = 2 x S = 3 = 24 words over a
-  // 16-bit network = 24 cycles -> 72. The filter pad (224 >= 2*4*2*3 = 48 words) and the psum
-  // pad (24 >= 2*4) double-buffer, so nothing else is exposed. All ifmap reads, 4 rows x 2
-  // channels x 4 columns = 32 words, take 32 cycles: below 72, so the pass overhead binds.
+  // (2*q*S = 12 > 6), so the one pass of the largest mapping (p = 4, q = 2, 48 cycles,
+  // DataflowCases.RowStationary; kept under `select = "energy"`) first waits for its ifmap
+  // windows: in_rows = 4 rows x q = 2 x S = 3 = 24 words over a 16-bit network = 24 cycles ->
+  // 72. The filter pad (224 >= 2*4*2*3 = 48 words) and the psum pad (24 >= 2*4) double-buffer,
+  // so nothing else is exposed. All ifmap reads, 4 rows x 2 channels x 4 columns = 32 words,
+  // take 32 cycles: below 72, so the pass overhead binds.
   auto hw = testing::SmallArray(false);
   hw[HwParam::kRfInputBytes] = 12;
   hw[HwParam::kBusInputBits] = 16;
-  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS).rows[0].cycles, 72);
-  ModelOptions off = ModelOptions::Defaults();
+  ModelOptions energy = ModelOptions::Defaults();
+  energy[Option::kSelect] = 1;
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS, 1, energy).rows[0].cycles, 72);
+  ModelOptions off = energy;
   off[Option::kPassOverhead] = 1;  // "none"
   EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS, 1, off).rows[0].cycles, 48);
+  // Under the default `edp`, p = 4, q = 1 (one channel per set, both sets busy): 24 compute
+  // cycles, and the 6-word pad now holds two windows (2*1*3 = 6), so no stall; the 2 passes
+  // read 2 x 4 rows x 1 x 4 = 32 ifmap words: 32 cycles on the 16-bit network bind.
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS).rows[0].cycles, 32);
   // With a 12-word pad (double-buffered) only the 32-cycle bus bound remains: compute binds.
   hw[HwParam::kRfInputBytes] = 24;
-  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS).rows[0].cycles, 48);
+  EXPECT_DOUBLE_EQ(RunPoint(testing::SmallConv(), hw, Dataflow::kRS, 1, energy).rows[0].cycles, 48);
 }
 
 }  // namespace

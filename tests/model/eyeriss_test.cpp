@@ -10,6 +10,8 @@
 #include <cmath>
 #include <string>
 
+#include "layer_cost.hpp"
+#include "network.hpp"
 #include "trim/net/zoo.hpp"
 
 namespace trim::model {
@@ -50,8 +52,11 @@ TEST(Eyeriss, AlexNetLatencyDoubleBufferedWithinFifteenPercentOfTheTotal) {
   // halves. Nothing is fitted: the halves follow from the buffer size, the exposed transfers
   // from the tiles the search chooses. The total lies within 15% of the chip's 115.3 ms.
   // CONV1 holds no fold-filling tile in 54 KB (its fold of psums over 55-wide rows), so it
-  // takes the whole buffer with serial transfers; CONV2-5 run on the halves, each between its
-  // DRAM-hidden and DRAM-serialized latency.
+  // takes the whole buffer with serial transfers; CONV2-5 run on the halves, each below its
+  // DRAM-serialized latency. (Not always above its DRAM-hidden one: the RS mapping is chosen per
+  // schedule, docs/model.md "RS mapping search"; on the halves CONV2 takes its candidate
+  // p = 12, q = 1 (34.3 ms), faster there than the largest p = 22, q = 2 that the whole-buffer
+  // run keeps (37.2 ms).)
   const auto run = testing::RunEyeriss();
   const auto db = testing::RunEyerissDoubleBuffer();
   ASSERT_EQ(db.status, Status::kOk);
@@ -59,10 +64,7 @@ TEST(Eyeriss, AlexNetLatencyDoubleBufferedWithinFifteenPercentOfTheTotal) {
   const double db_ms = Col(db, ResultCol::kLatencyS) * 1e3;
   EXPECT_NEAR(db_ms, testing::kEyerissBatchMs, 0.15 * testing::kEyerissBatchMs);
   EXPECT_DOUBLE_EQ(db.rows[0].latency_s, run.serial.rows[0].latency_s);
-  for (int l = 1; l < 5; ++l) {
-    EXPECT_GT(db.rows[l].latency_s, run.overlap.rows[l].latency_s) << l;
-    EXPECT_LT(db.rows[l].latency_s, run.serial.rows[l].latency_s) << l;
-  }
+  for (int l = 1; l < 5; ++l) EXPECT_LT(db.rows[l].latency_s, run.serial.rows[l].latency_s) << l;
 }
 
 TEST(Eyeriss, ActivePesMatchTheChipMapping) {
@@ -179,6 +181,70 @@ TEST(Eyeriss, RowStationaryMapsEveryBuiltinNetwork) {
         if (row.status != Status::kOk) break;
       }
       EXPECT_GT(Col(rep, ResultCol::kLatencyS), 0) << name;
+    }
+  }
+}
+
+TEST(Eyeriss, RowStationaryCandidatesNeverLoseToTheLargestMapping) {
+  // Every built-in network on the eyeriss-v1 preset, inference and training (batch 4), under
+  // each criterion of option `select`: every layer-phase part maps (no infeasibility), and
+  // the RS mapping the cost stage takes is never worse under that criterion than the mapping
+  // with the largest p and q (the LayerMap's own fields, costed alone), strictly better
+  // somewhere (the search matters on this chip), and within the candidate bound.
+  const Hardware hw = LoadPreset("eyeriss-v1");
+  int better = 0, parts = 0;
+  for (std::string_view name : net::BuiltinNetworkNames()) {
+    const auto net = net::BuiltinNetwork(name);
+    ASSERT_TRUE(net.has_value()) << name;
+    for (Mode mode : {Mode::kInference, Mode::kTraining}) {
+      for (int sel = 0; sel < 4; ++sel) {
+        ModelOptions opt = ModelOptions::Defaults();
+        opt[Option::kSelect] = sel;
+        const Workload work{&*net, mode, 4, Dataflow::kRS};
+        Evaluator::Plan plan;
+        detail::BuildPlan(work, opt, &plan);
+        const auto view = detail::MakeHwView(hw, opt);
+        detail::Trace trace;
+        ASSERT_EQ(detail::WalkNetwork(plan, work, opt, view, nullptr, &trace), Status::kOk)
+            << name << " mode " << static_cast<int>(mode) << " layer " << trace.failure.layer;
+        for (const auto& part : trace.parts) {
+          ASSERT_EQ(part.map.status, Status::kOk);
+          ASSERT_LE(part.map.n_alt, detail::kRsAlternatives);
+          if (part.map.kind != detail::MapKind::kMac) continue;
+          detail::LayerMap largest = part.map;
+          largest.n_alt = 0;
+          const auto s = static_cast<detail::Select>(sel);
+          const double chosen = detail::Criterion(
+              detail::CostLayer(part.map, view, part.spill_bits, part.compulsory_bytes), s);
+          const double old = detail::Criterion(
+              detail::CostLayer(largest, view, part.spill_bits, part.compulsory_bytes), s);
+          EXPECT_LE(chosen, old) << name << " select " << sel;
+          better += chosen < old ? 1 : 0;
+          ++parts;
+        }
+      }
+    }
+  }
+  EXPECT_GT(better, 0);
+  EXPECT_GT(parts, 0);
+}
+
+TEST(Eyeriss, OnlyRowStationaryHasCandidates) {
+  // The other dataflows map exactly as before: one mapping, no RS fields (their results do
+  // not change; the cost stage has nothing to choose).
+  const Hardware hw = LoadPreset("eyeriss-v1");
+  const auto net = net::BuiltinNetwork("resnet18");
+  ASSERT_TRUE(net.has_value());
+  for (auto df : {Dataflow::kWS, Dataflow::kOS, Dataflow::kIS, Dataflow::kNLR}) {
+    const ModelOptions opt = ModelOptions::Defaults();
+    const Workload work{&*net, Mode::kTraining, 4, df};
+    Evaluator::Plan plan;
+    detail::BuildPlan(work, opt, &plan);
+    detail::Trace trace;
+    detail::WalkNetwork(plan, work, opt, detail::MakeHwView(hw, opt), nullptr, &trace);
+    for (const auto& part : trace.parts) {
+      EXPECT_EQ(part.map.n_alt, 0) << Name(df);
+      EXPECT_EQ(part.map.rs_p, 0) << Name(df);
     }
   }
 }

@@ -117,7 +117,11 @@ TEST(Invariants, RandomLayersAndDesigns) {
     const auto df = static_cast<Dataflow>(g.Int(0, 5));
     const std::int64_t batch = g.Pick({1, 2, 4, 16});
     SCOPED_TRACE(::testing::Message() << "iteration " << it << " dataflow " << Name(df));
-    const auto rep = RunPoint(n, hw, df, batch);
+    // RS chooses among its candidate mappings by cost; under `latency` faster networks can
+    // only make the chosen one faster (each candidate is), which the checks below need.
+    ModelOptions opt = ModelOptions::Defaults();
+    if (df == Dataflow::kRS) opt[Option::kSelect] = 2;
+    const auto rep = RunPoint(n, hw, df, batch, opt);
     ++total;
     ExpectAllFinite(rep);
     if (rep.status != Status::kOk) continue;
@@ -138,7 +142,7 @@ TEST(Invariants, RandomLayersAndDesigns) {
     // More DRAM bandwidth is never slower.
     Hardware fast = hw;
     fast[HwParam::kDramGbps] *= 2;
-    const auto rep_fast = RunPoint(n, fast, df, batch);
+    const auto rep_fast = RunPoint(n, fast, df, batch, opt);
     ASSERT_EQ(rep_fast.status, Status::kOk);
     EXPECT_LE(Col(rep_fast, ResultCol::kLatencyS), lat);
     // Wider buffer-to-array networks are never slower, and never change the traffic.
@@ -146,9 +150,13 @@ TEST(Invariants, RandomLayersAndDesigns) {
     for (auto p : {HwParam::kBusWeightBits, HwParam::kBusInputBits, HwParam::kBusOutputBits}) {
       wide[p] *= 2;
     }
-    const auto rep_wide = RunPoint(n, wide, df, batch);
+    const auto rep_wide = RunPoint(n, wide, df, batch, opt);
     ASSERT_EQ(rep_wide.status, Status::kOk);
     EXPECT_LE(Col(rep_wide, ResultCol::kLatencyS), lat);
+    // The traffic and buffer checks hold for one mapping; the RS choice between mappings
+    // follows the costs (Eyeriss.RowStationaryCandidatesNeverLoseToTheLargestMapping), and
+    // the tiling of each is covered by Invariants.GlbSweepIsMonotoneForEachDataflow.
+    if (df == Dataflow::kRS) continue;
     EXPECT_EQ(Col(rep_wide, ResultCol::kGlbAccesses), Col(rep, ResultCol::kGlbAccesses));
     // A larger buffer never makes more DRAM traffic.
     Hardware big = hw;
