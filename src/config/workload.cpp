@@ -268,7 +268,9 @@ void CheckPrecisionConflict(const JobSpec& spec) {
                                    [](const Precision& p) { return p.name != "template"; });
   if (preset == spec.precisions.end()) return;
   for (const HwAxis& axis : spec.hw_axes) {
-    if (model::Info(axis.param).section != "precision") continue;
+    // A preset sets the bits_* widths only: number_format and the other precision
+    // parameters stay free to sweep beside it.
+    if (!model::Info(axis.param).name.starts_with("bits_")) continue;
     Fail(axis.pos,
          "sweep." + std::string(model::Info(axis.param).name) +
              " conflicts with the precision preset '" + preset->name + "' in [workload]",

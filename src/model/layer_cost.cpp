@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "mapping.hpp"
+#include "scoped_memo.hpp"
 
 namespace trim::model::detail {
 namespace {
@@ -529,8 +530,62 @@ double CompulsoryInputElems(const LoopNest& nest) {
   return nest.g * nest.n * nest.c * nest.w_in * TileInputRows(nest, nest.e) * nest.input_density;
 }
 
+namespace {
+
+/// One design's MAC mappings (scoped_memo.hpp): everything MapMac reads -> its mapping. The key
+/// names the nest's MAC fields, the dataflow, the residency, the view's mapping fields
+/// (MapFields) and its model switches; the rest of the view (energies, clock: a double-buffered
+/// layer picks its schedule by its cost) is the design's, fixed while its walk runs, and the
+/// memo serves only then.
+constexpr std::size_t kMacKeyWords = 16 + 2 + 1 + kNumMapFields;
+/// The view's mapping fields come last: they are the design's, the same for every lookup.
+using MacMemo = ScopedMemo<LayerMap, kMacKeyWords, kMacKeyWords - kNumMapFields>;
+thread_local MacMemo t_mac_memo;
+
+LayerMap MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
+  // Outside a design's walk (single layers, tests) or with the reference search: no memo.
+  if (!t_in_design || ReferenceTiling()) return MapMac(nest, df, hw, res);
+  const auto bits = [](BitsClass b) { return static_cast<unsigned>(b); };
+  std::array<double, kMacKeyWords> v{
+      nest.g,
+      nest.n,
+      nest.m,
+      nest.c,
+      nest.e,
+      nest.f,
+      nest.r,
+      nest.s,
+      nest.stride,
+      nest.r_span,
+      nest.s_span,
+      nest.h_in,
+      nest.w_in,
+      nest.mac_count,
+      nest.mac_density,
+      nest.input_density,
+      res.resident_in_bits,
+      res.resident_out_bits,
+      static_cast<double>(
+          bits(nest.weight_bits) | bits(nest.input_bits) << 3 | bits(nest.output_bits) << 6 |
+          static_cast<unsigned>(nest.weight_is_param) << 9 | static_cast<unsigned>(df) << 10 |
+          static_cast<unsigned>(res.input_on_chip) << 14 |
+          static_cast<unsigned>(res.weight_on_chip) << 15 |
+          static_cast<unsigned>(res.keep_output) << 16 |
+          static_cast<unsigned>(hw.fill_mapped) << 17 |
+          static_cast<unsigned>(hw.pass_overhead) << 18 | static_cast<unsigned>(hw.overlap) << 19 |
+          static_cast<unsigned>(hw.double_buffer) << 20 | static_cast<unsigned>(hw.select) << 21 |
+          static_cast<unsigned>(hw.mac_scaling) << 24)};
+  MapFields(hw, &v[kMacKeyWords - kNumMapFields]);
+  bool hit = false;
+  LayerMap* m = t_mac_memo.Find(MacMemo::KeyOf(v), &hit);
+  if (!hit) *m = MapMac(nest, df, hw, res);
+  return *m;
+}
+
+}  // namespace
+
 LayerMap MapLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res) {
-  return nest.is_mac ? MapMac(nest, df, hw, res) : MapVector(nest, df, hw, res);
+  return nest.is_mac ? MapMacMemo(nest, df, hw, res) : MapVector(nest, df, hw, res);
 }
 
 LayerMap RooflineMap(const LoopNest& nest, Dataflow df, const HwView& hw) {

@@ -5,6 +5,7 @@
 #include "hw_view.hpp"
 #include "layer_cost.hpp"
 #include "network.hpp"
+#include "scoped_memo.hpp"
 
 namespace trim::model::detail {
 namespace {
@@ -515,6 +516,7 @@ Failure PointFailure(const Evaluator::Plan& plan) {
 
 Status WalkNetwork(Evaluator::Plan& plan, const Workload& work, const ModelOptions& opt,
                    const HwView& hv, MapCache* cache, Trace* trace) {
+  const DesignScope scope;  // the mapping memos serve this design only
   Walk walk(plan, work, opt, hv, cache, trace);
   return walk.Run();
 }

@@ -59,8 +59,20 @@ struct TilingResult {
 /// The least-DRAM tiling among the tiles that fill one spatial fold (mp.min_tile). With
 /// `shrink`, among the tiles no larger than the smallest of those in any dimension, down to
 /// one sample, filter, channel and output row: the fallback when none of them fits.
+/// Repeated searches of one design scope come from a memo of this thread (scoped_memo.hpp).
 TilingResult SearchTiling(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink = false);
+
+/// The same search without its shortcuts (every candidate's capacity checked by binary search
+/// and its traffic computed, as docs/model.md describes it): what SearchTiling must match bit
+/// for bit (tests/model/tiling_test.cpp). Not used by the model.
+TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
+                                   const MapParams& mp, const Residency& res, bool shrink = false);
+
+/// Tests: SearchTiling runs SearchTilingReference, and MapLayer maps without its memo, on this
+/// thread while `on`, so that whole networks can be evaluated both ways.
+void UseReferenceTiling(bool on);
+[[nodiscard]] bool ReferenceTiling();
 
 /// Whether the smallest tile that fills one spatial fold of `mp` (its min_tile in whole units)
 /// fits the buffer with the residency: SearchTiling without `shrink` then finds a tiling.

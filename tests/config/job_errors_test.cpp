@@ -207,6 +207,16 @@ TEST(JobErrors, SweptBitsConflictWithPreset) {
             "only with precision = [\"template\"], or drop the bits_* axis");
 }
 
+TEST(JobErrors, NumberFormatSweepsBesidePreset) {
+  // A preset sets bits_weight, bits_act, bits_psum, bits_grad and bits_opt only: the number
+  // format is not one of them, so a number_format axis beside a preset is a valid job.
+  const JobSpec spec =
+      MemFiles().Parse(std::string(kHead) +
+                       "precision = [\"bf16\"]\n[sweep]\nnumber_format = [\"int\", \"bfloat\"]\n");
+  EXPECT_EQ(spec.precisions.size(), 1u);
+  EXPECT_EQ(spec.hw_axes.size(), 1u);
+}
+
 // ---- [workload] -------------------------------------------------------------------------
 
 TEST(JobErrors, UnknownNetworkSuggestsOne) {
