@@ -7,13 +7,12 @@ fronts are the latency-energy Pareto fronts of the feasible designs, per network
 (trim_analysis.pareto_front), drawn coloured by power and by area.
 """
 
-import math
-import os
 import tomllib
 
 import numpy as np
 
 import trim_analysis as ta
+from common import fmt_kib, md_rows
 
 TITLE = "Edge against data centre: latency-energy fronts under a power and area budget"
 
@@ -25,14 +24,6 @@ DESIGN_COLS = ["pe_rows", "pe_cols", "interconnect", "glb_kib", "glb_banks", "da
 ROWS_PER_TABLE = 8
 
 
-def _fmt_kib(k):
-    return f"{k / 1024:g} MiB" if k >= 1024 else f"{k:g} KiB"
-
-
-def _md(rows, header):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def _job_budget(path):
@@ -85,7 +76,7 @@ def _check_front(df, front, budget, case):
 def _design_row(r):
     return [f"{r.latency_s * 1e3:.3g}", f"{r.energy_pj * 1e-9:.3g}", f"{r.power_w:.3g}",
             f"{r.area_mm2:.3g}", f"{int(r.pe_rows)}x{int(r.pe_cols)} {r.interconnect}",
-            f"{_fmt_kib(r.glb_kib)} / {int(r.glb_banks)}", str(r.dataflow),
+            f"{fmt_kib(r.glb_kib)} / {int(r.glb_banks)}", str(r.dataflow),
             f"{r.dram_type} x{int(r.dram_channels)}", str(r.tech_node), f"{r.clock_mhz:g}"]
 
 
@@ -271,7 +262,7 @@ def run(ctx):
                     _share(f, "interconnect") + "; array " +
                     ", ".join(f"{k} {v}" for k, v in (f["pe_rows"].astype(int).astype(str) + "x" +
                               f["pe_cols"].astype(int).astype(str)).value_counts().items()) +
-                    "; GLB " + ", ".join(f"{_fmt_kib(k)} {v}" for k, v in f["glb_kib"].value_counts().sort_index().items()) +
+                    "; GLB " + ", ".join(f"{fmt_kib(k)} {v}" for k, v in f["glb_kib"].value_counts().sort_index().items()) +
                     "; clock " + ", ".join(f"{k:g} {v}" for k, v in f["clock_mhz"].value_counts().sort_index().items()),
                     f"- share of the energy of the lowest-energy design: DRAM "
                     f"{100 * frugal.energy_dram_pj / frugal.energy_pj:.0f} %, MAC "
@@ -282,7 +273,7 @@ def run(ctx):
                     f"{100 * fast.energy_leak_pj / fast.energy_pj:.0f} %",
                     f"- utilization on the front: {f.utilization.min():.2f} to {f.utilization.max():.2f}",
                     "", f"Designs along the front ({min(len(f), ROWS_PER_TABLE)} of {len(f)} points, fastest first):", "",
-                    _md([_design_row(r) for r in _thin(f, ROWS_PER_TABLE).itertuples()], HEADER), ""]
+                    md_rows([_design_row(r) for r in _thin(f, ROWS_PER_TABLE).itertuples()], HEADER), ""]
             if net == "resnet50":
                 cand = df[(df["network"] == net) & (df["feasible"] == 1) & (df["status"] == "ok")]
                 per_sample[case] = (cand, ta.pareto_front(
@@ -290,12 +281,12 @@ def run(ctx):
         del df
     _plot_resnet(ctx, per_sample, case_labels)
     out += ["## ResNet-50 per sample, all four cases", "",
-            _md([[c, f"{fr.throughput_sps.max():,.0f}", f"{fr.energy_per_sample_pj.min() * 1e-9:.3g}",
+            md_rows([[c, f"{fr.throughput_sps.max():,.0f}", f"{fr.energy_per_sample_pj.min() * 1e-9:.3g}",
                   f"{fr.power_w.max():.3g}", f"{fr.area_mm2.max():.3g}"]
                  for c, (cand, fr) in per_sample.items()],
                 ["case", "highest throughput (samples/s)", "lowest energy per sample (mJ)",
                  "highest power on the front (W)", "largest area on the front (mm^2)"]), "",
             "## Runs", "",
-            _md(timing_rows, ["job", "points", "wall time (s)", "points/s"]), "",
+            md_rows(timing_rows, ["job", "points", "wall time (s)", "points/s"]), "",
             f"{ctx.ranks} MPI ranks (mpirun), this machine's 2 shared cores.", ""]
     ctx.numbers("\n".join(out))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 import trim_analysis as ta
+from common import fmt_kib, md_rows
 
 TITLE = "Ten million designs through Slurm: front, axis sensitivity, feasibility"
 
@@ -26,19 +27,11 @@ LINKED = ("glb_words_per_cycle", "noc_words_per_cycle")
 GOALS = [("edp_js", "EDP"), ("latency_s", "latency"), ("energy_pj", "energy")]
 
 
-def _md(rows, header):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
-def _fmt_kib(k):
-    return f"{k / 1024:g} MiB" if k >= 1024 else f"{k:g} KiB"
 
 
 def _fmt_value(axis, v):
     if axis == "glb_kib":
-        return _fmt_kib(v)
+        return fmt_kib(v)
     if isinstance(v, (float, np.floating)):
         return f"{v:g}"
     return str(v)
@@ -259,7 +252,7 @@ def _design(r):
     return [f"{r.latency_s:.3g}", f"{r.energy_pj * 1e-12:.3g}", f"{r.edp_js:.3g}",
             f"{r.power_w:.3g}", f"{r.area_mm2:.3g}", f"{r.utilization:.2f}",
             f"{int(r.pe_rows)}x{int(r.pe_cols)} {r.interconnect}",
-            f"{_fmt_kib(r.glb_kib)} / {int(r.glb_banks)}", str(r.dataflow),
+            f"{fmt_kib(r.glb_kib)} / {int(r.glb_banks)}", str(r.dataflow),
             f"{r.dram_type} x{int(r.dram_channels)}", str(r.tech_node), f"{r.clock_mhz:g}"]
 
 
@@ -322,10 +315,9 @@ def run(ctx):
            f"- results file {info['file_bytes'] / 1e9:.2f} GB ({info['file_bytes'] / info['rows']:.0f} "
            f"B per row), result columns {info['output_dtype']}",
            f"- `{info['performance']}`", ""]
-    ok = df["status"] == "ok"
     out += ["## Feasibility", "",
-            f"Budget: " + ", ".join(f"`{c} <= {v:g}`" for c, v in budget.items()) + ".", "",
-            _md([[labels[k], f"{int(v):,}", f"{100 * v / len(df):.1f} %"]
+            "Budget: " + ", ".join(f"`{c} <= {v:g}`" for c, v in budget.items()) + ".", "",
+            md_rows([[labels[k], f"{int(v):,}", f"{100 * v / len(df):.1f} %"]
                  for k, v in enumerate(np.bincount(codes, minlength=len(labels)))],
                 ["reason", "designs", "share"]),
             "", "Designs within the budget per value of each axis (share of the designs with "
@@ -336,7 +328,7 @@ def run(ctx):
         out.append(f"- {a}: " + ", ".join(f"{_fmt_value(a, v)} {100 * m:.1f} %"
                                           for v, m in g.items()))
     out += ["", "Front of each node within the budget (latency-energy):", "",
-            _md([[n, len(g), f"{g.latency_s.min():.3g}", f"{g.energy_pj.min() * 1e-12:.3g}",
+            md_rows([[n, len(g), f"{g.latency_s.min():.3g}", f"{g.energy_pj.min() * 1e-12:.3g}",
                   f"{g.edp_js.min():.3g}"]
                  for n, g in node_fronts.groupby("tech_node", observed=True)],
                 ["node", "designs on its front", "lowest latency (s)", "lowest energy (J)",
@@ -357,15 +349,15 @@ def run(ctx):
             "- on the front: node " + _share(f, "tech_node") + "; dataflow " + _share(f, "dataflow") +
             "; interconnect " + _share(f, "interconnect") + "; DRAM " + _share(f, "dram_type") +
             "; channels " + _share(f, "dram_channels", lambda v: f"{v:g}") + "; clock " +
-            _share(f, "clock_mhz", lambda v: f"{v:g}") + "; GLB " + _share(f, "glb_kib", _fmt_kib) +
+            _share(f, "clock_mhz", lambda v: f"{v:g}") + "; GLB " + _share(f, "glb_kib", fmt_kib) +
             "; banks " + _share(f, "glb_banks", lambda v: f"{v:g}") + "; pe_rows " +
             _share(f, "pe_rows", lambda v: f"{v:g}") + "; pe_cols " + _share(f, "pe_cols", lambda v: f"{v:g}"),
             "", "Designs along the front (fastest first, at most 10 spread along it):", "",
-            _md([_design(r) for r in fd.iloc[sorted(set(np.linspace(0, len(fd) - 1, min(10, len(fd))).round().astype(int)))].itertuples()],
+            md_rows([_design(r) for r in fd.iloc[sorted(set(np.linspace(0, len(fd) - 1, min(10, len(fd))).round().astype(int)))].itertuples()],
                 DESIGN_HEADER), ""]
     top = ta.best(df, "edp_js", top=10, by=[])
     out += ["## Lowest EDP within the budget (the job's goal; equals the file's /best table)", "",
-            _md([_design(r) for r in top.itertuples()], DESIGN_HEADER), ""]
+            md_rows([_design(r) for r in top.itertuples()], DESIGN_HEADER), ""]
     out += ["## Sensitivity of each design axis (within the budget)", "",
             "Factor = 1 + sensitivity (trim_analysis.sensitivity): the best goal reachable with "
             "the axis fixed at its worst value, other axes free, over the best overall.", ""]
@@ -374,5 +366,5 @@ def run(ctx):
     for a in s["edp_js"].sort_values("sensitivity", ascending=False).index:
         rows.append([a] + [f"{1 + s[c].loc[a, 'sensitivity']:.3g}x (best {_fmt_value(a, s[c].loc[a, 'best_value'])}, "
                            f"worst {_fmt_value(a, s[c].loc[a, 'worst_value'])})" for c, _ in GOALS])
-    out += [_md(rows, ["axis"] + [f"{lab}" for _, lab in GOALS]), ""]
+    out += [md_rows(rows, ["axis"] + [f"{lab}" for _, lab in GOALS]), ""]
     ctx.numbers("\n".join(out))
