@@ -90,3 +90,10 @@ def label_axes(ax, xlabel, ylabel, title, logx=False, logy=False):
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
+
+
+def md_rows(rows, header):
+    """A markdown table from a list of rows (lists of cells already formatted)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)

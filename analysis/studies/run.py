@@ -6,7 +6,9 @@
 STUDY is the name of a module of this directory (analysis/studies/STUDY.py); `--list` lists
 them. Each module defines `TITLE` and `run(ctx)`; `run` calls `ctx.sweep(...)` for each job of
 jobs/studies/ it needs and `ctx.figure(...)` / `ctx.numbers(...)` for what it draws and
-reports. The full study writes its figures and numbers to docs/studies/figures/STUDY/ (the
+reports (`ctx.sbatch(...)` instead of `ctx.sweep(...)` submits the sweep to Slurm through
+slurm/trim-sweep.sbatch and waits for it; SLURM_CONF must reach a running cluster). The full
+study writes its figures and numbers to docs/studies/figures/STUDY/ (the
 page's figures); `--reduced` runs the job of jobs/studies/reduced/ with the same name (small
 axes, same code path) and writes everything under --out instead, never into docs/.
 
@@ -18,6 +20,7 @@ $TRIM_SWEEP, else build/bin/trim-sweep of this checkout, else PATH; the Python A
 import argparse
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +67,7 @@ class Context:
         os.makedirs(self.out, exist_ok=True)
         os.makedirs(self.fig_dir, exist_ok=True)
         self.timings = {}
+        self.slurm = {}
 
     def job(self, file_name):
         """Path of a job of jobs/studies/ (its reduced twin with --reduced)."""
@@ -88,6 +92,63 @@ class Context:
         print("+", " ".join(cmd), flush=True)
         subprocess.run(cmd, check=True, env=env)
         self.timings[file_name] = time.monotonic() - t0
+        return h5
+
+    def sbatch(self, file_name, ranks=None, extra=(), timeout_s=3600):
+        """Runs trim-sweep on job `file_name` as one Slurm batch job (slurm/trim-sweep.sbatch,
+        srun with `ranks` tasks), waits for it and returns the results path, as sweep() does.
+        Slurm must be running and reachable (SLURM_CONF); slurm/ci/local-slurm.sh starts a
+        single-node one. self.slurm[file_name] keeps the job id, its log, its state and the
+        time from submission to the end of the job."""
+        job = self.job(file_name)
+        stem = os.path.splitext(file_name)[0]
+        h5 = os.path.join(self.out, stem + ".h5")
+        n = ranks or self.ranks
+        hint = ("  hint: start a single-node Slurm (sudo bash slurm/ci/local-slurm.sh start) and\n"
+                "        export SLURM_CONF=/tmp/trim-slurm/slurm.conf (local-slurm.sh env)")
+        if not shutil.which("sbatch"):
+            sys.exit(f"error: sbatch not found: this study runs through Slurm\n{hint}")
+        env = dict(os.environ, TRIM_SWEEP=trim_sweep(), HDF5_USE_FILE_LOCKING="FALSE")
+        probe = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True,
+                               env=env, check=False)
+        if probe.returncode != 0:
+            sys.exit(f"error: no Slurm cluster answers (sinfo: {probe.stderr.strip()})\n{hint}")
+        log = os.path.join(self.out, f"{stem}-%j.out")
+        cmd = ["sbatch", "--parsable", f"--chdir={self.out}", f"--ntasks={n}",
+               f"--job-name={stem}", f"--output={log}",
+               os.path.join(REPO, "slurm", "trim-sweep.sbatch"), job, "-o", h5, "--force", *extra]
+        t0 = time.monotonic()
+        print("+", " ".join(cmd), flush=True)
+        res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        if res.returncode != 0:
+            sys.exit(f"error: sbatch failed ({res.returncode}): {res.stderr.strip()}\n{hint}")
+        jid = res.stdout.strip().split(";")[0]
+        log = log.replace("%j", jid)
+        final = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
+                 "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
+        state, code = "", -1
+        while True:
+            show = subprocess.run(["scontrol", "show", "job", "-o", jid], capture_output=True,
+                                  text=True, env=env, check=False).stdout
+            info = dict(re.findall(r"(\w+)=(\S*)", show))
+            state = info.get("JobState", "")
+            if state in final:
+                code = int(info.get("ExitCode", "0:0").split(":")[0])
+                break
+            if time.monotonic() - t0 > timeout_s:
+                subprocess.run(["scancel", "--signal=USR1", jid], env=env, check=False)
+                sys.exit(f"error: Slurm job {jid} did not end within {timeout_s} s (sent it "
+                         f"SIGUSR1: the file stays resumable); log: {log}")
+            time.sleep(1.0)
+        elapsed = time.monotonic() - t0
+        self.timings[file_name] = elapsed
+        self.slurm[file_name] = {"job_id": jid, "log": log, "state": state, "exit_code": code,
+                                 "submit_to_end_s": elapsed, "ranks": n}
+        if state != "COMPLETED" or code != 0:
+            tail = open(log, errors="replace").read()[-3000:] if os.path.exists(log) else ""
+            sys.exit(f"error: Slurm job {jid} ended {state} with exit code {code}; log {log}:\n"
+                     f"{tail}")
+        print(f"Slurm job {jid} completed in {elapsed:.1f} s (log {log})", flush=True)
         return h5
 
     def figure(self, fig, file_name):
