@@ -214,17 +214,14 @@ Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, d
   out.fell_back = pick.fell_back;
   out.glb_peak_bytes = pick.map->glb_peak_bytes;
   // One copy of the record, into the trace: into an entry of the previous walk when there is
-  // one (without the candidate slots the record does not use), else built in place.
-  TracePart* part = nullptr;
-  if (n_parts_ < tr_.parts.size()) {
-    part = &tr_.parts[n_parts_];
-    CopyMapping(*pick.map, &part->map);
-    part->spill_bits = pick.spill_bits;
-    part->compulsory_bytes = compulsory;
-    part->roof_work = roof_work;
-  } else {
-    part = &tr_.parts.emplace_back(*pick.map, pick.spill_bits, compulsory, roof_work);
-  }
+  // one, else into a new default entry (either way without the candidate slots the record does
+  // not use).
+  if (n_parts_ == tr_.parts.size()) tr_.parts.emplace_back();
+  TracePart* part = &tr_.parts[n_parts_];
+  CopyMapping(*pick.map, &part->map);
+  part->spill_bits = pick.spill_bits;
+  part->compulsory_bytes = compulsory;
+  part->roof_work = roof_work;
   ++n_parts_;
   if (as_best) part->map.dataflow = Dataflow::kBest;
   return out;
