@@ -24,20 +24,30 @@ pytestmark = pytest.mark.skipif(not (RESULTS and WORK),
                                 reason="run by CTest (needs TRIM_RESULTS_H5 and TRIM_WORK)")
 
 
-def xvfb_run(*args):
+def xvfb_run(*args, attempt=0):
     """xvfb-run with a display number of this process's own: `-a` alone starts its search at
     :99 for every caller, so two runs that start together can pick the same server."""
-    return ["xvfb-run", "-a", "-n", str(100 + os.getpid() % 30000), "-s", "-screen 0 1024x768x24",
-            *args]
+    display = 100 + (os.getpid() + 7919 * attempt) % 30000
+    return ["xvfb-run", "-a", "-n", str(display), "-s", "-screen 0 1024x768x24", *args]
+
+
+def run_in_xvfb(*args, cwd):
+    """Runs `args` under a fresh virtual X server. A server that does not answer in time on a
+    loaded machine ("bad X server connection", before ParaView does anything) is the
+    environment, not the view: that case alone is retried, twice, on another display."""
+    for attempt in range(3):
+        res = subprocess.run(xvfb_run(*args, attempt=attempt), capture_output=True, text=True,
+                             cwd=cwd, timeout=240, check=False)
+        if res.returncode == 0 or "bad X server connection" not in res.stdout + res.stderr:
+            break
+    return res
 
 
 def render(view, shot, arrays, cwd):
     for tool in ("pvpython", "xvfb-run", "xauth"):
         assert shutil.which(tool), f"{tool} is missing: apt-get install paraview " \
                                    "python3-paraview xvfb xauth"
-    res = subprocess.run(xvfb_run("pvpython", os.path.join(HERE, "pv_check.py"), view, shot,
-                                  *arrays),
-                         capture_output=True, text=True, cwd=cwd, timeout=240, check=False)
+    res = run_in_xvfb("pvpython", os.path.join(HERE, "pv_check.py"), view, shot, *arrays, cwd=cwd)
     lines = [l for l in res.stdout.splitlines() if l.startswith("{")]
     assert res.returncode == 0 and lines, f"pvpython failed:\n{res.stdout}\n{res.stderr}"
     return json.loads(lines[-1])
@@ -116,8 +126,7 @@ print(json.dumps({{"categorical": lut.InterpretValuesAsCategories,
                   "titles": [grid.XTitle, grid.YTitle, grid.ZTitle],
                   "xlabels": list(grid.XAxisLabels), "custom": grid.XAxisUseCustomLabels}}))
 """)
-    res = subprocess.run(xvfb_run("pvpython", wrapper),
-                         capture_output=True, text=True, cwd=work, timeout=240, check=False)
+    res = run_in_xvfb("pvpython", wrapper, cwd=work)
     lines = [l for l in res.stdout.splitlines() if l.startswith("{")]
     assert res.returncode == 0 and lines, f"pvpython failed:\n{res.stdout}\n{res.stderr}"
     info = json.loads(lines[-1])
