@@ -22,20 +22,16 @@ double MacScale(const HwView& hw, double bits_a, double bits_b) {
   }
 }
 
-/// Energies under the physical model (docs/model.md, section 23): per-bit costs of each level,
-/// the register files each with its own capacity.
-void PhysicalEnergies(const LayerMap& map, const HwView& hw, double dram_bits, LayerCost* lc) {
-  lc->e_mac_pj = map.work * PhysicalMacPj(hw, map.mac_bits_a, map.mac_bits_b);
-  if (map.kind == MapKind::kMac) {
-    lc->e_rf_pj =
-        map.rf_w_bits * hw.eb_rf_w + map.rf_i_bits * hw.eb_rf_i + map.rf_p_bits * hw.eb_rf_p;
-  }
-  // NoC deliveries are counted per receiving PE: the words that leave the buffer drive the bus
-  // once; the other deliveries (multicast fan-out, PE-to-PE moves) cost one pitch each.
-  const double driven = std::min(map.glb_onchip_bits, map.noc_bits);
-  lc->e_noc_pj = driven * hw.eb_noc + (map.noc_bits - driven) * hw.eb_hop;
-  lc->e_glb_pj = (map.glb_onchip_bits + dram_bits) * hw.eb_glb;
-  lc->e_dram_pj = dram_bits * hw.eb_dram;
+// The cost stage reads the fields every RS candidate of a record shares (kind, dataflow, work,
+// operand widths, the spill's word width) from the record `m`, and the counts that differ
+// between candidates from `p`: the record itself (its own mapping) or one of its candidates
+// (MapPoint, whose fields have the same names). So a candidate is costed without building a
+// record for it.
+
+/// Energy of the MACs (or vector operations): the same for every candidate of a record.
+[[gnu::always_inline]] inline double MacPj(const LayerMap& m, const HwView& hw) {
+  if (hw.physical) return m.work * PhysicalMacPj(hw, m.mac_bits_a, m.mac_bits_b);
+  return m.work * hw.e_mac * MacScale(hw, m.mac_bits_a, m.mac_bits_b);
 }
 
 /// GLB accesses and DRAM bits of a mapping with `spill_bits` added, summed in the order of
@@ -44,60 +40,133 @@ struct Traffic {
   double glb_accesses = 0, dram_bits = 0, dram_bytes = 0;
 };
 
-Traffic TrafficOf(const LayerMap& m, double spill_bits) {
+/// `spill_words`: spill_bits / m.spill_word_bits.
+template <class P>
+[[gnu::always_inline]] inline Traffic TrafficOf(const LayerMap& m, const P& p, double spill_bits,
+                                                double spill_words) {
   Traffic t;
-  const double spill_words = spill_bits / m.spill_word_bits;
-  t.glb_accesses = m.kind == MapKind::kMac ? m.array_words + (m.glb_words + spill_words)
-                                           : m.glb_words + spill_words;
-  t.dram_bits = m.dram_bits + spill_bits;
+  t.glb_accesses = m.kind == MapKind::kMac ? p.array_words + (p.glb_words + spill_words)
+                                           : p.glb_words + spill_words;
+  t.dram_bits = p.dram_bits + spill_bits;
   t.dram_bytes = t.dram_bits / 8.0;
   return t;
 }
 
+Traffic TrafficOf(const LayerMap& m, double spill_bits) {
+  return TrafficOf(m, m, spill_bits, spill_bits / m.spill_word_bits);
+}
+
 bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double dram_bytes) {
+  // The usual design, every bandwidth and the clock positive, answers in four comparisons.
+  if (hw.glb_words_per_cycle > 0 && hw.noc_words_per_cycle > 0 && hw.dram_bytes_per_cycle > 0 &&
+      hw.clock_hz > 0) {
+    return false;
+  }
   return (glb_words > 0 && hw.glb_words_per_cycle <= 0) ||
          (noc_words > 0 && hw.noc_words_per_cycle <= 0) ||
          (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;
 }
 
-/// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
-/// section 6). REQUIRES: !ZeroBandwidth(...).
-void Combine(const HwView& hw, const LayerMap& m, double glb_words, double noc_words,
-             double dram_bytes, DramTiming timing, LayerCost* lc) {
-  lc->glb_cycles = glb_words > 0 ? glb_words / hw.glb_words_per_cycle : 0.0;
-  lc->noc_cycles = noc_words > 0 ? noc_words / hw.noc_words_per_cycle : 0.0;
-  lc->dram_cycles = dram_bytes > 0 ? dram_bytes / hw.dram_bytes_per_cycle : 0.0;
-  if (hw.buses) {  // cycles per bit are 0 for a network that is not modelled
-    lc->bus_cycles = std::max(
-        {m.bus_w_bits * hw.bus_w_inv, m.bus_i_bits * hw.bus_i_inv, m.bus_o_bits * hw.bus_o_inv});
-    // The array waits for the scratch-pad loads and drains it cannot overlap (RS only).
-    if (m.dataflow == Dataflow::kRS) {
-      lc->compute_cycles += m.stall_w_bits * hw.bus_w_inv + m.stall_i_bits * hw.bus_i_inv +
-                            m.stall_o_bits * hw.bus_o_inv;
-    }
-  }
-  const double on_chip =
-      std::max({lc->compute_cycles, lc->glb_cycles, lc->noc_cycles, lc->bus_cycles});
-  if (timing == DramTiming::kOption) {
-    lc->cycles = hw.overlap ? std::max(on_chip, lc->dram_cycles) : on_chip + lc->dram_cycles;
-  } else if (timing == DramTiming::kPingPong) {
-    // The array waits for the first tile's reads and the link for the last tile's writes;
-    // every other transfer moves while the array computes.
-    const double exposed_bytes = std::min(m.exposed_bits / 8.0, dram_bytes);
-    const double exposed = exposed_bytes > 0 ? exposed_bytes / hw.dram_bytes_per_cycle : 0.0;
-    lc->cycles = std::max(on_chip + exposed, lc->dram_cycles);
-  } else {
-    lc->cycles = on_chip + lc->dram_cycles;
-  }
-  lc->latency_s = lc->cycles / hw.clock_hz;
+/// The busiest buffer-to-array network, in cycles. REQUIRES: hw.buses.
+template <class P>
+[[gnu::always_inline]] inline double BusCycles(const HwView& hw, const P& p) {
+  return std::max(
+      {p.bus_w_bits * hw.bus_w_inv, p.bus_i_bits * hw.bus_i_inv, p.bus_o_bits * hw.bus_o_inv});
 }
 
-void Finish(const HwView& hw, LayerCost* lc) {
-  lc->e_leak_pj = hw.leak_w * lc->latency_s * 1e12;
-  lc->energy_pj =
-      lc->e_mac_pj + lc->e_rf_pj + lc->e_noc_pj + lc->e_glb_pj + lc->e_dram_pj + lc->e_leak_pj;
-  const double busy = hw.Peak() * lc->cycles;
-  lc->utilization = busy > 0 ? (lc->macs > 0 ? lc->macs : lc->ops) / busy : 0.0;
+/// The cycle counts of a cost (the LayerCost fields of the same names).
+struct Time {
+  double compute_cycles = 0, glb_cycles = 0, noc_cycles = 0, dram_cycles = 0, bus_cycles = 0;
+  double cycles = 0, latency_s = 0;
+};
+
+/// Cycles from compute, the transfer bounds and the buffer-to-array networks (docs/model.md,
+/// section 6), under DRAM timing kTiming (p.timing). The NoC carries p.array_words.
+/// REQUIRES: !ZeroBandwidth(...).
+template <DramTiming kTiming, class P>
+[[gnu::always_inline]] inline Time TimeOf(const HwView& hw, const LayerMap& m, const P& p,
+                                          const Traffic& t) {
+  Time c;
+  c.compute_cycles = p.compute_cycles;
+  c.glb_cycles = t.glb_accesses > 0 ? t.glb_accesses / hw.glb_words_per_cycle : 0.0;
+  c.noc_cycles = p.array_words > 0 ? p.array_words / hw.noc_words_per_cycle : 0.0;
+  c.dram_cycles = t.dram_bytes > 0 ? t.dram_bytes / hw.dram_bytes_per_cycle : 0.0;
+  if (hw.buses) {  // cycles per bit are 0 for a network that is not modelled
+    c.bus_cycles = BusCycles(hw, p);
+    // The array waits for the scratch-pad loads and drains it cannot overlap (RS only).
+    if (m.dataflow == Dataflow::kRS) {
+      c.compute_cycles += p.stall_w_bits * hw.bus_w_inv + p.stall_i_bits * hw.bus_i_inv +
+                          p.stall_o_bits * hw.bus_o_inv;
+    }
+  }
+  const double on_chip = std::max({c.compute_cycles, c.glb_cycles, c.noc_cycles, c.bus_cycles});
+  if constexpr (kTiming == DramTiming::kOption) {
+    c.cycles = hw.overlap ? std::max(on_chip, c.dram_cycles) : on_chip + c.dram_cycles;
+  } else if constexpr (kTiming == DramTiming::kPingPong) {
+    // The array waits for the first tile's reads and the link for the last tile's writes;
+    // every other transfer moves while the array computes.
+    const double exposed_bytes = std::min(p.exposed_bits / 8.0, t.dram_bytes);
+    const double exposed = exposed_bytes > 0 ? exposed_bytes / hw.dram_bytes_per_cycle : 0.0;
+    c.cycles = std::max(on_chip + exposed, c.dram_cycles);
+  } else {
+    c.cycles = on_chip + c.dram_cycles;
+  }
+  c.latency_s = c.cycles / hw.clock_hz;
+  return c;
+}
+
+/// The register-file energy of a MAC mapping (docs/model.md, section 23 for the physical model).
+template <class P>
+[[gnu::always_inline]] inline double RfPj(const HwView& hw, const P& p) {
+  if (hw.physical) {
+    return p.rf_w_bits * hw.eb_rf_w + p.rf_i_bits * hw.eb_rf_i + p.rf_p_bits * hw.eb_rf_p;
+  }
+  return p.rf_bits / hw.ref_bits * hw.e_rf;
+}
+
+/// The DRAM energy of `dram_bits` (the spill included).
+[[gnu::always_inline]] inline double DramPj(const HwView& hw, double dram_bits) {
+  if (hw.physical) return dram_bits * hw.eb_dram;
+  return dram_bits / hw.ref_bits * hw.e_dram;
+}
+
+/// The dynamic energies of a cost (the LayerCost fields e_*_pj but leakage); `e_mac` is
+/// MacPj(m, hw).
+struct Energies {
+  double mac = 0, rf = 0, noc = 0, glb = 0, dram = 0;
+};
+
+template <class P>
+[[gnu::always_inline]] inline Energies EnergiesOf(const HwView& hw, const LayerMap& m, const P& p,
+                                                  double e_mac, double dram_bits) {
+  Energies e;
+  e.mac = e_mac;
+  if (hw.physical) {
+    // Per-bit costs of each level, the register files each with its own capacity
+    // (docs/model.md, section 23).
+    if (m.kind == MapKind::kMac) e.rf = RfPj(hw, p);
+    // NoC deliveries are counted per receiving PE: the words that leave the buffer drive the
+    // bus once; the other deliveries (multicast fan-out, PE-to-PE moves) cost one pitch each.
+    const double driven = std::min(p.glb_onchip_bits, p.noc_bits);
+    e.noc = driven * hw.eb_noc + (p.noc_bits - driven) * hw.eb_hop;
+    e.glb = (p.glb_onchip_bits + dram_bits) * hw.eb_glb;
+    e.dram = DramPj(hw, dram_bits);
+  } else {
+    const double ref = hw.ref_bits;
+    if (m.kind == MapKind::kMac) e.rf = RfPj(hw, p);
+    e.noc = p.noc_bits / ref * hw.e_noc;
+    e.glb = (p.glb_onchip_bits + dram_bits) / ref * hw.e_glb;
+    e.dram = DramPj(hw, dram_bits);
+  }
+  return e;
+}
+
+[[gnu::always_inline]] inline double LeakPj(const HwView& hw, double latency_s) {
+  return hw.leak_w * latency_s * 1e12;
+}
+
+[[gnu::always_inline]] inline double EnergyPj(const Energies& e, double e_leak) {
+  return e.mac + e.rf + e.noc + e.glb + e.dram + e_leak;
 }
 
 /// Resets `*m` to a default record, but for the candidate slots past n_alt (now 0), which
@@ -391,33 +460,6 @@ MapPoint PointOf(const LayerMap& m) {
   return p;
 }
 
-void SetPoint(const MapPoint& p, LayerMap* m) {
-  m->timing = p.timing;
-  m->rs_p = p.rs_p;
-  m->rs_q = p.rs_q;
-  m->compute_cycles = p.compute_cycles;
-  m->active_pes = p.active_pes;
-  m->array_words = p.array_words;
-  m->glb_words = p.glb_words;
-  m->dram_bits = p.dram_bits;
-  m->noc_transfers = p.noc_transfers;
-  m->rf_accesses = p.rf_accesses;
-  m->rf_bits = p.rf_bits;
-  m->noc_bits = p.noc_bits;
-  m->glb_onchip_bits = p.glb_onchip_bits;
-  m->rf_w_bits = p.rf_w_bits;
-  m->rf_i_bits = p.rf_i_bits;
-  m->rf_p_bits = p.rf_p_bits;
-  m->glb_peak_bytes = p.glb_peak_bytes;
-  m->bus_w_bits = p.bus_w_bits;
-  m->bus_i_bits = p.bus_i_bits;
-  m->bus_o_bits = p.bus_o_bits;
-  m->stall_w_bits = p.stall_w_bits;
-  m->stall_i_bits = p.stall_i_bits;
-  m->stall_o_bits = p.stall_o_bits;
-  m->exposed_bits = p.exposed_bits;
-}
-
 /// Whether `a` costs at least as much as `b` on every design: the same DRAM schedule and every
 /// count the cost stage reads at least b's (cycles, traffic per level and network, stalls,
 /// exposed transfers; the costs are non-decreasing in each), so `a` can never be strictly
@@ -504,7 +546,8 @@ void MapMac(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency
 }
 
 /// The roofline engine's layer-phase: compute at peak or compulsory traffic at full bandwidth.
-LayerCost CostRoofline(const LayerMap& m, const HwView& hw, double compulsory_bytes) {
+[[gnu::noinline]] LayerCost CostRoofline(const LayerMap& m, const HwView& hw,
+                                         double compulsory_bytes) {
   LayerCost lc;
   lc.dataflow = m.dataflow;
   lc.macs = m.macs;
@@ -649,73 +692,191 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
 
 namespace {
 
-/// CostLayer for one DRAM timing (a constant in each call, so each timing gets its own code).
-LayerCost CostTimed(const LayerMap& map, const HwView& hw, double spill_bits, DramTiming timing) {
-  LayerCost lc;
-  lc.dataflow = map.dataflow;
-  lc.macs = map.macs;
-  lc.ops = map.ops;
-  lc.compute_cycles = map.compute_cycles;
-  lc.active_pes = map.active_pes;
-  const Traffic t = TrafficOf(map, spill_bits);
-  lc.dram_bytes = t.dram_bytes;
-  lc.glb_accesses = t.glb_accesses;
-  lc.noc_transfers = map.noc_transfers;
-  lc.rf_accesses = map.rf_accesses;
-  if (ZeroBandwidth(hw, t.glb_accesses, map.array_words, t.dram_bytes)) {
+/// The cost of mapping `p` of record `map` (p: the record itself or one of its candidates)
+/// under DRAM timing kTiming (p.timing; a template argument, so each timing gets its own code).
+template <DramTiming kTiming, class P>
+LayerCost CostTimed(const LayerMap& map, const P& p, const HwView& hw, double spill_bits) {
+  const Traffic t = TrafficOf(map, p, spill_bits, spill_bits / map.spill_word_bits);
+  if (ZeroBandwidth(hw, t.glb_accesses, p.array_words, t.dram_bytes)) {
+    LayerCost lc;
     lc.status = Status::kZeroBandwidth;
+    lc.dataflow = map.dataflow;
+    lc.macs = map.macs;
+    lc.ops = map.ops;
+    lc.compute_cycles = p.compute_cycles;
+    lc.active_pes = p.active_pes;
+    lc.dram_bytes = t.dram_bytes;
+    lc.glb_accesses = t.glb_accesses;
+    lc.noc_transfers = p.noc_transfers;
+    lc.rf_accesses = p.rf_accesses;
     return lc;
   }
-  Combine(hw, map, t.glb_accesses, map.array_words, t.dram_bytes, timing, &lc);
-  if (hw.physical) {
-    PhysicalEnergies(map, hw, t.dram_bits, &lc);
-  } else {
-    const double ref = hw.ref_bits;
-    lc.e_mac_pj = map.work * hw.e_mac * MacScale(hw, map.mac_bits_a, map.mac_bits_b);
-    if (map.kind == MapKind::kMac) lc.e_rf_pj = map.rf_bits / ref * hw.e_rf;
-    lc.e_noc_pj = map.noc_bits / ref * hw.e_noc;
-    lc.e_glb_pj = (map.glb_onchip_bits + t.dram_bits) / ref * hw.e_glb;
-    lc.e_dram_pj = t.dram_bits / ref * hw.e_dram;
+  const Time c = TimeOf<kTiming>(hw, map, p, t);
+  const Energies e = EnergiesOf(hw, map, p, MacPj(map, hw), t.dram_bits);
+  const double e_leak = LeakPj(hw, c.latency_s);
+  const double busy = hw.Peak() * c.cycles;
+  // Every field written once, in place (no cleared record written over).
+  return LayerCost{
+      .status = Status::kOk,
+      .dataflow = map.dataflow,
+      .macs = map.macs,
+      .ops = map.ops,
+      .compute_cycles = c.compute_cycles,
+      .glb_cycles = c.glb_cycles,
+      .noc_cycles = c.noc_cycles,
+      .dram_cycles = c.dram_cycles,
+      .bus_cycles = c.bus_cycles,
+      .cycles = c.cycles,
+      .latency_s = c.latency_s,
+      .e_mac_pj = e.mac,
+      .e_rf_pj = e.rf,
+      .e_noc_pj = e.noc,
+      .e_glb_pj = e.glb,
+      .e_dram_pj = e.dram,
+      .e_leak_pj = e_leak,
+      .energy_pj = EnergyPj(e, e_leak),
+      .dram_bytes = t.dram_bytes,
+      .glb_accesses = t.glb_accesses,
+      .rf_accesses = p.rf_accesses,
+      .noc_transfers = p.noc_transfers,
+      .active_pes = p.active_pes,
+      .utilization = busy > 0 ? (map.macs > 0 ? map.macs : map.ops) / busy : 0.0,
+      .glb_peak_bytes = p.glb_peak_bytes,
+      .output_kept = map.output_kept,
+      .fell_back = false,
+      .rs_p = p.rs_p,
+      .rs_q = p.rs_q,
+  };
+}
+
+/// The cost of mapping `p` of record `map` under its DRAM timing.
+template <class P>
+LayerCost CostAt(const LayerMap& map, const P& p, const HwView& hw, double spill_bits) {
+  switch (p.timing) {
+    case DramTiming::kOption:
+      return CostTimed<DramTiming::kOption>(map, p, hw, spill_bits);
+    case DramTiming::kPingPong:
+      return CostTimed<DramTiming::kPingPong>(map, p, hw, spill_bits);
+    case DramTiming::kSerial:
+      break;
   }
-  lc.glb_peak_bytes = map.glb_peak_bytes;
-  lc.output_kept = map.output_kept;
-  lc.rs_p = map.rs_p;
-  lc.rs_q = map.rs_q;
-  Finish(hw, &lc);
-  return lc;
+  return CostTimed<DramTiming::kSerial>(map, p, hw, spill_bits);
 }
 
 /// The cost of the mapping in map's own fields, under its DRAM timing.
 LayerCost CostOne(const LayerMap& map, const HwView& hw, double spill_bits) {
-  switch (map.timing) {
-    case DramTiming::kOption:
-      return CostTimed(map, hw, spill_bits, DramTiming::kOption);
-    case DramTiming::kPingPong:
-      return CostTimed(map, hw, spill_bits, DramTiming::kPingPong);
-    case DramTiming::kSerial:
-      break;
-  }
-  return CostTimed(map, hw, spill_bits, DramTiming::kSerial);
+  return CostAt(map, map, hw, spill_bits);
 }
 
-/// RS with candidates: the one of least criterion among the map's own mapping and its
-/// alternatives; strictly less replaces, so ties keep the largest (p, q).
-LayerCost CostBest(const LayerMap& map, const HwView& hw, double spill_bits) {
-  LayerCost best = CostOne(map, hw, spill_bits);
-  if (best.status != Status::kOk) return best;
-  const auto sel = static_cast<Select>(hw.select);
-  double best_value = Criterion(best, sel);
-  LayerMap m = map;
+/// Criterion(CostTimed<kTiming>(map, p, ...), kSel), computing only what the criterion reads
+/// (the same operations in the same order, so the same value); false when the mapping meets a
+/// zero bandwidth (CostTimed's status kZeroBandwidth). `spill_words` and `e_mac` are the
+/// record's (TrafficOf, MacPj; e_mac is not read under kDram and kLatency).
+template <Select kSel, DramTiming kTiming>
+[[gnu::always_inline]] inline bool CriterionAt(const LayerMap& map, const MapPoint& p,
+                                               const HwView& hw, double spill_bits,
+                                               double spill_words, double e_mac, double* value) {
+  const Traffic t = TrafficOf(map, p, spill_bits, spill_words);
+  if (ZeroBandwidth(hw, t.glb_accesses, p.array_words, t.dram_bytes)) return false;
+  if constexpr (kSel == Select::kDram) {
+    *value = t.dram_bytes;
+  } else {
+    const Time c = TimeOf<kTiming>(hw, map, p, t);
+    if constexpr (kSel == Select::kLatency) {
+      *value = c.latency_s;
+    } else {
+      const double energy =
+          EnergyPj(EnergiesOf(hw, map, p, e_mac, t.dram_bits), LeakPj(hw, c.latency_s));
+      *value = kSel == Select::kEnergy ? energy : energy * c.latency_s;
+    }
+  }
+  return true;
+}
+
+/// A lower bound of a candidate's cycles / clock (CriterionAt's latency): the on-chip time is
+/// the maximum of the compute cycles (pass stalls added) and the busiest network among others,
+/// and every DRAM timing adds to it or takes a maximum with it. See BestCandidate.
+[[gnu::always_inline]] inline double LatencyBound(const HwView& hw, const MapPoint& p) {
+  const double cycles = hw.buses ? std::max(p.compute_cycles, BusCycles(hw, p)) : p.compute_cycles;
+  return cycles / hw.clock_hz;
+}
+
+/// The index of the candidate of `map` of least criterion kSel if that is strictly less than
+/// `best_value` (and than every candidate before it), else -1. `e_mac`: MacPj(map, hw).
+///
+/// Under kLatency and kEdp a candidate is first bounded from below, and skipped when the bound
+/// reaches the best value so far (it cannot be strictly less). Every term of a cost is
+/// non-negative (a mapping's counts; energies per access or bit, leakage, cycles per bit and
+/// bandwidths, whose design parameters have lower limit 0: the premise Dominated relies on
+/// too), and rounding is monotonic, so the same operations on smaller non-negative operands
+/// give a result no larger: the latency is at least LatencyBound, and the energy, the sum
+/// ((((mac + rf) + noc) + glb) + dram) + leak, at least mac + rf and (mac + rf) + dram.
+template <Select kSel>
+[[gnu::always_inline]] inline int BestCandidate(const LayerMap& map, const HwView& hw,
+                                                double spill_bits, double e_mac,
+                                                double best_value) {
+  const double spill_words = spill_bits / map.spill_word_bits;
+  int best = -1;
   for (int i = 0; i < map.n_alt; ++i) {
-    SetPoint(map.alt[static_cast<std::size_t>(i)], &m);
-    const LayerCost lc = CostOne(m, hw, spill_bits);
-    if (lc.status != Status::kOk) continue;
-    const double v = Criterion(lc, sel);
-    if (v < best_value) {
-      best = lc;
+    const MapPoint& p = map.alt[static_cast<std::size_t>(i)];
+    // The energy alone has no cheap bound: it needs nearly every term of its own.
+    if constexpr (kSel == Select::kLatency) {
+      if (LatencyBound(hw, p) >= best_value) continue;
+    } else if constexpr (kSel == Select::kEdp) {
+      const double latency = LatencyBound(hw, p);
+      const double energy = e_mac + (map.kind == MapKind::kMac ? RfPj(hw, p) : 0.0);
+      if (energy * latency >= best_value) continue;
+      if ((energy + DramPj(hw, p.dram_bits + spill_bits)) * latency >= best_value) continue;
+    }
+    double v = 0;
+    bool ok = false;
+    switch (p.timing) {
+      case DramTiming::kOption:
+        ok = CriterionAt<kSel, DramTiming::kOption>(map, p, hw, spill_bits, spill_words, e_mac, &v);
+        break;
+      case DramTiming::kPingPong:
+        ok = CriterionAt<kSel, DramTiming::kPingPong>(map, p, hw, spill_bits, spill_words, e_mac,
+                                                      &v);
+        break;
+      case DramTiming::kSerial:
+        ok = CriterionAt<kSel, DramTiming::kSerial>(map, p, hw, spill_bits, spill_words, e_mac, &v);
+        break;
+    }
+    if (ok && v < best_value) {
+      best = i;
       best_value = v;
     }
   }
+  return best;
+}
+
+/// RS with candidates: the one of least criterion among the map's own mapping and its
+/// alternatives; strictly less replaces, so ties keep the largest (p, q). The candidates are
+/// compared by their criterion alone; only the one that wins is costed in full.
+[[gnu::noinline]] LayerCost CostBest(const LayerMap& map, const HwView& hw, double spill_bits) {
+  LayerCost best = CostOne(map, hw, spill_bits);
+  if (best.status != Status::kOk) return best;
+  const auto sel = static_cast<Select>(hw.select);
+  int win = -1;
+  switch (sel) {
+    case Select::kEdp:
+      win = BestCandidate<Select::kEdp>(map, hw, spill_bits, best.e_mac_pj,
+                                        Criterion(best, Select::kEdp));
+      break;
+    case Select::kEnergy:
+      win = BestCandidate<Select::kEnergy>(map, hw, spill_bits, best.e_mac_pj,
+                                           Criterion(best, Select::kEnergy));
+      break;
+    case Select::kLatency:
+      win = BestCandidate<Select::kLatency>(map, hw, spill_bits, best.e_mac_pj,
+                                            Criterion(best, Select::kLatency));
+      break;
+    case Select::kDram:
+      win = BestCandidate<Select::kDram>(map, hw, spill_bits, best.e_mac_pj,
+                                         Criterion(best, Select::kDram));
+      break;
+  }
+  if (win >= 0) best = CostAt(map, map.alt[static_cast<std::size_t>(win)], hw, spill_bits);
   return best;
 }
 
