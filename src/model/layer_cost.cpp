@@ -857,23 +857,20 @@ template <Select kSel>
   LayerCost best = CostOne(map, hw, spill_bits);
   if (best.status != Status::kOk) return best;
   const auto sel = static_cast<Select>(hw.select);
+  const double own = Criterion(best, sel);
   int win = -1;
   switch (sel) {
     case Select::kEdp:
-      win = BestCandidate<Select::kEdp>(map, hw, spill_bits, best.e_mac_pj,
-                                        Criterion(best, Select::kEdp));
+      win = BestCandidate<Select::kEdp>(map, hw, spill_bits, best.e_mac_pj, own);
       break;
     case Select::kEnergy:
-      win = BestCandidate<Select::kEnergy>(map, hw, spill_bits, best.e_mac_pj,
-                                           Criterion(best, Select::kEnergy));
+      win = BestCandidate<Select::kEnergy>(map, hw, spill_bits, best.e_mac_pj, own);
       break;
     case Select::kLatency:
-      win = BestCandidate<Select::kLatency>(map, hw, spill_bits, best.e_mac_pj,
-                                            Criterion(best, Select::kLatency));
+      win = BestCandidate<Select::kLatency>(map, hw, spill_bits, best.e_mac_pj, own);
       break;
     case Select::kDram:
-      win = BestCandidate<Select::kDram>(map, hw, spill_bits, best.e_mac_pj,
-                                         Criterion(best, Select::kDram));
+      win = BestCandidate<Select::kDram>(map, hw, spill_bits, best.e_mac_pj, own);
       break;
   }
   if (win >= 0) best = CostAt(map, map.alt[static_cast<std::size_t>(win)], hw, spill_bits);
