@@ -475,6 +475,26 @@ bool Dominated(const MapPoint& a, const MapPoint& b) {
          a.stall_o_bits >= b.stall_o_bits && a.exposed_bits >= b.exposed_bits;
 }
 
+/// The least of each count of PointFloor over `n` >= 1 points.
+PointFloor FloorOf(const MapPoint* pts, int n) {
+  PointFloor f{pts[0].compute_cycles, pts[0].bus_w_bits, pts[0].bus_i_bits,
+               pts[0].bus_o_bits,     pts[0].rf_bits,    pts[0].rf_w_bits,
+               pts[0].rf_i_bits,      pts[0].rf_p_bits,  pts[0].dram_bits};
+  for (int i = 1; i < n; ++i) {
+    const MapPoint& p = pts[i];
+    f.compute_cycles = std::min(f.compute_cycles, p.compute_cycles);
+    f.bus_w_bits = std::min(f.bus_w_bits, p.bus_w_bits);
+    f.bus_i_bits = std::min(f.bus_i_bits, p.bus_i_bits);
+    f.bus_o_bits = std::min(f.bus_o_bits, p.bus_o_bits);
+    f.rf_bits = std::min(f.rf_bits, p.rf_bits);
+    f.rf_w_bits = std::min(f.rf_w_bits, p.rf_w_bits);
+    f.rf_i_bits = std::min(f.rf_i_bits, p.rf_i_bits);
+    f.rf_p_bits = std::min(f.rf_p_bits, p.rf_p_bits);
+    f.dram_bits = std::min(f.dram_bits, p.dram_bits);
+  }
+  return f;
+}
+
 /// RS: maps the candidate (p, q) of docs/model.md ("RS mapping search") besides the largest,
 /// already in `m`, each with its own tiling search, and keeps in m->alt those that neither
 /// the largest nor another kept one dominates. `shrunk`: the largest needed tiles below one
@@ -528,6 +548,7 @@ void RsAlternatives(const LoopNest& nest, const HwView& hw, const Residency& res
   }
   m->n_alt = 0;
   for (int j = 1; j < n_kept && m->n_alt < kRsAlternatives; ++j) m->alt[m->n_alt++] = kept[j];
+  if (m->n_alt > 0) m->alt_floor = FloorOf(m->alt.data(), m->n_alt);
 }
 
 /// The mapping of a MAC nest, written into `*out` (no record copied).
@@ -661,6 +682,7 @@ void CopyMapping(const LayerMap& from, LayerMap* to) {
       offsetof(LayerMap, alt) +
       static_cast<std::size_t>(std::clamp(from.n_alt, 0, kRsAlternatives)) * sizeof(MapPoint);
   std::memcpy(static_cast<void*>(to), &from, used);
+  if (from.n_alt > 0) to->alt_floor = from.alt_floor;
 }
 
 const LayerMap& MapLayerRef(const LoopNest& nest, Dataflow df, const HwView& hw,
@@ -796,37 +818,54 @@ template <Select kSel, DramTiming kTiming>
 /// A lower bound of a candidate's cycles / clock (CriterionAt's latency): the on-chip time is
 /// the maximum of the compute cycles (pass stalls added) and the busiest network among others,
 /// and every DRAM timing adds to it or takes a maximum with it. See BestCandidate.
-[[gnu::always_inline]] inline double LatencyBound(const HwView& hw, const MapPoint& p) {
+template <class P>
+[[gnu::always_inline]] inline double LatencyBound(const HwView& hw, const P& p) {
   const double cycles = hw.buses ? std::max(p.compute_cycles, BusCycles(hw, p)) : p.compute_cycles;
   return cycles / hw.clock_hz;
 }
 
-/// The index of the candidate of `map` of least criterion kSel if that is strictly less than
-/// `best_value` (and than every candidate before it), else -1. `e_mac`: MacPj(map, hw).
-///
-/// Under kLatency and kEdp a candidate is first bounded from below, and skipped when the bound
-/// reaches the best value so far (it cannot be strictly less). Every term of a cost is
-/// non-negative (a mapping's counts; energies per access or bit, leakage, cycles per bit and
-/// bandwidths, whose design parameters have lower limit 0: the premise Dominated relies on
-/// too), and rounding is monotonic, so the same operations on smaller non-negative operands
-/// give a result no larger: the latency is at least LatencyBound, and the energy, the sum
+/// Whether a lower bound of criterion kSel (kLatency or kEdp) on the counts `p` (a candidate, or
+/// the floor of all of a record's candidates) reaches `best_value`: then no mapping with those
+/// counts or larger is strictly less. Every term of a cost is non-negative (a mapping's counts;
+/// energies per access or bit, leakage, cycles per bit and bandwidths, whose design parameters
+/// have lower limit 0: the premise Dominated relies on too) and non-decreasing in each count,
+/// and rounding is monotonic, so the same operations on smaller non-negative operands give a
+/// result no larger: the latency is at least LatencyBound, and the energy, the sum
 /// ((((mac + rf) + noc) + glb) + dram) + leak, at least mac + rf and (mac + rf) + dram.
+template <Select kSel, class P>
+[[gnu::always_inline]] inline bool BoundReaches(const LayerMap& map, const P& p, const HwView& hw,
+                                                double spill_bits, double e_mac,
+                                                double best_value) {
+  const double latency = LatencyBound(hw, p);
+  if constexpr (kSel == Select::kLatency) {
+    return latency >= best_value;
+  } else {
+    const double energy = e_mac + (map.kind == MapKind::kMac ? RfPj(hw, p) : 0.0);
+    return energy * latency >= best_value ||
+           (energy + DramPj(hw, p.dram_bits + spill_bits)) * latency >= best_value;
+  }
+}
+
+/// The index of the candidate of `map` of least criterion kSel if that is strictly less than
+/// `best_value` (and than every candidate before it), else -1. `e_mac`: MacPj(map, hw). Under
+/// kLatency and kEdp the floor of the candidates, then each candidate, is first bounded from
+/// below (BoundReaches); the others are compared by CriterionAt.
 template <Select kSel>
 [[gnu::always_inline]] inline int BestCandidate(const LayerMap& map, const HwView& hw,
                                                 double spill_bits, double e_mac,
                                                 double best_value) {
+  // The energy alone has no cheap bound: it needs nearly every term of its own.
+  constexpr bool kBounded = kSel == Select::kLatency || kSel == Select::kEdp;
+  if constexpr (kBounded) {
+    // Every candidate's counts are at least the floor's: one bound for all of them first.
+    if (BoundReaches<kSel>(map, map.alt_floor, hw, spill_bits, e_mac, best_value)) return -1;
+  }
   const double spill_words = spill_bits / map.spill_word_bits;
   int best = -1;
   for (int i = 0; i < map.n_alt; ++i) {
     const MapPoint& p = map.alt[static_cast<std::size_t>(i)];
-    // The energy alone has no cheap bound: it needs nearly every term of its own.
-    if constexpr (kSel == Select::kLatency) {
-      if (LatencyBound(hw, p) >= best_value) continue;
-    } else if constexpr (kSel == Select::kEdp) {
-      const double latency = LatencyBound(hw, p);
-      const double energy = e_mac + (map.kind == MapKind::kMac ? RfPj(hw, p) : 0.0);
-      if (energy * latency >= best_value) continue;
-      if ((energy + DramPj(hw, p.dram_bits + spill_bits)) * latency >= best_value) continue;
+    if constexpr (kBounded) {
+      if (BoundReaches<kSel>(map, p, hw, spill_bits, e_mac, best_value)) continue;
     }
     double v = 0;
     bool ok = false;

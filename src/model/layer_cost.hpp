@@ -56,6 +56,13 @@ struct MapPoint {
   double exposed_bits = 0;
 };
 
+/// RS: the least of each count the cost stage's lower bounds read, over a record's candidates;
+/// a lower bound on it bounds every candidate at once (layer_cost.cpp, BestCandidate).
+struct PointFloor {
+  double compute_cycles = 0, bus_w_bits = 0, bus_i_bits = 0, bus_o_bits = 0;
+  double rf_bits = 0, rf_w_bits = 0, rf_i_bits = 0, rf_p_bits = 0, dram_bits = 0;
+};
+
 /// Row-stationary mappings kept besides the default one (docs/model.md, "RS mapping search").
 inline constexpr int kRsAlternatives = 3;
 
@@ -98,9 +105,12 @@ struct LayerMap {
   /// Slots from n_alt on are unspecified (a reused record keeps what they held).
   int n_alt = 0;
   std::array<MapPoint, kRsAlternatives> alt{};
+  /// The floor of alt[0, n_alt); unspecified when n_alt == 0. Last, so that records without
+  /// candidates are reset and copied without it.
+  PointFloor alt_floor{};
 };
 
-/// Copies `from` into `*to` but for the candidate slots `from` does not use.
+/// Copies `from` into `*to` but for the candidate slots (and their floor) `from` does not use.
 void CopyMapping(const LayerMap& from, LayerMap* to);
 
 /// The mapping of `nest` (kMac or kVector; not kBest).
