@@ -547,21 +547,28 @@ double CompulsoryInputElems(const LoopNest& nest) {
 namespace {
 
 /// One design's MAC mappings (scoped_memo.hpp): everything MapMac reads -> its mapping. The key
-/// names the nest's MAC fields, the dataflow, the residency, the view's mapping fields
-/// (MapFields) and its model switches; the rest of the view (energies, clock: a double-buffered
-/// layer picks its schedule by its cost) is the design's, fixed while its walk runs, and the
-/// memo serves only then.
-constexpr std::size_t kMacKeyWords = 16 + 2 + 1 + kNumMapFields;
-/// The view's mapping fields come last: they are the design's, the same for every lookup.
-using MacMemo = ScopedMemo<LayerMap, kMacKeyWords, kMacKeyWords - kNumMapFields>;
+/// names the nest's MAC fields, the dataflow, the residency and the view's model switches; the
+/// view itself (its mapping fields, and its energies and clock, by which a double-buffered layer
+/// picks its schedule) is the design's, fixed while its walk runs. The memo serves only then,
+/// and only the first view it sees in a scope: the walk hands every mapping the same view
+/// object, which it never changes once built; a lookup with another view maps without it.
+constexpr std::size_t kMacKeyWords = 16 + 2 + 1;
+using MacMemo = ScopedMemo<LayerMap, kMacKeyWords>;
 thread_local MacMemo t_mac_memo;
+thread_local std::uint64_t t_mac_memo_scope = 0;       ///< the scope t_mac_memo_view belongs to
+thread_local const HwView* t_mac_memo_view = nullptr;  ///< the view of that scope's entries
 
 /// The memo's record (valid until the next lookup on this thread) or, without the memo,
 /// `*scratch` holding the mapping.
 const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
                            const Residency& res, LayerMap* scratch) {
-  // Outside a design's walk (single layers, tests) or with the reference search: no memo.
-  if (!t_in_design || ReferenceTiling()) {
+  if (t_in_design && t_mac_memo_scope != t_design_scope) {
+    t_mac_memo_scope = t_design_scope;
+    t_mac_memo_view = &hw;
+  }
+  // Outside a design's walk (single layers, tests), with another view, or with the reference
+  // search: no memo.
+  if (!t_in_design || t_mac_memo_view != &hw || ReferenceTiling()) {
     MapMac(nest, df, hw, res, scratch);
     return *scratch;
   }
@@ -595,7 +602,6 @@ const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
           static_cast<unsigned>(hw.pass_overhead) << 18 | static_cast<unsigned>(hw.overlap) << 19 |
           static_cast<unsigned>(hw.double_buffer) << 20 | static_cast<unsigned>(hw.select) << 21 |
           static_cast<unsigned>(hw.mac_scaling) << 24)};
-  MapFields(hw, &v[kMacKeyWords - kNumMapFields]);
   bool hit = false;
   LayerMap* m = t_mac_memo.Find(MacMemo::KeyOf(v), &hit);
   if (!hit) MapMac(nest, df, hw, res, m);
