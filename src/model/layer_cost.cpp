@@ -1,6 +1,7 @@
 #include "layer_cost.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -547,12 +548,13 @@ double CompulsoryInputElems(const LoopNest& nest) {
 namespace {
 
 /// One design's MAC mappings (scoped_memo.hpp): everything MapMac reads -> its mapping. The key
-/// names the nest's MAC fields, the dataflow, the residency and the view's model switches; the
-/// view itself (its mapping fields, and its energies and clock, by which a double-buffered layer
+/// names the nest's MAC fields by the plan's shape number (LoopNest::shape: equal numbers, equal
+/// fields bit for bit), the dataflow, the residency and the view's model switches; the view
+/// itself (its mapping fields, and its energies and clock, by which a double-buffered layer
 /// picks its schedule) is the design's, fixed while its walk runs. The memo serves only then,
 /// and only the first view it sees in a scope: the walk hands every mapping the same view
 /// object, which it never changes once built; a lookup with another view maps without it.
-constexpr std::size_t kMacKeyWords = 16 + 2 + 1;
+constexpr std::size_t kMacKeyWords = 4;
 using MacMemo = ScopedMemo<LayerMap, kMacKeyWords>;
 thread_local MacMemo t_mac_memo;
 thread_local std::uint64_t t_mac_memo_scope = 0;       ///< the scope t_mac_memo_view belongs to
@@ -566,44 +568,26 @@ const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
     t_mac_memo_scope = t_design_scope;
     t_mac_memo_view = &hw;
   }
-  // Outside a design's walk (single layers, tests), with another view, or with the reference
-  // search: no memo.
-  if (!t_in_design || t_mac_memo_view != &hw || ReferenceTiling()) {
+  // Outside a design's walk (single layers, tests), with another view, for a nest outside a
+  // plan, or with the reference search: no memo.
+  if (!t_in_design || t_mac_memo_view != &hw || nest.shape < 0 || ReferenceTiling()) {
     MapMac(nest, df, hw, res, scratch);
     return *scratch;
   }
-  const auto bits = [](BitsClass b) { return static_cast<unsigned>(b); };
-  std::array<double, kMacKeyWords> v{
-      nest.g,
-      nest.n,
-      nest.m,
-      nest.c,
-      nest.e,
-      nest.f,
-      nest.r,
-      nest.s,
-      nest.stride,
-      nest.r_span,
-      nest.s_span,
-      nest.h_in,
-      nest.w_in,
-      nest.mac_count,
-      nest.mac_density,
-      nest.input_density,
-      res.resident_in_bits,
-      res.resident_out_bits,
-      static_cast<double>(
-          bits(nest.weight_bits) | bits(nest.input_bits) << 3 | bits(nest.output_bits) << 6 |
-          static_cast<unsigned>(nest.weight_is_param) << 9 | static_cast<unsigned>(df) << 10 |
-          static_cast<unsigned>(res.input_on_chip) << 14 |
-          static_cast<unsigned>(res.weight_on_chip) << 15 |
-          static_cast<unsigned>(res.keep_output) << 16 |
-          static_cast<unsigned>(hw.fill_mapped) << 17 |
-          static_cast<unsigned>(hw.pass_overhead) << 18 | static_cast<unsigned>(hw.overlap) << 19 |
-          static_cast<unsigned>(hw.double_buffer) << 20 | static_cast<unsigned>(hw.select) << 21 |
-          static_cast<unsigned>(hw.mac_scaling) << 24)};
+  const std::array<std::uint64_t, kMacKeyWords> key{
+      static_cast<std::uint64_t>(nest.shape), std::bit_cast<std::uint64_t>(res.resident_in_bits),
+      std::bit_cast<std::uint64_t>(res.resident_out_bits),
+      static_cast<std::uint64_t>(df) | static_cast<std::uint64_t>(res.input_on_chip) << 4 |
+          static_cast<std::uint64_t>(res.weight_on_chip) << 5 |
+          static_cast<std::uint64_t>(res.keep_output) << 6 |
+          static_cast<std::uint64_t>(hw.fill_mapped) << 7 |
+          static_cast<std::uint64_t>(hw.pass_overhead) << 8 |
+          static_cast<std::uint64_t>(hw.overlap) << 9 |
+          static_cast<std::uint64_t>(hw.double_buffer) << 10 |
+          static_cast<std::uint64_t>(hw.select) << 11 |
+          static_cast<std::uint64_t>(hw.mac_scaling) << 14};
   bool hit = false;
-  LayerMap* m = t_mac_memo.Find(MacMemo::KeyOf(v), &hit);
+  LayerMap* m = t_mac_memo.Find(key, &hit);
   if (!hit) MapMac(nest, df, hw, res, m);
   return *m;
 }
