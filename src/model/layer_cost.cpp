@@ -123,8 +123,9 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
   double in_words = 0, out_words = 0, dram_rd_words = 0, dram_wr_words = 0;
   double in_bits = 0, out_bits = 0, dram_rd_bits = 0, dram_wr_bits = 0;
   double first_bits = 0;
+  const bool master = HasMasterCopy(hw);
   for (int i = 0; i < nest.vec_n_rd; ++i) {
-    const double b = StreamBits(nest.vec_rd[i], hw);
+    const double b = StreamBits(nest.vec_rd[i], hw, master);
     if (b <= 0) continue;
     if (first_bits == 0) first_bits = b;
     if (nest.vec_rd[i].in_path) continue;  // fused: from the producer's output path
@@ -137,7 +138,7 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
     }
   }
   for (int i = 0; i < nest.vec_n_wr; ++i) {
-    const double b = StreamBits(nest.vec_wr[i], hw);
+    const double b = StreamBits(nest.vec_wr[i], hw, master);
     if (b <= 0) continue;
     const double el = nest.vec_wr[i].elems;
     if (!nest.vec_wr[i].in_path) {
@@ -168,7 +169,8 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
   m.glb_words = m.array_words + dram_rd_words + dram_wr_words;
   m.spill_word_bits = first_bits;
   m.noc_transfers = m.array_words;
-  m.compute_cycles = std::ceil(nest.vec_ops / hw.Peak());
+  const double peak = hw.Peak();
+  m.compute_cycles = std::ceil(nest.vec_ops / peak);
   m.active_pes = std::min(hw.rows * hw.cols, std::ceil(nest.vec_ops / hw.lanes));
   m.mac_bits_a = first_bits;
   m.mac_bits_b = first_bits;
@@ -179,7 +181,7 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
   if (hw.double_buffer) {
     // Streams pass in chunks of one array pass (Peak() operations): the first chunk's reads
     // and the last chunk's writes are exposed.
-    const double chunk = nest.vec_ops > 0 ? std::min(1.0, hw.Peak() / nest.vec_ops) : 1.0;
+    const double chunk = nest.vec_ops > 0 ? std::min(1.0, peak / nest.vec_ops) : 1.0;
     m.timing = DramTiming::kPingPong;
     m.exposed_bits = chunk * (dram_rd_bits + dram_wr_bits);
   }

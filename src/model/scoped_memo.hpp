@@ -38,8 +38,11 @@ class DesignScope {
 };
 
 /// Keys of kKeyWords words, of which the first kHashWords are hashed (the rest, fields that
-/// rarely change within a design, are compared only).
-template <typename Value, std::size_t kKeyWords, std::size_t kHashWords = kKeyWords>
+/// rarely change within a design, are compared only). kScoped = false: the key holds everything
+/// the value depends on, design fields included, so entries stay valid across designs and the
+/// memo forgets nothing at a scope's start or end (only a collision replaces an entry).
+template <typename Value, std::size_t kKeyWords, std::size_t kHashWords = kKeyWords,
+          bool kScoped = true>
 class ScopedMemo {
  public:
   static constexpr int kSlotBits = 9;
@@ -61,7 +64,7 @@ class ScopedMemo {
     std::uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (std::size_t i = 0; i < kHashWords; ++i) h = (h ^ key[i]) * 0xff51afd7ed558ccdULL;
     Slot& s = slots_[h >> (64 - kSlotBits)];
-    *hit = s.scope == t_design_scope && s.hash == h && s.key == key;
+    *hit = (!kScoped || s.scope == t_design_scope) && s.hash == h && s.key == key;
     if (!*hit) {
       s.scope = t_design_scope;
       s.hash = h;
