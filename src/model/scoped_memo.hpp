@@ -3,8 +3,10 @@
 // again, so within one design most mappings are repeats even when no two designs share one.
 // A memo is keyed by the 64-bit patterns of everything its computation reads, so a hit returns
 // exactly what the computation would; it is direct-mapped (a collision only costs the
-// recomputation) and forgets everything when a design's walk starts or ends (DesignScope),
-// which bounds its reuse to one design. One per thread; internal to the model module.
+// recomputation). A scoped memo, whose key leaves out what a design fixes, forgets everything
+// when a design's walk starts or ends (DesignScope), which bounds its reuse to one design; a
+// memo whose key is complete keeps its entries across designs. One per thread; internal to the
+// model module.
 #pragma once
 
 #include <array>
