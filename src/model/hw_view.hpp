@@ -111,6 +111,7 @@ inline RoleBits ResolveBits(const LoopNest& nest, const HwView& hw) {
 /// `master`: whether the design keeps a master copy of the weights (HasMasterCopy).
 inline double StreamBits(const VecStream& v, const HwView& hw, bool master) {
   if (v.fixed_bits > 0) return v.fixed_bits;
+  if (v.fixed_bits == 0) return v.elems > 0 ? hw.Bits(v.bits) : 0.0;  // no marker
   if (v.fixed_bits == kMasterCopy) return master ? hw.Bits(BitsClass::kOpt) : 0.0;
   if (v.fixed_bits == kWithoutMaster && master) return 0.0;
   return v.elems > 0 ? hw.Bits(v.bits) : 0.0;
