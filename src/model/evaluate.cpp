@@ -53,10 +53,32 @@ struct Evaluator::Cache {
   std::uint64_t clock = 0;
   detail::Trace scratch;   ///< the walk of a `best` design
   int last_dataflow = -1;  ///< the mapping cache measures its hit rate per workload
+  /// Hashes of the group keys walked so far (direct-mapped; allocated on first use).
+  static constexpr std::size_t kSeenSlots = 4096;
+  std::vector<std::uint64_t> seen;
 
   void Clear() {
     maps.Clear();
     for (Group& g : groups) g.valid = false;
+    seen.clear();
+  }
+
+  /// Whether no design of this group key was walked before (as far as the table remembers).
+  /// The mapping cache keys every entry by the design's mapping fields, so the walk of a
+  /// design seen for the first time cannot hit: it maps without the cache, which then holds
+  /// only mappings of designs that recur. A forgotten or colliding key only moves a walk
+  /// between the two paths; results are the same on both.
+  bool FirstSight(const Key& key) {
+    if (seen.empty()) seen.resize(kSeenSlots);
+    std::uint64_t h = 0x452821e638d01377ULL;
+    for (std::uint64_t w : key) h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h |= 1;  // 0 marks an empty slot
+    // The top bits of a product depend on every bit of the factors (integral doubles differ
+    // only in their high bits).
+    std::uint64_t& s = seen[h >> (64 - std::countr_zero(kSeenSlots))];
+    if (s == h) return false;
+    s = h;
+    return true;
   }
 
   static Key KeyOf(const detail::HwView& hv, Dataflow df) {
@@ -173,18 +195,23 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
         totals.fill(0.0);
       } else if (grouped) {
         bool fresh = false;
-        Cache::Group& g = c.Find(Cache::KeyOf(hv, work.dataflow), &fresh);
+        const Cache::Key key = Cache::KeyOf(hv, work.dataflow);
+        Cache::Group& g = c.Find(key, &fresh);
         if (fresh) {
-          detail::WalkNetwork(*plan_, work, options_, hv, &c.maps, &g.trace);
+          const bool first = c.FirstSight(key);
+          detail::WalkNetwork(*plan_, work, options_, hv, first ? nullptr : &c.maps, &g.trace);
           ++stats_.walks;
+          if (first) ++stats_.first_walks;
         } else {
           ++stats_.trace_hits;
         }
         st = detail::CostTrace(*plan_, work, options_, g.trace, h, hv, &totals, nullptr);
         trace = &g.trace;
       } else {
-        detail::WalkNetwork(*plan_, work, options_, hv, &c.maps, &c.scratch);
+        const bool first = c.FirstSight(Cache::KeyOf(hv, work.dataflow));
+        detail::WalkNetwork(*plan_, work, options_, hv, first ? nullptr : &c.maps, &c.scratch);
         ++stats_.walks;
+        if (first) ++stats_.first_walks;
         st = detail::CostTrace(*plan_, work, options_, c.scratch, h, hv, &totals, nullptr);
         trace = &c.scratch;
       }

@@ -108,12 +108,19 @@ inline RoleBits ResolveBits(const LoopNest& nest, const HwView& hw) {
 
 /// Bits per element of a vector stream under one design; 0 for a stream absent on this design
 /// (the master-copy markers of loop_nest.hpp).
-inline double StreamBits(const VecStream& v, const HwView& hw) {
+/// `master`: whether the design keeps a master copy of the weights (HasMasterCopy).
+inline double StreamBits(const VecStream& v, const HwView& hw, bool master) {
   if (v.fixed_bits > 0) return v.fixed_bits;
-  const bool master = hw.Bits(BitsClass::kOpt) > hw.Bits(BitsClass::kWeight);
+  if (v.fixed_bits == 0) return v.elems > 0 ? hw.Bits(v.bits) : 0.0;  // no marker
   if (v.fixed_bits == kMasterCopy) return master ? hw.Bits(BitsClass::kOpt) : 0.0;
   if (v.fixed_bits == kWithoutMaster && master) return 0.0;
   return v.elems > 0 ? hw.Bits(v.bits) : 0.0;
+}
+inline bool HasMasterCopy(const HwView& hw) {
+  return hw.Bits(BitsClass::kOpt) > hw.Bits(BitsClass::kWeight);
+}
+inline double StreamBits(const VecStream& v, const HwView& hw) {
+  return StreamBits(v, hw, HasMasterCopy(hw));
 }
 
 }  // namespace trim::model::detail

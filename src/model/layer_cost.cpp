@@ -1,6 +1,7 @@
 #include "layer_cost.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -191,8 +192,9 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
   double in_words = 0, out_words = 0, dram_rd_words = 0, dram_wr_words = 0;
   double in_bits = 0, out_bits = 0, dram_rd_bits = 0, dram_wr_bits = 0;
   double first_bits = 0;
+  const bool master = HasMasterCopy(hw);
   for (int i = 0; i < nest.vec_n_rd; ++i) {
-    const double b = StreamBits(nest.vec_rd[i], hw);
+    const double b = StreamBits(nest.vec_rd[i], hw, master);
     if (b <= 0) continue;
     if (first_bits == 0) first_bits = b;
     if (nest.vec_rd[i].in_path) continue;  // fused: from the producer's output path
@@ -205,7 +207,7 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
     }
   }
   for (int i = 0; i < nest.vec_n_wr; ++i) {
-    const double b = StreamBits(nest.vec_wr[i], hw);
+    const double b = StreamBits(nest.vec_wr[i], hw, master);
     if (b <= 0) continue;
     const double el = nest.vec_wr[i].elems;
     if (!nest.vec_wr[i].in_path) {
@@ -236,7 +238,8 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
   m.glb_words = m.array_words + dram_rd_words + dram_wr_words;
   m.spill_word_bits = first_bits;
   m.noc_transfers = m.array_words;
-  m.compute_cycles = std::ceil(nest.vec_ops / hw.Peak());
+  const double peak = hw.Peak();
+  m.compute_cycles = std::ceil(nest.vec_ops / peak);
   m.active_pes = std::min(hw.rows * hw.cols, std::ceil(nest.vec_ops / hw.lanes));
   m.mac_bits_a = first_bits;
   m.mac_bits_b = first_bits;
@@ -247,7 +250,7 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
   if (hw.double_buffer) {
     // Streams pass in chunks of one array pass (Peak() operations): the first chunk's reads
     // and the last chunk's writes are exposed.
-    const double chunk = nest.vec_ops > 0 ? std::min(1.0, hw.Peak() / nest.vec_ops) : 1.0;
+    const double chunk = nest.vec_ops > 0 ? std::min(1.0, peak / nest.vec_ops) : 1.0;
     m.timing = DramTiming::kPingPong;
     m.exposed_bits = chunk * (dram_rd_bits + dram_wr_bits);
   }
@@ -611,57 +614,46 @@ double CompulsoryInputElems(const LoopNest& nest) {
 namespace {
 
 /// One design's MAC mappings (scoped_memo.hpp): everything MapMac reads -> its mapping. The key
-/// names the nest's MAC fields, the dataflow, the residency, the view's mapping fields
-/// (MapFields) and its model switches; the rest of the view (energies, clock: a double-buffered
-/// layer picks its schedule by its cost) is the design's, fixed while its walk runs, and the
-/// memo serves only then.
-constexpr std::size_t kMacKeyWords = 16 + 2 + 1 + kNumMapFields;
-/// The view's mapping fields come last: they are the design's, the same for every lookup.
-using MacMemo = ScopedMemo<LayerMap, kMacKeyWords, kMacKeyWords - kNumMapFields>;
+/// names the nest's MAC fields by the plan's shape number (LoopNest::shape: equal numbers, equal
+/// fields bit for bit), the dataflow, the residency and the view's model switches; the view
+/// itself (its mapping fields, and its energies and clock, by which a double-buffered layer
+/// picks its schedule) is the design's, fixed while its walk runs. The memo serves only then,
+/// and only the first view it sees in a scope: the walk hands every mapping the same view
+/// object, which it never changes once built; a lookup with another view maps without it.
+constexpr std::size_t kMacKeyWords = 4;
+using MacMemo = ScopedMemo<LayerMap, kMacKeyWords>;
 thread_local MacMemo t_mac_memo;
+thread_local std::uint64_t t_mac_memo_scope = 0;       ///< the scope t_mac_memo_view belongs to
+thread_local const HwView* t_mac_memo_view = nullptr;  ///< the view of that scope's entries
 
 /// The memo's record (valid until the next lookup on this thread) or, without the memo,
 /// `*scratch` holding the mapping.
 const LayerMap& MapMacMemo(const LoopNest& nest, Dataflow df, const HwView& hw,
                            const Residency& res, LayerMap* scratch) {
-  // Outside a design's walk (single layers, tests) or with the reference search: no memo.
-  if (!t_in_design || ReferenceTiling()) {
+  if (t_in_design && t_mac_memo_scope != t_design_scope) {
+    t_mac_memo_scope = t_design_scope;
+    t_mac_memo_view = &hw;
+  }
+  // Outside a design's walk (single layers, tests), with another view, for a nest outside a
+  // plan, or with the reference search: no memo.
+  if (!t_in_design || t_mac_memo_view != &hw || nest.shape < 0 || ReferenceTiling()) {
     MapMac(nest, df, hw, res, scratch);
     return *scratch;
   }
-  const auto bits = [](BitsClass b) { return static_cast<unsigned>(b); };
-  std::array<double, kMacKeyWords> v{
-      nest.g,
-      nest.n,
-      nest.m,
-      nest.c,
-      nest.e,
-      nest.f,
-      nest.r,
-      nest.s,
-      nest.stride,
-      nest.r_span,
-      nest.s_span,
-      nest.h_in,
-      nest.w_in,
-      nest.mac_count,
-      nest.mac_density,
-      nest.input_density,
-      res.resident_in_bits,
-      res.resident_out_bits,
-      static_cast<double>(
-          bits(nest.weight_bits) | bits(nest.input_bits) << 3 | bits(nest.output_bits) << 6 |
-          static_cast<unsigned>(nest.weight_is_param) << 9 | static_cast<unsigned>(df) << 10 |
-          static_cast<unsigned>(res.input_on_chip) << 14 |
-          static_cast<unsigned>(res.weight_on_chip) << 15 |
-          static_cast<unsigned>(res.keep_output) << 16 |
-          static_cast<unsigned>(hw.fill_mapped) << 17 |
-          static_cast<unsigned>(hw.pass_overhead) << 18 | static_cast<unsigned>(hw.overlap) << 19 |
-          static_cast<unsigned>(hw.double_buffer) << 20 | static_cast<unsigned>(hw.select) << 21 |
-          static_cast<unsigned>(hw.mac_scaling) << 24)};
-  MapFields(hw, &v[kMacKeyWords - kNumMapFields]);
+  const std::array<std::uint64_t, kMacKeyWords> key{
+      static_cast<std::uint64_t>(nest.shape), std::bit_cast<std::uint64_t>(res.resident_in_bits),
+      std::bit_cast<std::uint64_t>(res.resident_out_bits),
+      static_cast<std::uint64_t>(df) | static_cast<std::uint64_t>(res.input_on_chip) << 4 |
+          static_cast<std::uint64_t>(res.weight_on_chip) << 5 |
+          static_cast<std::uint64_t>(res.keep_output) << 6 |
+          static_cast<std::uint64_t>(hw.fill_mapped) << 7 |
+          static_cast<std::uint64_t>(hw.pass_overhead) << 8 |
+          static_cast<std::uint64_t>(hw.overlap) << 9 |
+          static_cast<std::uint64_t>(hw.double_buffer) << 10 |
+          static_cast<std::uint64_t>(hw.select) << 11 |
+          static_cast<std::uint64_t>(hw.mac_scaling) << 14};
   bool hit = false;
-  LayerMap* m = t_mac_memo.Find(MacMemo::KeyOf(v), &hit);
+  LayerMap* m = t_mac_memo.Find(key, &hit);
   if (!hit) MapMac(nest, df, hw, res, m);
   return *m;
 }

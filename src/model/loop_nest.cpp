@@ -1,6 +1,7 @@
 #include "loop_nest.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace trim::model::detail {
@@ -355,6 +356,29 @@ Status BuildPhaseNests(const net::Layer& layer, int index, Phase phase, double b
     }
   }
   return Status::kShapeMismatch;
+}
+
+std::array<std::uint64_t, kMacFieldWords> MacFields(const LoopNest& nest) {
+  const auto w = [](double d) { return std::bit_cast<std::uint64_t>(d); };
+  const auto c = [](BitsClass b) { return static_cast<std::uint64_t>(b); };
+  return {w(nest.g),
+          w(nest.n),
+          w(nest.m),
+          w(nest.c),
+          w(nest.e),
+          w(nest.f),
+          w(nest.r),
+          w(nest.s),
+          w(nest.stride),
+          w(nest.r_span),
+          w(nest.s_span),
+          w(nest.h_in),
+          w(nest.w_in),
+          w(nest.mac_count),
+          w(nest.mac_density),
+          w(nest.input_density),
+          c(nest.weight_bits) | c(nest.input_bits) << 3 | c(nest.output_bits) << 6 |
+              static_cast<std::uint64_t>(nest.weight_is_param) << 9};
 }
 
 }  // namespace trim::model::detail

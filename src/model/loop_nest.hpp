@@ -62,6 +62,10 @@ struct LoopNest {
   BitsClass input_bits = BitsClass::kAct;
   BitsClass output_bits = BitsClass::kAct;
   bool weight_is_param = true;  ///< false: the weight role is an activation or an error
+  /// MAC nests of a plan: the index of the plan's first MAC nest whose MAC fields (MacFields)
+  /// are the same bit for bit, so equal shapes share mappings within a design; -1 outside a
+  /// plan.
+  int shape = -1;
 
   // Vector nest (is_mac == false): element operations over read and write streams.
   double vec_ops = 0;  ///< element operations of the whole batch
@@ -111,6 +115,12 @@ struct NestRefs {
 
 /// Up to two nests of one layer-phase (the backward-data of an attention matmul is two
 /// products); count == 0 means the layer does not run this phase.
+/// The fields of a MAC nest a mapping reads (the extents, stride, spans, input size, MAC count
+/// and densities as 64-bit patterns, then the operand precision classes and whether the weight
+/// role is a parameter): two nests with equal words map alike on every design.
+inline constexpr std::size_t kMacFieldWords = 17;
+std::array<std::uint64_t, kMacFieldWords> MacFields(const LoopNest& nest);
+
 struct PhaseNests {
   std::array<LoopNest, 2> part{};
   std::array<NestRefs, 2> refs{};

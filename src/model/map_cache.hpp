@@ -10,6 +10,8 @@
 // The cache watches its hit rate: after a window of lookups with almost no hits (a sweep where
 // every design maps anew) it steps aside for the next windows, mapping straight away without
 // building keys or storing entries, and then measures again. Bypassing never changes a result.
+// The Evaluator hands the cache only walks of designs whose mapping fields an earlier walk had
+// (evaluate.cpp, FirstSight): the first walk of any design cannot hit.
 // Not thread-safe; one per Evaluator. Internal to the model module.
 #pragma once
 

@@ -115,7 +115,35 @@ void MarkFusion(const Workload& work, int mode, Plan* plan) {
 
 }  // namespace
 
+namespace {
+
+/// Numbers the MAC nests of a plan by their MAC fields (LoopNest::shape).
+void NumberShapes(Evaluator::Plan* plan) {
+  std::vector<std::array<std::uint64_t, kMacFieldWords>> shapes;
+  for (PhaseNests& pn : plan->phases) {
+    for (int k = 0; k < pn.count; ++k) {
+      LoopNest& nest = pn.part[static_cast<std::size_t>(k)];
+      if (!nest.is_mac) continue;
+      const auto f = MacFields(nest);
+      const auto it = std::find(shapes.begin(), shapes.end(), f);
+      nest.shape = static_cast<int>(it - shapes.begin());
+      if (it == shapes.end()) shapes.push_back(f);
+    }
+  }
+}
+
+void BuildNests(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan);
+
+}  // namespace
+
 void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan) {
+  BuildNests(work, opt, plan);
+  NumberShapes(plan);
+}
+
+namespace {
+
+void BuildNests(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan) {
   const auto& layers = work.network->layers;
   const int count = static_cast<int>(layers.size());
   const std::size_t n = layers.size();
@@ -222,5 +250,7 @@ void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* p
   s.stash_kept.assign(plan->stash.size(), 0);
   MarkFusion(work, fusion, plan);
 }
+
+}  // namespace
 
 }  // namespace trim::model::detail

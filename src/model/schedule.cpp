@@ -43,6 +43,10 @@ class Walk {
         hv_.glb_split ? std::min(hv_.glb_input_bits, hv_.glb_output_bits) : hv_.glb_bits / 2.0;
     ba_ = hv_.Bits(BitsClass::kAct);
     bg_ = hv_.Bits(BitsClass::kGrad);
+    // With every bandwidth and the clock positive no traffic can meet a zero bandwidth.
+    master_ = HasMasterCopy(hv_);
+    bandwidths_positive_ = hv_.glb_words_per_cycle > 0 && hv_.noc_words_per_cycle > 0 &&
+                           hv_.dram_bytes_per_cycle > 0 && hv_.clock_hz > 0;
   }
 
   Status Run();
@@ -116,6 +120,8 @@ class Walk {
   MapCache* cache_;
   Trace& tr_;
   bool roofline_ = false, inter_ = true;
+  bool bandwidths_positive_ = false;  ///< BandwidthStatus is kOk for every mapping
+  bool master_ = false;               ///< the design keeps a master copy of the weights
   Select select_ = Select::kEdp;
   double stash_cap_ = 0, keep_cap_ = 0, ba_ = 16, bg_ = 16;
   double fp_live_ = 0, bp_live_ = 0;
@@ -125,16 +131,18 @@ class Walk {
   double alive_ = 0;       ///< stash bits alive during the current layer-phase
   bool path_out_ = false;  ///< the current layer-phase's output feeds a fused successor
   // Mapping records, reused from one layer-phase to the next (a record is about 1 KiB, so the
-  // walk hands out pointers to them rather than copies): MapLayer's result without a cache,
-  // the first mapping while the fallback maps again, the roofline's, and the best and worst
-  // of the five dataflows under `best`.
-  LayerMap own_, held_, roof_, best_, worst_;
+  // walk hands out pointers to them rather than copies): the first mapping while the fallback
+  // maps again, the roofline's, and the best and worst of the five dataflows under `best`.
+  // Without a cache, a mapping computed outside the MAC memo is written straight into the
+  // trace entry of the current part (`part_`), which then needs no copy.
+  LayerMap held_, roof_, best_, worst_;
+  LayerMap* part_ = nullptr;
   std::size_t n_parts_ = 0;  ///< trace entries written by this walk
 };
 
 const LayerMap& Walk::Map(int slot, const LoopNest& nest, Dataflow df, const Residency& res) {
   if (cache_ != nullptr) return cache_->Get(slot, nest, df, hv_, res);
-  return MapLayerRef(nest, df, hv_, res, &own_);
+  return MapLayerRef(nest, df, hv_, res, part_);
 }
 
 Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, const Residency& res,
@@ -142,7 +150,9 @@ Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, con
   Choice c;
   c.map = &Map(slot, nest, df, res);
   c.spill_bits = extra;
-  c.status = c.map->status != Status::kOk ? c.map->status : BandwidthStatus(*c.map, hv_, extra);
+  c.status = c.map->status != Status::kOk ? c.map->status
+             : bandwidths_positive_       ? Status::kOk
+                                          : BandwidthStatus(*c.map, hv_, extra);
   if (c.status == Status::kOk || !res.Any()) return c;
   // The next Map call may overwrite the record c points to.
   held_ = *c.map;
@@ -158,15 +168,19 @@ Walk::Choice Walk::WithFallback(int slot, const LoopNest& nest, Dataflow df, con
   }
   plain.map = &Map(slot, nest, df, bare);
   plain.spill_bits = extra + evict;
-  plain.status = plain.map->status != Status::kOk
-                     ? plain.map->status
-                     : BandwidthStatus(*plain.map, hv_, plain.spill_bits);
+  plain.status = plain.map->status != Status::kOk ? plain.map->status
+                 : bandwidths_positive_           ? Status::kOk
+                                        : BandwidthStatus(*plain.map, hv_, plain.spill_bits);
   plain.fell_back = true;
   return plain.status == Status::kOk ? plain : c;
 }
 
 Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, double extra,
                          double evict, double compulsory, double roof_work) {
+  // The trace entry of this part: of the previous walk when there is one, else a new default
+  // entry (either way its candidate slots past the record's n_alt are never read).
+  if (n_parts_ == tr_.parts.size()) tr_.parts.emplace_back();
+  part_ = &tr_.parts[n_parts_].map;
   Choice pick;
   bool as_best = false;  // the trace records this vector nest's RS mapping as `best`
   if (roofline_) {
@@ -213,12 +227,10 @@ Walk::Outcome Walk::Eval(int slot, const LoopNest& nest, const Residency& res, d
   }
   out.fell_back = pick.fell_back;
   out.glb_peak_bytes = pick.map->glb_peak_bytes;
-  // One copy of the record, into the trace: into an entry of the previous walk when there is
-  // one, else into a new default entry (either way without the candidate slots the record does
-  // not use).
-  if (n_parts_ == tr_.parts.size()) tr_.parts.emplace_back();
+  // At most one copy of the record, into the trace entry (without the candidate slots the
+  // record does not use).
   TracePart* part = &tr_.parts[n_parts_];
-  CopyMapping(*pick.map, &part->map);
+  if (pick.map != &part->map) CopyMapping(*pick.map, &part->map);
   part->spill_bits = pick.spill_bits;
   part->compulsory_bytes = compulsory;
   part->roof_work = roof_work;
@@ -421,7 +433,7 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
         if (BpOn(rf.rd[U(i)])) res.vec_rd_on_chip |= static_cast<std::uint8_t>(1u << i);
       }
       for (int i = 0; i < nest.vec_n_wr; ++i) {
-        const double b = StreamBits(nest.vec_wr[U(i)], hv_) * nest.vec_wr[U(i)].elems;
+        const double b = StreamBits(nest.vec_wr[U(i)], hv_, master_) * nest.vec_wr[U(i)].elems;
         if (b > 0 && output(rf.wr[U(i)], b)) {
           res.vec_wr_kept |= static_cast<std::uint8_t>(1u << i);
         }
@@ -437,10 +449,10 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
     if (phase == Phase::kWU) {
       for (int i = 0; i < nest.vec_n_rd; ++i) {
         if (rf.rd[U(i)].kind == RefKind::kParamGrad) continue;
-        compulsory += nest.vec_rd[U(i)].elems * StreamBits(nest.vec_rd[U(i)], hv_) / 8.0;
+        compulsory += nest.vec_rd[U(i)].elems * StreamBits(nest.vec_rd[U(i)], hv_, master_) / 8.0;
       }
       for (int i = 0; i < nest.vec_n_wr; ++i) {
-        compulsory += nest.vec_wr[U(i)].elems * StreamBits(nest.vec_wr[U(i)], hv_) / 8.0;
+        compulsory += nest.vec_wr[U(i)].elems * StreamBits(nest.vec_wr[U(i)], hv_, master_) / 8.0;
       }
     }
     const Outcome lc = Eval(Slot(l, phase, k), nest, res, extra, bp_live_, compulsory,

@@ -3,8 +3,10 @@
 // again, so within one design most mappings are repeats even when no two designs share one.
 // A memo is keyed by the 64-bit patterns of everything its computation reads, so a hit returns
 // exactly what the computation would; it is direct-mapped (a collision only costs the
-// recomputation) and forgets everything when a design's walk starts or ends (DesignScope),
-// which bounds its reuse to one design. One per thread; internal to the model module.
+// recomputation). A scoped memo, whose key leaves out what a design fixes, forgets everything
+// when a design's walk starts or ends (DesignScope), which bounds its reuse to one design; a
+// memo whose key is complete keeps its entries across designs. One per thread; internal to the
+// model module.
 #pragma once
 
 #include <array>
@@ -38,8 +40,11 @@ class DesignScope {
 };
 
 /// Keys of kKeyWords words, of which the first kHashWords are hashed (the rest, fields that
-/// rarely change within a design, are compared only).
-template <typename Value, std::size_t kKeyWords, std::size_t kHashWords = kKeyWords>
+/// rarely change within a design, are compared only). kScoped = false: the key holds everything
+/// the value depends on, design fields included, so entries stay valid across designs and the
+/// memo forgets nothing at a scope's start or end (only a collision replaces an entry).
+template <typename Value, std::size_t kKeyWords, std::size_t kHashWords = kKeyWords,
+          bool kScoped = true>
 class ScopedMemo {
  public:
   static constexpr int kSlotBits = 9;
@@ -61,7 +66,7 @@ class ScopedMemo {
     std::uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (std::size_t i = 0; i < kHashWords; ++i) h = (h ^ key[i]) * 0xff51afd7ed558ccdULL;
     Slot& s = slots_[h >> (64 - kSlotBits)];
-    *hit = s.scope == t_design_scope && s.hash == h && s.key == key;
+    *hit = (!kScoped || s.scope == t_design_scope) && s.hash == h && s.key == key;
     if (!*hit) {
       s.scope = t_design_scope;
       s.hash = h;

@@ -374,11 +374,11 @@ DimChain ShrinkDimChain(double extent, const Chain& allowed, double unit) {
   return d;
 }
 
-/// One design's dimension chains: (extent, minimum tile, unit) -> chain and extents. Layers
-/// repeat extents (the batch, channel counts), so most chains of a design are repeats. One memo
-/// per dimension (n, m, c, e), so that the four chains of a search never share a slot and can be
-/// read in place.
-using ChainMemo = ScopedMemo<DimChain, 3>;
+/// Dimension chains: (extent, minimum tile, unit) -> chain and extents. Layers repeat extents
+/// (the batch, channel counts), and designs repeat minimum tiles, so most chains are repeats.
+/// The key is complete, so entries serve every design. One memo per dimension (n, m, c, e), so
+/// that the four chains of a search never share a slot and can be read in place.
+using ChainMemo = ScopedMemo<DimChain, 3, 3, false>;
 thread_local std::array<ChainMemo, 4> t_chain_memo;
 
 const DimChain& DimChainOf(int dim, double extent, double min_tile, double unit) {
@@ -709,9 +709,13 @@ TilingResult SearchTilingReference(const LoopNest& nest, const HwView& hw, const
 
 namespace {
 
-/// Searches of the current design scope: everything SearchTiling reads -> its result.
-/// The buffer capacities come last: they are the design's (after the walk's stash share).
-using TilingMemo = ScopedMemo<TilingResult, 32, 28>;
+/// Searches: everything SearchTiling reads -> its result. The key is complete (the nest's
+/// extents, the role precisions, the minimum tile and unit, the residency, and the buffer
+/// capacities and split, which are all the search reads of a design), so entries serve every
+/// design: designs that differ only in what the search does not read (register files,
+/// energies, bandwidths) share their searches. The buffer capacities come last (compared,
+/// not hashed).
+using TilingMemo = ScopedMemo<TilingResult, 32, 28, false>;
 
 TilingMemo::Key TilingKey(const LoopNest& nest, const HwView& hw, const RoleBits& bits,
                           const MapParams& mp, const Residency& res, bool shrink) {

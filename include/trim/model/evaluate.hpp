@@ -98,8 +98,12 @@ struct PointReport {
 
 /// Counters of an Evaluator's reuse (docs/model.md, "Performance"); they never change results.
 struct EvaluatorStats {
-  std::uint64_t points = 0;      ///< designs evaluated by Evaluate
-  std::uint64_t walks = 0;       ///< network walks (each maps every layer-phase of a design)
+  std::uint64_t points = 0;  ///< designs evaluated by Evaluate
+  std::uint64_t walks = 0;   ///< network walks (each maps every layer-phase of a design)
+  /// Walks of a design whose mapping fields no earlier walk had: mapped without the mapping
+  /// cache (none of its entries could match), so a sweep where every design maps anew never
+  /// builds a key.
+  std::uint64_t first_walks = 0;
   std::uint64_t trace_hits = 0;  ///< designs costed from the cached walk of their mapping group
   std::uint64_t map_hits = 0;    ///< layer mappings taken from the mapping cache
   std::uint64_t map_misses = 0;  ///< layer mappings computed
