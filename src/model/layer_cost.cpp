@@ -116,7 +116,8 @@ template <DramTiming kTiming, class P>
   return c;
 }
 
-/// The register-file energy of a MAC mapping (docs/model.md, section 23 for the physical model).
+/// The register-file energy of a MAC mapping; under the physical model (docs/model.md, section
+/// 23) per-bit costs of each level, the register files each with its own capacity.
 template <class P>
 [[gnu::always_inline]] inline double RfPj(const HwView& hw, const P& p) {
   if (hw.physical) {
@@ -142,23 +143,18 @@ template <class P>
                                                   double e_mac, double dram_bits) {
   Energies e;
   e.mac = e_mac;
+  if (m.kind == MapKind::kMac) e.rf = RfPj(hw, p);
   if (hw.physical) {
-    // Per-bit costs of each level, the register files each with its own capacity
-    // (docs/model.md, section 23).
-    if (m.kind == MapKind::kMac) e.rf = RfPj(hw, p);
     // NoC deliveries are counted per receiving PE: the words that leave the buffer drive the
     // bus once; the other deliveries (multicast fan-out, PE-to-PE moves) cost one pitch each.
     const double driven = std::min(p.glb_onchip_bits, p.noc_bits);
     e.noc = driven * hw.eb_noc + (p.noc_bits - driven) * hw.eb_hop;
     e.glb = (p.glb_onchip_bits + dram_bits) * hw.eb_glb;
-    e.dram = DramPj(hw, dram_bits);
   } else {
-    const double ref = hw.ref_bits;
-    if (m.kind == MapKind::kMac) e.rf = RfPj(hw, p);
-    e.noc = p.noc_bits / ref * hw.e_noc;
-    e.glb = (p.glb_onchip_bits + dram_bits) / ref * hw.e_glb;
-    e.dram = DramPj(hw, dram_bits);
+    e.noc = p.noc_bits / hw.ref_bits * hw.e_noc;
+    e.glb = (p.glb_onchip_bits + dram_bits) / hw.ref_bits * hw.e_glb;
   }
+  e.dram = DramPj(hw, dram_bits);
   return e;
 }
 
