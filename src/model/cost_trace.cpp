@@ -12,30 +12,7 @@ namespace {
 using C = ResultCol;
 using Plan = Evaluator::Plan;
 
-/// Sums of the parts of one layer-phase.
-struct Sum {
-  double macs = 0, ops = 0, cycles = 0, e_mac = 0, e_rf = 0, e_noc = 0, e_glb = 0, e_dram = 0,
-         e_leak = 0, dram = 0, glb = 0, rf = 0, noc = 0, roof_cycles = 0, active = 0, peak = 0;
-  Dataflow df = Dataflow::kRS;
-  void Add(const LayerCost& lc) {
-    if (macs + ops == 0) df = lc.dataflow;
-    macs += lc.macs;
-    ops += lc.ops;
-    cycles += lc.cycles;
-    e_mac += lc.e_mac_pj;
-    e_rf += lc.e_rf_pj;
-    e_noc += lc.e_noc_pj;
-    e_glb += lc.e_glb_pj;
-    e_dram += lc.e_dram_pj;
-    e_leak += lc.e_leak_pj;
-    dram += lc.dram_bytes;
-    glb += lc.glb_accesses;
-    rf += lc.rf_accesses;
-    noc += lc.noc_transfers;
-    active = std::max(active, lc.active_pes);
-  }
-  [[nodiscard]] double Energy() const { return e_mac + e_rf + e_noc + e_glb + e_dram + e_leak; }
-};
+using Sum = CostSum;
 
 LayerPhaseReport Row(const Plan& plan, const TracePhase& ph, const Sum& sum, const HwView& hv) {
   const double clock = hv.clock_hz;
@@ -95,13 +72,7 @@ Status CostTrace(const Plan& plan, const Workload& work, const ModelOptions& opt
     Sum sum;
     for (int k = 0; k < ph.count; ++k) {
       const TracePart& part = trace.parts[static_cast<std::size_t>(ph.first + k)];
-      const LayerCost lc = CostLayer(part.map, hv, part.spill_bits, part.compulsory_bytes);
-      sum.Add(lc);
-      // The GLB peak of the mapping the costs chose (an RS candidate may tile differently
-      // from the one the walk saw; the walk's peak is that of the largest (p, q)).
-      sum.peak = std::max(sum.peak, lc.glb_peak_bytes);
-      sum.roof_cycles +=
-          std::max(part.roof_work / hv.Peak(), part.compulsory_bytes / hv.dram_bytes_per_cycle);
+      AddCost(part.map, hv, part.spill_bits, part.compulsory_bytes, part.roof_work, &sum);
     }
     at(C::kCycles) += sum.cycles;
     at(C::kMacs) += sum.macs;

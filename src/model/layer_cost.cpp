@@ -913,6 +913,82 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
   return CostBest(map, hw, spill_bits);
 }
 
+namespace {
+
+/// Adds the fields of a cost to a sum (the order of CostSum's fields).
+void AddFields(const LayerCost& lc, CostSum* sum) {
+  CostSum& s = *sum;
+  if (s.macs + s.ops == 0) s.df = lc.dataflow;
+  s.macs += lc.macs;
+  s.ops += lc.ops;
+  s.cycles += lc.cycles;
+  s.e_mac += lc.e_mac_pj;
+  s.e_rf += lc.e_rf_pj;
+  s.e_noc += lc.e_noc_pj;
+  s.e_glb += lc.e_glb_pj;
+  s.e_dram += lc.e_dram_pj;
+  s.e_leak += lc.e_leak_pj;
+  s.dram += lc.dram_bytes;
+  s.glb += lc.glb_accesses;
+  s.rf += lc.rf_accesses;
+  s.noc += lc.noc_transfers;
+  s.active = std::max(s.active, lc.active_pes);
+  // The GLB peak of the mapping the costs chose (an RS candidate may tile differently from the
+  // one the walk saw; the walk's peak is that of the largest (p, q)).
+  s.peak = std::max(s.peak, lc.glb_peak_bytes);
+}
+
+/// AddFields(CostTimed<kTiming>(map, map, hw, spill_bits)) without the fields no sum reads
+/// (the per-level cycles, the total energy, the utilization): the same operations on the
+/// same values, in the same order, as CostTimed.
+template <DramTiming kTiming>
+[[gnu::always_inline]] inline void AddTimed(const LayerMap& map, const HwView& hw,
+                                            double spill_bits, CostSum* sum) {
+  const Traffic t = TrafficOf(map, map, spill_bits, spill_bits / map.spill_word_bits);
+  if (ZeroBandwidth(hw, t.glb_accesses, map.array_words, t.dram_bytes)) {
+    AddFields(CostTimed<kTiming>(map, map, hw, spill_bits), sum);
+    return;
+  }
+  const Time c = TimeOf<kTiming>(hw, map, map, t);
+  const Energies e = EnergiesOf(hw, map, map, MacPj(map, hw), t.dram_bits);
+  const double e_leak = LeakPj(hw, c.latency_s);
+  CostSum& s = *sum;
+  if (s.macs + s.ops == 0) s.df = map.dataflow;
+  s.macs += map.macs;
+  s.ops += map.ops;
+  s.cycles += c.cycles;
+  s.e_mac += e.mac;
+  s.e_rf += e.rf;
+  s.e_noc += e.noc;
+  s.e_glb += e.glb;
+  s.e_dram += e.dram;
+  s.e_leak += e_leak;
+  s.dram += t.dram_bytes;
+  s.glb += t.glb_accesses;
+  s.rf += map.rf_accesses;
+  s.noc += map.noc_transfers;
+  s.active = std::max(s.active, map.active_pes);
+  s.peak = std::max(s.peak, map.glb_peak_bytes);
+}
+
+}  // namespace
+
+void AddCost(const LayerMap& map, const HwView& hw, double spill_bits, double compulsory_bytes,
+             double roof_work, CostSum* sum) {
+  if (map.kind == MapKind::kRoofline) {
+    AddFields(CostRoofline(map, hw, compulsory_bytes), sum);
+  } else if (map.n_alt != 0) {
+    AddFields(CostBest(map, hw, spill_bits), sum);
+  } else if (map.timing == DramTiming::kOption) {
+    AddTimed<DramTiming::kOption>(map, hw, spill_bits, sum);
+  } else if (map.timing == DramTiming::kPingPong) {
+    AddTimed<DramTiming::kPingPong>(map, hw, spill_bits, sum);
+  } else {
+    AddTimed<DramTiming::kSerial>(map, hw, spill_bits, sum);
+  }
+  sum->roof_cycles += std::max(roof_work / hw.Peak(), compulsory_bytes / hw.dram_bytes_per_cycle);
+}
+
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
                         double spill_bits) {
   const LayerMap m = MapLayer(nest, df, hw, res);

@@ -135,6 +135,22 @@ Status BandwidthStatus(const LayerMap& map, const HwView& hw, double spill_bits)
 LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
                     double compulsory_bytes);
 
+/// The costs of the parts of one layer-phase, summed in part order (the cost stage's sums,
+/// cost_trace.cpp): the LayerCost fields of the same meaning, the roofline cycles of each part,
+/// the largest active-PE count and GLB peak, and the dataflow of the first part with work.
+struct CostSum {
+  double macs = 0, ops = 0, cycles = 0, e_mac = 0, e_rf = 0, e_noc = 0, e_glb = 0, e_dram = 0,
+         e_leak = 0, dram = 0, glb = 0, rf = 0, noc = 0, roof_cycles = 0, active = 0, peak = 0;
+  Dataflow df = Dataflow::kRS;
+  [[nodiscard]] double Energy() const { return e_mac + e_rf + e_noc + e_glb + e_dram + e_leak; }
+};
+
+/// Adds CostLayer(map, hw, spill_bits, compulsory_bytes) and the part's roofline cycles
+/// (max(roof_work / peak, compulsory_bytes / DRAM bytes per cycle)) to `*sum`: the same values
+/// as summing CostLayer's fields, computed without building the whole LayerCost.
+void AddCost(const LayerMap& map, const HwView& hw, double spill_bits, double compulsory_bytes,
+             double roof_work, CostSum* sum);
+
 /// One dataflow (not kBest): CostLayer(MapLayer(...)) with the status of either stage.
 LayerCost EvaluateLayer(const LoopNest& nest, Dataflow df, const HwView& hw, const Residency& res,
                         double spill_bits);

@@ -5,11 +5,14 @@
 // own, the strictly least criterion kept, ties to the record's own mapping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "eyeriss.hpp"
 #include "layer_cost.hpp"
@@ -192,6 +195,111 @@ TEST(RsCost, CandidatesComparedByCriterionMatchCostingEachInFull) {
     EXPECT_GT(won[static_cast<std::size_t>(s)], 0) << "select " << s;
     EXPECT_GT(kept[static_cast<std::size_t>(s)], 0) << "select " << s;
   }
+}
+
+}  // namespace
+}  // namespace trim::model
+
+namespace trim::model {
+namespace {
+
+// The cost stage sums each part's cost without building the whole LayerCost (AddCost). Its
+// sums must equal, bit for bit, those of adding CostLayer's fields part by part, for every
+// dataflow (RS records with candidates included), DRAM timing and engine, on designs whose
+// walks fall back, spill and keep tensors.
+TEST(CostSum, AddCostEqualsSummingCostLayer) {
+  std::vector<std::pair<std::string, Hardware>> designs;
+  designs.emplace_back("eyeriss-v1", testing::EyerissV1());
+  Hardware small = testing::EyerissV1();
+  small[HwParam::kGlbKib] = 24;  // fallbacks and spills
+  designs.emplace_back("small buffer", small);
+  Hardware slow = testing::EyerissV1();
+  slow[HwParam::kDramGbps] = 0.05;
+  slow[HwParam::kLeakageMw] = 50;
+  designs.emplace_back("slow link, leakage", slow);
+  designs.emplace_back("physical", testing::EyerissV1Physical());
+  const auto field = [](double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+  };
+  int parts = 0;
+  for (std::string_view name : {"resnet18", "mobilenet-v2"}) {
+    const auto net = net::BuiltinNetwork(name);
+    ASSERT_TRUE(net.has_value()) << name;
+    for (Mode mode : {Mode::kInference, Mode::kTraining}) {
+      for (int d = 0; d <= static_cast<int>(Dataflow::kBest); ++d) {
+        for (const auto& [label, hw] : designs) {
+          for (std::uint8_t variant = 0; variant < 4; ++variant) {
+            ModelOptions opt = ModelOptions::Defaults();
+            if (variant < 3) opt[Option::kOverlap] = variant;  // overlap, serial, double_buffer
+            if (variant == 3) opt[Option::kEngine] = 1;        // roofline
+            const Workload work{&*net, mode, 4, static_cast<Dataflow>(d)};
+            Evaluator::Plan plan;
+            detail::BuildPlan(work, opt, &plan);
+            const detail::HwView view = detail::MakeHwView(hw, opt);
+            detail::Trace trace;
+            if (detail::WalkNetwork(plan, work, opt, view, nullptr, &trace) != Status::kOk) {
+              continue;
+            }
+            for (const detail::TracePart& part : trace.parts) {
+              ++parts;
+              // Two parts in one sum, as a layer-phase of two parts is summed.
+              detail::CostSum got, want;
+              for (int rep = 0; rep < 2; ++rep) {
+                detail::AddCost(part.map, view, part.spill_bits, part.compulsory_bytes,
+                                part.roof_work, &got);
+                const detail::LayerCost lc =
+                    detail::CostLayer(part.map, view, part.spill_bits, part.compulsory_bytes);
+                if (want.macs + want.ops == 0) want.df = lc.dataflow;
+                want.macs += lc.macs;
+                want.ops += lc.ops;
+                want.cycles += lc.cycles;
+                want.e_mac += lc.e_mac_pj;
+                want.e_rf += lc.e_rf_pj;
+                want.e_noc += lc.e_noc_pj;
+                want.e_glb += lc.e_glb_pj;
+                want.e_dram += lc.e_dram_pj;
+                want.e_leak += lc.e_leak_pj;
+                want.dram += lc.dram_bytes;
+                want.glb += lc.glb_accesses;
+                want.rf += lc.rf_accesses;
+                want.noc += lc.noc_transfers;
+                want.active = std::max(want.active, lc.active_pes);
+                want.peak = std::max(want.peak, lc.glb_peak_bytes);
+                want.roof_cycles += std::max(part.roof_work / view.Peak(),
+                                             part.compulsory_bytes / view.dram_bytes_per_cycle);
+              }
+              const std::string where = std::string(name) + " " + label + " df " +
+                                        std::to_string(d) + " variant " + std::to_string(variant);
+              ASSERT_EQ(got.df, want.df) << where;
+              const std::array<std::pair<double, double>, 16> v = {{
+                  {got.macs, want.macs},
+                  {got.ops, want.ops},
+                  {got.cycles, want.cycles},
+                  {got.e_mac, want.e_mac},
+                  {got.e_rf, want.e_rf},
+                  {got.e_noc, want.e_noc},
+                  {got.e_glb, want.e_glb},
+                  {got.e_dram, want.e_dram},
+                  {got.e_leak, want.e_leak},
+                  {got.dram, want.dram},
+                  {got.glb, want.glb},
+                  {got.rf, want.rf},
+                  {got.noc, want.noc},
+                  {got.active, want.active},
+                  {got.peak, want.peak},
+                  {got.roof_cycles, want.roof_cycles},
+              }};
+              for (std::size_t i = 0; i < v.size(); ++i) {
+                ASSERT_TRUE(field(v[i].first, v[i].second))
+                    << where << " field " << i << ": " << v[i].first << " vs " << v[i].second;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(parts, 10000);
 }
 
 }  // namespace
