@@ -94,6 +94,7 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   v.bus_o_inv = v.bus_o_bits > 0 ? 1.0 / v.bus_o_bits : 0.0;
   v.bits = {hw[HwParam::kBitsWeight], hw[HwParam::kBitsAct], hw[HwParam::kBitsPsum],
             hw[HwParam::kBitsGrad], hw[HwParam::kBitsOpt]};
+  FillStreamBits(&v);
   v.ref_bits = hw[HwParam::kEnergyRefBits];
   v.e_mac = hw[HwParam::kEnergyMacPj];
   v.e_rf = hw[HwParam::kEnergyRfPj];

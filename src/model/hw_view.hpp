@@ -29,6 +29,8 @@ struct HwView {
   bool buses = false;                                  ///< any of the three is modelled
   double clock_hz = 0;
   std::array<double, 5> bits{};  ///< by BitsClass
+  /// Bits per element of a vector stream by its StreamSlot (loop_nest.hpp), from `bits`.
+  std::array<double, kStreamSlots> stream_bits{};
   double ref_bits = 16;
   double e_mac = 0, e_rf = 0, e_noc = 0, e_glb = 0, e_dram = 0;  ///< pJ per ref-width access
   double leak_w = 0;
@@ -108,19 +110,24 @@ inline RoleBits ResolveBits(const LoopNest& nest, const HwView& hw) {
 
 /// Bits per element of a vector stream under one design; 0 for a stream absent on this design
 /// (the master-copy markers of loop_nest.hpp).
-/// `master`: whether the design keeps a master copy of the weights (HasMasterCopy).
-inline double StreamBits(const VecStream& v, const HwView& hw, bool master) {
-  if (v.fixed_bits > 0) return v.fixed_bits;
-  if (v.fixed_bits == 0) return v.elems > 0 ? hw.Bits(v.bits) : 0.0;  // no marker
-  if (v.fixed_bits == kMasterCopy) return master ? hw.Bits(BitsClass::kOpt) : 0.0;
-  if (v.fixed_bits == kWithoutMaster && master) return 0.0;
-  return v.elems > 0 ? hw.Bits(v.bits) : 0.0;
-}
+/// A master copy of the weights is kept when the optimizer width exceeds the weight width.
 inline bool HasMasterCopy(const HwView& hw) {
   return hw.Bits(BitsClass::kOpt) > hw.Bits(BitsClass::kWeight);
 }
+/// Fills hw->stream_bits from hw->bits (MakeHwView).
+inline void FillStreamBits(HwView* hw) {
+  const bool master = HasMasterCopy(*hw);
+  for (std::size_t c = 0; c < 5; ++c) {
+    hw->stream_bits[c] = hw->bits[c];
+    hw->stream_bits[7 + c] = master ? 0.0 : hw->bits[c];
+  }
+  hw->stream_bits[5] = 0.0;
+  hw->stream_bits[6] = master ? hw->Bits(BitsClass::kOpt) : 0.0;
+}
+/// Bits per element of stream `v` on the design: its fixed width, else by its class and
+/// marker (kMasterCopy, kWithoutMaster); 0 when absent.
 inline double StreamBits(const VecStream& v, const HwView& hw) {
-  return StreamBits(v, hw, HasMasterCopy(hw));
+  return v.fixed_bits > 0 ? v.fixed_bits : hw.stream_bits[v.bits_slot];
 }
 
 }  // namespace trim::model::detail

@@ -188,9 +188,8 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
   double in_words = 0, out_words = 0, dram_rd_words = 0, dram_wr_words = 0;
   double in_bits = 0, out_bits = 0, dram_rd_bits = 0, dram_wr_bits = 0;
   double first_bits = 0;
-  const bool master = HasMasterCopy(hw);
   for (int i = 0; i < nest.vec_n_rd; ++i) {
-    const double b = StreamBits(nest.vec_rd[i], hw, master);
+    const double b = StreamBits(nest.vec_rd[i], hw);
     if (b <= 0) continue;
     if (first_bits == 0) first_bits = b;
     if (nest.vec_rd[i].in_path) continue;  // fused: from the producer's output path
@@ -203,7 +202,7 @@ void MapVector(const LoopNest& nest, Dataflow df, const HwView& hw, const Reside
     }
   }
   for (int i = 0; i < nest.vec_n_wr; ++i) {
-    const double b = StreamBits(nest.vec_wr[i], hw, master);
+    const double b = StreamBits(nest.vec_wr[i], hw);
     if (b <= 0) continue;
     const double el = nest.vec_wr[i].elems;
     if (!nest.vec_wr[i].in_path) {

@@ -20,10 +20,12 @@ double D(std::int64_t v) { return static_cast<double>(v); }
 double ForwardMacs(const net::Layer& l, double batch) { return batch * D(l.macs()); }
 
 void AddRead(LoopNest* n, NestRefs* r, VecStream s, TensorRef ref) {
+  s.bits_slot = StreamSlot(s);
   r->rd[n->vec_n_rd] = ref;
   n->vec_rd[n->vec_n_rd++] = s;
 }
 void AddWrite(LoopNest* n, NestRefs* r, VecStream s, TensorRef ref) {
+  s.bits_slot = StreamSlot(s);
   r->wr[n->vec_n_wr] = ref;
   n->vec_wr[n->vec_n_wr++] = s;
 }

@@ -43,7 +43,21 @@ struct VecStream {
   /// (no array write into the buffer and no network transfer: the producer's array writes the
   /// fused chain's output; DRAM only when the output is not kept on chip).
   bool in_path = false;
+  /// The entry of HwView::stream_bits that gives this stream's bits on a design (StreamSlot;
+  /// unused when fixed_bits > 0). Set when the stream joins a nest.
+  std::uint8_t bits_slot = 0;
 };
+
+/// Entries of HwView::stream_bits: a class's bits (0-4), none (5), the master copy (6: the
+/// optimizer width when the design keeps one, else absent), a class's bits without a master
+/// copy (7-11: absent when the design keeps one).
+inline constexpr std::size_t kStreamSlots = 12;
+inline std::uint8_t StreamSlot(const VecStream& v) {
+  const auto c = static_cast<std::uint8_t>(v.bits);
+  if (v.fixed_bits == kMasterCopy) return 6;
+  if (v.fixed_bits == kWithoutMaster) return v.elems > 0 ? static_cast<std::uint8_t>(7 + c) : 5;
+  return v.elems > 0 ? c : 5;
+}
 
 inline constexpr int kMaxVecReads = 4;
 inline constexpr int kMaxVecWrites = 3;

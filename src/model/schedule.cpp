@@ -44,7 +44,6 @@ class Walk {
     ba_ = hv_.Bits(BitsClass::kAct);
     bg_ = hv_.Bits(BitsClass::kGrad);
     // With every bandwidth and the clock positive no traffic can meet a zero bandwidth.
-    master_ = HasMasterCopy(hv_);
     bandwidths_positive_ = hv_.glb_words_per_cycle > 0 && hv_.noc_words_per_cycle > 0 &&
                            hv_.dram_bytes_per_cycle > 0 && hv_.clock_hz > 0;
   }
@@ -121,7 +120,6 @@ class Walk {
   Trace& tr_;
   bool roofline_ = false, inter_ = true;
   bool bandwidths_positive_ = false;  ///< BandwidthStatus is kOk for every mapping
-  bool master_ = false;               ///< the design keeps a master copy of the weights
   Select select_ = Select::kEdp;
   double stash_cap_ = 0, keep_cap_ = 0, ba_ = 16, bg_ = 16;
   double fp_live_ = 0, bp_live_ = 0;
@@ -433,7 +431,7 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
         if (BpOn(rf.rd[U(i)])) res.vec_rd_on_chip |= static_cast<std::uint8_t>(1u << i);
       }
       for (int i = 0; i < nest.vec_n_wr; ++i) {
-        const double b = StreamBits(nest.vec_wr[U(i)], hv_, master_) * nest.vec_wr[U(i)].elems;
+        const double b = StreamBits(nest.vec_wr[U(i)], hv_) * nest.vec_wr[U(i)].elems;
         if (b > 0 && output(rf.wr[U(i)], b)) {
           res.vec_wr_kept |= static_cast<std::uint8_t>(1u << i);
         }
@@ -449,10 +447,10 @@ Status Walk::Step(int l, Phase phase, double compulsory_first, double extra_firs
     if (phase == Phase::kWU) {
       for (int i = 0; i < nest.vec_n_rd; ++i) {
         if (rf.rd[U(i)].kind == RefKind::kParamGrad) continue;
-        compulsory += nest.vec_rd[U(i)].elems * StreamBits(nest.vec_rd[U(i)], hv_, master_) / 8.0;
+        compulsory += nest.vec_rd[U(i)].elems * StreamBits(nest.vec_rd[U(i)], hv_) / 8.0;
       }
       for (int i = 0; i < nest.vec_n_wr; ++i) {
-        compulsory += nest.vec_wr[U(i)].elems * StreamBits(nest.vec_wr[U(i)], hv_, master_) / 8.0;
+        compulsory += nest.vec_wr[U(i)].elems * StreamBits(nest.vec_wr[U(i)], hv_) / 8.0;
       }
     }
     const Outcome lc = Eval(Slot(l, phase, k), nest, res, extra, bp_live_, compulsory,
