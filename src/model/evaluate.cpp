@@ -43,6 +43,7 @@ struct Evaluator::Cache {
   using Key = std::array<std::uint64_t, kKeyWords>;
   struct Group {
     bool valid = false;
+    std::uint64_t hash = 0;  ///< HashOf(key)
     Key key{};
     std::uint64_t last_use = 0;
     detail::Trace trace;
@@ -63,22 +64,27 @@ struct Evaluator::Cache {
     seen.clear();
   }
 
-  /// Whether no design of this group key was walked before (as far as the table remembers).
+  /// Whether no design of the group key of hash `h` (HashOf) was walked before (as far as the
+  /// table remembers).
   /// The mapping cache keys every entry by the design's mapping fields, so the walk of a
   /// design seen for the first time cannot hit: it maps without the cache, which then holds
   /// only mappings of designs that recur. A forgotten or colliding key only moves a walk
   /// between the two paths; results are the same on both.
-  bool FirstSight(const Key& key) {
+  bool FirstSight(std::uint64_t h) {
     if (seen.empty()) seen.resize(kSeenSlots);
-    std::uint64_t h = 0x452821e638d01377ULL;
-    for (std::uint64_t w : key) h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    h |= 1;  // 0 marks an empty slot
     // The top bits of a product depend on every bit of the factors (integral doubles differ
     // only in their high bits).
     std::uint64_t& s = seen[h >> (64 - std::countr_zero(kSeenSlots))];
     if (s == h) return false;
     s = h;
     return true;
+  }
+
+  /// Never 0 (an empty slot of `seen`).
+  static std::uint64_t HashOf(const Key& key) {
+    std::uint64_t h = 0x452821e638d01377ULL;
+    for (std::uint64_t w : key) h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    return h | 1;
   }
 
   static Key KeyOf(const detail::HwView& hv, Dataflow df) {
@@ -92,17 +98,17 @@ struct Evaluator::Cache {
   }
 
   /// The group of `key`, and whether its trace must be (re)built.
-  Group& Find(const Key& key, bool* fresh) {
+  Group& Find(const Key& key, std::uint64_t hash, bool* fresh) {
     ++clock;
     *fresh = false;
-    if (groups[last].valid && groups[last].key == key) {
+    if (groups[last].valid && groups[last].hash == hash && groups[last].key == key) {
       groups[last].last_use = clock;
       return groups[last];
     }
     std::size_t victim = groups.size();  // the first free slot, else the least recently used
     for (std::size_t i = 0; i < groups.size(); ++i) {
       Group& g = groups[i];
-      if (g.valid && g.key == key) {
+      if (g.valid && g.hash == hash && g.key == key) {
         g.last_use = clock;
         last = i;
         return g;
@@ -114,6 +120,7 @@ struct Evaluator::Cache {
     }
     Group& g = groups[victim];
     g.valid = true;
+    g.hash = hash;
     g.key = key;
     g.last_use = clock;
     last = victim;
@@ -196,9 +203,10 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
       } else if (grouped) {
         bool fresh = false;
         const Cache::Key key = Cache::KeyOf(hv, work.dataflow);
-        Cache::Group& g = c.Find(key, &fresh);
+        const std::uint64_t hash = Cache::HashOf(key);
+        Cache::Group& g = c.Find(key, hash, &fresh);
         if (fresh) {
-          const bool first = c.FirstSight(key);
+          const bool first = c.FirstSight(hash);
           detail::WalkNetwork(*plan_, work, options_, hv, first ? nullptr : &c.maps, &g.trace);
           ++stats_.walks;
           if (first) ++stats_.first_walks;
@@ -208,7 +216,7 @@ void Evaluator::Evaluate(const Workload& work, const HwBatch& hw, ResultBatch& o
         st = detail::CostTrace(*plan_, work, options_, g.trace, h, hv, &totals, nullptr);
         trace = &g.trace;
       } else {
-        const bool first = c.FirstSight(Cache::KeyOf(hv, work.dataflow));
+        const bool first = c.FirstSight(Cache::HashOf(Cache::KeyOf(hv, work.dataflow)));
         detail::WalkNetwork(*plan_, work, options_, hv, first ? nullptr : &c.maps, &c.scratch);
         ++stats_.walks;
         if (first) ++stats_.first_walks;

@@ -119,8 +119,4 @@ HwView MakeHwView(const Hardware& hw, const ModelOptions& opt) {
   return v;
 }
 
-double PhysicalMacPj(const HwView& hw, double bits_a, double bits_b) {
-  return hw.e_scale * MulPj45(hw.num_fmt, bits_a, bits_b) + hw.add_pj;
-}
-
 }  // namespace trim::model::detail

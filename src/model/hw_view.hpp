@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "loop_nest.hpp"
+#include "tech.hpp"
 #include "trim/model/hardware.hpp"
 #include "trim/model/options.hpp"
 
@@ -61,7 +62,9 @@ struct HwView {
 HwView MakeHwView(const Hardware& hw, const ModelOptions& opt);
 
 /// Energy of one MAC (or vector operation) of operand widths a and b under the physical model.
-double PhysicalMacPj(const HwView& hw, double bits_a, double bits_b);
+inline double PhysicalMacPj(const HwView& hw, double bits_a, double bits_b) {
+  return hw.e_scale * MulPj45(hw.num_fmt, bits_a, bits_b) + hw.add_pj;
+}
 
 /// The fields of a view that a mapping, and the inter-layer walk of a single dataflow, can
 /// depend on (docs/model.md, "Performance"): array shape, MACs per PE, interconnect, RF and

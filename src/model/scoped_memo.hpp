@@ -66,7 +66,7 @@ class ScopedMemo {
     std::uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (std::size_t i = 0; i < kHashWords; ++i) h = (h ^ key[i]) * 0xff51afd7ed558ccdULL;
     Slot& s = slots_[h >> (64 - kSlotBits)];
-    *hit = (!kScoped || s.scope == t_design_scope) && s.hash == h && s.key == key;
+    *hit = (!kScoped || s.scope == t_design_scope) && s.hash == h && Same(s.key, key);
     if (!*hit) {
       s.scope = t_design_scope;
       s.hash = h;
@@ -76,6 +76,12 @@ class ScopedMemo {
   }
 
  private:
+  /// Word by word (a library memcmp call costs more than the few words of most keys).
+  static bool Same(const Key& a, const Key& b) {
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i < kKeyWords; ++i) diff |= a[i] ^ b[i];
+    return diff == 0;
+  }
   struct Slot {
     std::uint64_t scope = 0;
     std::uint64_t hash = 0;
