@@ -501,15 +501,16 @@ Status Walk::Backward() {
         loss_extra = bits;
       }
     }
-    Status st = Step(l, Phase::kBP, loss, loss_extra);
+    // (Step does nothing for a phase without parts: those calls are skipped here.)
+    Status st = bp ? Step(l, Phase::kBP, loss, loss_extra) : Status::kOk;
     if (st != Status::kOk) return st;
-    st = Step(l, Phase::kWG, bp ? 0.0 : loss, bp ? 0.0 : loss_extra);
+    st = wg ? Step(l, Phase::kWG, bp ? 0.0 : loss, bp ? 0.0 : loss_extra) : Status::kOk;
     if (st != Status::kOk) return st;
     if (s_.bp_kept[T(l)] != 0) {  // the error of this layer's output dies with its WG
       s_.bp_kept[T(l)] = 0;
       bp_live_ -= plan_.act_elems[T(l)] * bg_;
     }
-    st = Step(l, Phase::kWU, 0.0, 0.0);
+    st = plan_.At(l, Phase::kWU).count > 0 ? Step(l, Phase::kWU, 0.0, 0.0) : Status::kOk;
     if (st != Status::kOk) return st;
     if (pg_kept_) {
       pg_kept_ = false;
