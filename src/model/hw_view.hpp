@@ -56,6 +56,11 @@ struct HwView {
   std::uint8_t select = 0;
 
   [[nodiscard]] double Peak() const { return rows * cols * lanes; }
+  /// Every bandwidth and the clock positive: no traffic meets a zero bandwidth.
+  [[nodiscard]] bool BandwidthsPositive() const {
+    return glb_words_per_cycle > 0 && noc_words_per_cycle > 0 && dram_bytes_per_cycle > 0 &&
+           clock_hz > 0;
+  }
   [[nodiscard]] double Bits(BitsClass b) const { return bits[static_cast<std::size_t>(b)]; }
 };
 
@@ -111,8 +116,6 @@ inline RoleBits ResolveBits(const LoopNest& nest, const HwView& hw) {
   return b;
 }
 
-/// Bits per element of a vector stream under one design; 0 for a stream absent on this design
-/// (the master-copy markers of loop_nest.hpp).
 /// A master copy of the weights is kept when the optimizer width exceeds the weight width.
 inline bool HasMasterCopy(const HwView& hw) {
   return hw.Bits(BitsClass::kOpt) > hw.Bits(BitsClass::kWeight);
@@ -127,8 +130,9 @@ inline void FillStreamBits(HwView* hw) {
   hw->stream_bits[5] = 0.0;
   hw->stream_bits[6] = master ? hw->Bits(BitsClass::kOpt) : 0.0;
 }
-/// Bits per element of stream `v` on the design: its fixed width, else by its class and
-/// marker (kMasterCopy, kWithoutMaster); 0 when absent.
+/// Bits per element of stream `v` under one design: its fixed width, else by its class and
+/// master-copy marker (kMasterCopy, kWithoutMaster of loop_nest.hpp); 0 for a stream absent on
+/// this design.
 inline double StreamBits(const VecStream& v, const HwView& hw) {
   return v.fixed_bits > 0 ? v.fixed_bits : hw.stream_bits[v.bits_slot];
 }

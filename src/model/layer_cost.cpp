@@ -59,10 +59,7 @@ Traffic TrafficOf(const LayerMap& m, double spill_bits) {
 
 bool ZeroBandwidth(const HwView& hw, double glb_words, double noc_words, double dram_bytes) {
   // The usual design, every bandwidth and the clock positive, answers in four comparisons.
-  if (hw.glb_words_per_cycle > 0 && hw.noc_words_per_cycle > 0 && hw.dram_bytes_per_cycle > 0 &&
-      hw.clock_hz > 0) {
-    return false;
-  }
+  if (hw.BandwidthsPositive()) return false;
   return (glb_words > 0 && hw.glb_words_per_cycle <= 0) ||
          (noc_words > 0 && hw.noc_words_per_cycle <= 0) ||
          (dram_bytes > 0 && hw.dram_bytes_per_cycle <= 0) || hw.clock_hz <= 0;

@@ -127,14 +127,14 @@ struct NestRefs {
   std::array<TensorRef, kMaxVecWrites> wr{};
 };
 
-/// Up to two nests of one layer-phase (the backward-data of an attention matmul is two
-/// products); count == 0 means the layer does not run this phase.
 /// The fields of a MAC nest a mapping reads (the extents, stride, spans, input size, MAC count
 /// and densities as 64-bit patterns, then the operand precision classes and whether the weight
 /// role is a parameter): two nests with equal words map alike on every design.
 inline constexpr std::size_t kMacFieldWords = 17;
 std::array<std::uint64_t, kMacFieldWords> MacFields(const LoopNest& nest);
 
+/// Up to two nests of one layer-phase (the backward-data of an attention matmul is two
+/// products); count == 0 means the layer does not run this phase.
 struct PhaseNests {
   std::array<LoopNest, 2> part{};
   std::array<NestRefs, 2> refs{};

@@ -113,10 +113,6 @@ void MarkFusion(const Workload& work, int mode, Plan* plan) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 /// Numbers the MAC nests of a plan by their MAC fields (LoopNest::shape).
 void NumberShapes(Evaluator::Plan* plan) {
   std::vector<std::array<std::uint64_t, kMacFieldWords>> shapes;
@@ -132,17 +128,7 @@ void NumberShapes(Evaluator::Plan* plan) {
   }
 }
 
-void BuildNests(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan);
-
-}  // namespace
-
-void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan) {
-  BuildNests(work, opt, plan);
-  NumberShapes(plan);
-}
-
-namespace {
-
+/// The plan's nests, tensors, stash list and fusion (BuildPlan but for the shape numbers).
 void BuildNests(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan) {
   const auto& layers = work.network->layers;
   const int count = static_cast<int>(layers.size());
@@ -252,5 +238,10 @@ void BuildNests(const Workload& work, const ModelOptions& opt, Evaluator::Plan* 
 }
 
 }  // namespace
+
+void BuildPlan(const Workload& work, const ModelOptions& opt, Evaluator::Plan* plan) {
+  BuildNests(work, opt, plan);
+  NumberShapes(plan);
+}
 
 }  // namespace trim::model::detail

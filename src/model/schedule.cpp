@@ -43,9 +43,7 @@ class Walk {
         hv_.glb_split ? std::min(hv_.glb_input_bits, hv_.glb_output_bits) : hv_.glb_bits / 2.0;
     ba_ = hv_.Bits(BitsClass::kAct);
     bg_ = hv_.Bits(BitsClass::kGrad);
-    // With every bandwidth and the clock positive no traffic can meet a zero bandwidth.
-    bandwidths_positive_ = hv_.glb_words_per_cycle > 0 && hv_.noc_words_per_cycle > 0 &&
-                           hv_.dram_bytes_per_cycle > 0 && hv_.clock_hz > 0;
+    bandwidths_positive_ = hv_.BandwidthsPositive();
   }
 
   Status Run();
