@@ -911,60 +911,84 @@ LayerCost CostLayer(const LayerMap& map, const HwView& hw, double spill_bits,
 
 namespace {
 
-/// Adds the fields of a cost to a sum (the order of CostSum's fields).
-void AddFields(const LayerCost& lc, CostSum* sum) {
+/// The values of one part's cost that the sums read.
+struct PartCost {
+  Dataflow df;
+  double macs, ops, cycles, e_mac, e_rf, e_noc, e_glb, e_dram, e_leak, dram, glb, rf, noc, active,
+      peak;
+};
+
+/// Adds one part to a layer-phase's sums, in the order of CostSum's fields.
+[[gnu::always_inline]] inline void AddPart(const PartCost& p, CostSum* sum) {
   CostSum& s = *sum;
-  if (s.macs + s.ops == 0) s.df = lc.dataflow;
-  s.macs += lc.macs;
-  s.ops += lc.ops;
-  s.cycles += lc.cycles;
-  s.e_mac += lc.e_mac_pj;
-  s.e_rf += lc.e_rf_pj;
-  s.e_noc += lc.e_noc_pj;
-  s.e_glb += lc.e_glb_pj;
-  s.e_dram += lc.e_dram_pj;
-  s.e_leak += lc.e_leak_pj;
-  s.dram += lc.dram_bytes;
-  s.glb += lc.glb_accesses;
-  s.rf += lc.rf_accesses;
-  s.noc += lc.noc_transfers;
-  s.active = std::max(s.active, lc.active_pes);
+  if (s.macs + s.ops == 0) s.df = p.df;
+  s.macs += p.macs;
+  s.ops += p.ops;
+  s.cycles += p.cycles;
+  s.e_mac += p.e_mac;
+  s.e_rf += p.e_rf;
+  s.e_noc += p.e_noc;
+  s.e_glb += p.e_glb;
+  s.e_dram += p.e_dram;
+  s.e_leak += p.e_leak;
+  s.dram += p.dram;
+  s.glb += p.glb;
+  s.rf += p.rf;
+  s.noc += p.noc;
+  s.active = std::max(s.active, p.active);
   // The GLB peak of the mapping the costs chose (an RS candidate may tile differently from the
   // one the walk saw; the walk's peak is that of the largest (p, q)).
-  s.peak = std::max(s.peak, lc.glb_peak_bytes);
+  s.peak = std::max(s.peak, p.peak);
 }
 
-/// AddFields(CostTimed<kTiming>(map, map, hw, spill_bits)) without the fields no sum reads
-/// (the per-level cycles, the total energy, the utilization): the same operations on the
-/// same values, in the same order, as CostTimed.
+/// The part of a whole cost that the sums read.
+PartCost PartOf(const LayerCost& lc) {
+  return {.df = lc.dataflow,
+          .macs = lc.macs,
+          .ops = lc.ops,
+          .cycles = lc.cycles,
+          .e_mac = lc.e_mac_pj,
+          .e_rf = lc.e_rf_pj,
+          .e_noc = lc.e_noc_pj,
+          .e_glb = lc.e_glb_pj,
+          .e_dram = lc.e_dram_pj,
+          .e_leak = lc.e_leak_pj,
+          .dram = lc.dram_bytes,
+          .glb = lc.glb_accesses,
+          .rf = lc.rf_accesses,
+          .noc = lc.noc_transfers,
+          .active = lc.active_pes,
+          .peak = lc.glb_peak_bytes};
+}
+
+/// PartOf(CostTimed<kTiming>(map, map, hw, spill_bits)) without the fields no sum reads (the
+/// per-level cycles, the total energy, the utilization): the same operations on the same
+/// values, in the same order, as CostTimed.
 template <DramTiming kTiming>
-[[gnu::always_inline]] inline void AddTimed(const LayerMap& map, const HwView& hw,
-                                            double spill_bits, CostSum* sum) {
+[[gnu::always_inline]] inline PartCost PartTimed(const LayerMap& map, const HwView& hw,
+                                                 double spill_bits) {
   const Traffic t = TrafficOf(map, map, spill_bits, spill_bits / map.spill_word_bits);
   if (ZeroBandwidth(hw, t.glb_accesses, map.array_words, t.dram_bytes)) {
-    AddFields(CostTimed<kTiming>(map, map, hw, spill_bits), sum);
-    return;
+    return PartOf(CostTimed<kTiming>(map, map, hw, spill_bits));
   }
   const Time c = TimeOf<kTiming>(hw, map, map, t);
   const Energies e = EnergiesOf(hw, map, map, MacPj(map, hw), t.dram_bits);
-  const double e_leak = LeakPj(hw, c.latency_s);
-  CostSum& s = *sum;
-  if (s.macs + s.ops == 0) s.df = map.dataflow;
-  s.macs += map.macs;
-  s.ops += map.ops;
-  s.cycles += c.cycles;
-  s.e_mac += e.mac;
-  s.e_rf += e.rf;
-  s.e_noc += e.noc;
-  s.e_glb += e.glb;
-  s.e_dram += e.dram;
-  s.e_leak += e_leak;
-  s.dram += t.dram_bytes;
-  s.glb += t.glb_accesses;
-  s.rf += map.rf_accesses;
-  s.noc += map.noc_transfers;
-  s.active = std::max(s.active, map.active_pes);
-  s.peak = std::max(s.peak, map.glb_peak_bytes);
+  return {.df = map.dataflow,
+          .macs = map.macs,
+          .ops = map.ops,
+          .cycles = c.cycles,
+          .e_mac = e.mac,
+          .e_rf = e.rf,
+          .e_noc = e.noc,
+          .e_glb = e.glb,
+          .e_dram = e.dram,
+          .e_leak = LeakPj(hw, c.latency_s),
+          .dram = t.dram_bytes,
+          .glb = t.glb_accesses,
+          .rf = map.rf_accesses,
+          .noc = map.noc_transfers,
+          .active = map.active_pes,
+          .peak = map.glb_peak_bytes};
 }
 
 }  // namespace
@@ -972,15 +996,15 @@ template <DramTiming kTiming>
 void AddCost(const LayerMap& map, const HwView& hw, double spill_bits, double compulsory_bytes,
              double roof_work, CostSum* sum) {
   if (map.kind == MapKind::kRoofline) {
-    AddFields(CostRoofline(map, hw, compulsory_bytes), sum);
+    AddPart(PartOf(CostRoofline(map, hw, compulsory_bytes)), sum);
   } else if (map.n_alt != 0) {
-    AddFields(CostBest(map, hw, spill_bits), sum);
+    AddPart(PartOf(CostBest(map, hw, spill_bits)), sum);
   } else if (map.timing == DramTiming::kOption) {
-    AddTimed<DramTiming::kOption>(map, hw, spill_bits, sum);
+    AddPart(PartTimed<DramTiming::kOption>(map, hw, spill_bits), sum);
   } else if (map.timing == DramTiming::kPingPong) {
-    AddTimed<DramTiming::kPingPong>(map, hw, spill_bits, sum);
+    AddPart(PartTimed<DramTiming::kPingPong>(map, hw, spill_bits), sum);
   } else {
-    AddTimed<DramTiming::kSerial>(map, hw, spill_bits, sum);
+    AddPart(PartTimed<DramTiming::kSerial>(map, hw, spill_bits), sum);
   }
   sum->roof_cycles += std::max(roof_work / hw.Peak(), compulsory_bytes / hw.dram_bytes_per_cycle);
 }
